@@ -1,0 +1,2 @@
+package dev.tollgate.server;
+class Placeholder {}
