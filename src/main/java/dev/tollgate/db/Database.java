@@ -1,0 +1,117 @@
+package dev.tollgate.db;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * A pooled, migrated database. Owns the pool; close it on shutdown.
+ *
+ * <p>SQLite runs in WAL mode with a busy timeout, and every transaction starts with
+ * {@code BEGIN IMMEDIATE} so two writers never deadlock on a read-to-write upgrade; the
+ * quota checks rely on that serialization. PostgreSQL gets the same SQL; quota checks there
+ * serialize on a row lock of the parent (see the repositories).
+ */
+public final class Database implements AutoCloseable {
+  private final DatabaseUrl url;
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+
+  private Database(DatabaseUrl url, HikariDataSource dataSource) {
+    this.url = url;
+    this.dataSource = dataSource;
+    this.jdbi = Jdbi.create(dataSource);
+  }
+
+  /** Opens the pool and applies pending migrations. */
+  public static Database open(DatabaseUrl url) {
+    requireNonNull(url, "url");
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url.jdbcUrl());
+    config.setPoolName("tollgate-db");
+    if (url.user() != null) {
+      config.setUsername(url.user());
+    }
+    if (url.password() != null) {
+      config.setPassword(url.password());
+    }
+    if (url.dialect() == Dialect.SQLITE) {
+      createParentDirectory(url.jdbcUrl());
+      SQLiteConfig sqlite = new SQLiteConfig();
+      sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+      sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+      sqlite.setBusyTimeout(30_000);
+      sqlite.enforceForeignKeys(true);
+      sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+      config.setDataSourceProperties(sqlite.toProperties());
+      config.setMaximumPoolSize(8);
+    } else {
+      config.setMaximumPoolSize(16);
+    }
+    config.setConnectionTimeout(30_000);
+    HikariDataSource ds = new HikariDataSource(config);
+    try {
+      Flyway.configure()
+          .dataSource(ds)
+          .locations("classpath:db/migration")
+          .placeholders(Placeholders.of(url.dialect()))
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
+    }
+    return new Database(url, ds);
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public Dialect dialect() {
+    return url.dialect();
+  }
+
+  public DatabaseUrl url() {
+    return url;
+  }
+
+  /** True when a connection can be taken and answers within two seconds; used by {@code /readyz}. */
+  public boolean isReachable() {
+    try (Connection c = dataSource.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  private static void createParentDirectory(String jdbcUrl) {
+    String file = jdbcUrl.substring("jdbc:sqlite:".length());
+    int q = file.indexOf('?');
+    if (q >= 0) {
+      file = file.substring(0, q);
+    }
+    if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
+      return;
+    }
+    Path parent = Path.of(file).toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create the database directory " + parent, e);
+    }
+  }
+}

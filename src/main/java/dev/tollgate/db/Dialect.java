@@ -1,0 +1,7 @@
+package dev.tollgate.db;
+
+/** The two databases Tollgate runs on. Repository SQL is shared; only connection set-up differs. */
+public enum Dialect {
+  SQLITE,
+  POSTGRESQL
+}

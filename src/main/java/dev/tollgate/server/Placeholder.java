@@ -1,2 +1,0 @@
-package dev.tollgate.server;
-class Placeholder {}
