@@ -1,0 +1,110 @@
+package dev.tollgate.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.linecorp.armeria.common.Cookie;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.tollgate.iam.Caller;
+import dev.tollgate.iam.Principal;
+import dev.tollgate.session.Session;
+import dev.tollgate.session.Sessions;
+import io.netty.util.AttributeKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Authenticates every REST request before any handler runs: a bearer token, else the session
+ * cookie. Presented-but-bad credentials are refused here with one constant message; no
+ * credentials leave the request anonymous, and handlers that need a caller ask
+ * {@link #caller(ServiceRequestContext)}. Cookie requests that change state must carry the
+ * session's CSRF token in {@code X-CSRF-Token}.
+ */
+public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
+  public static final String SESSION_COOKIE = "tollgate_session";
+  public static final String CSRF_HEADER = "x-csrf-token";
+  public static final String BAD_TOKEN = "invalid or unknown token";
+
+  static final AttributeKey<Caller> CALLER = AttributeKey.valueOf(ApiAuthDecorator.class, "CALLER");
+  static final AttributeKey<Session> SESSION = AttributeKey.valueOf(ApiAuthDecorator.class, "SESSION");
+
+  private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+  private static final Set<String> CSRF_EXEMPT = Set.of("/v1/auth/login");
+
+  private final BearerAuthenticator bearer;
+  private final Sessions sessions;
+
+  public ApiAuthDecorator(BearerAuthenticator bearer, Sessions sessions) {
+    this.bearer = requireNonNull(bearer, "bearer");
+    this.sessions = requireNonNull(sessions, "sessions");
+  }
+
+  @Override
+  public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
+    String ip = clientIp(ctx);
+    String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (authorization != null) {
+      if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return ApiErrors.error(HttpStatus.UNAUTHORIZED, "unauthenticated", BAD_TOKEN, null);
+      }
+      Optional<Principal> p = bearer.authenticate(authorization.substring(7).strip(), ip);
+      if (p.isEmpty()) {
+        return ApiErrors.error(HttpStatus.UNAUTHORIZED, "unauthenticated", BAD_TOKEN, null);
+      }
+      ctx.setAttr(CALLER, new Caller(p.get(), ip));
+      return delegate.serve(ctx, req);
+    }
+    String cookie = sessionCookie(req);
+    if (cookie != null) {
+      Optional<Session> s = sessions.resolve(cookie);
+      if (s.isPresent()) {
+        if (!SAFE.contains(req.method()) && !CSRF_EXEMPT.contains(ctx.path())
+            && !csrfMatches(req.headers().get(CSRF_HEADER), s.get().csrfToken())) {
+          return ApiErrors.error(HttpStatus.FORBIDDEN, "permission_denied", "missing or invalid CSRF token", "X-CSRF-Token");
+        }
+        ctx.setAttr(SESSION, s.get());
+        ctx.setAttr(CALLER, new Caller(Principal.user(s.get().user()), ip));
+      }
+    }
+    return delegate.serve(ctx, req);
+  }
+
+  /** The authenticated caller, or a 401. */
+  public static Caller caller(ServiceRequestContext ctx) {
+    Caller c = ctx.attr(CALLER);
+    if (c == null) {
+      throw dev.tollgate.errors.TollgateException.unauthenticated("authentication required");
+    }
+    return c;
+  }
+
+  static Session session(ServiceRequestContext ctx) {
+    return ctx.attr(SESSION);
+  }
+
+  static String clientIp(ServiceRequestContext ctx) {
+    return ctx.clientAddress().getHostAddress();
+  }
+
+  private static String sessionCookie(HttpRequest req) {
+    for (Cookie c : req.headers().cookies()) {
+      if (c.name().equals(SESSION_COOKIE)) {
+        return c.value();
+      }
+    }
+    return null;
+  }
+
+  private static boolean csrfMatches(String presented, String expected) {
+    return presented != null
+        && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,228 @@
+package dev.tollgate.db;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.iam.AuditEntry;
+import dev.tollgate.iam.IamSnapshot;
+import dev.tollgate.iam.IamStore;
+import dev.tollgate.iam.Organization;
+import dev.tollgate.iam.Project;
+import dev.tollgate.iam.Role;
+import dev.tollgate.iam.RoleBinding;
+import dev.tollgate.iam.ServiceAccount;
+import dev.tollgate.iam.ServiceAccountToken;
+import dev.tollgate.iam.User;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** {@link IamStore} over JDBC; the same SQL on SQLite and PostgreSQL. */
+public final class JdbcIamStore implements IamStore {
+  private final Jdbi jdbi;
+
+  public JdbcIamStore(Database db) {
+    this.jdbi = requireNonNull(db, "db").jdbi();
+  }
+
+  @Override
+  public IamSnapshot.Data loadAll() {
+    return jdbi.inTransaction(h -> new IamSnapshot.Data(
+        h.createQuery("SELECT * FROM organizations ORDER BY created_at, id").map((rs, c) -> organization(rs)).list(),
+        h.createQuery("SELECT * FROM projects ORDER BY created_at, id").map((rs, c) -> project(rs)).list(),
+        h.createQuery("SELECT * FROM roles ORDER BY created_at, id").map((rs, c) -> role(rs)).list(),
+        h.createQuery("SELECT * FROM role_bindings ORDER BY created_at, id").map((rs, c) -> binding(rs)).list(),
+        h.createQuery("SELECT * FROM service_accounts ORDER BY created_at, id").map((rs, c) -> serviceAccount(rs)).list(),
+        h.createQuery("SELECT * FROM service_account_tokens ORDER BY created_at, id").map((rs, c) -> token(rs)).list()));
+  }
+
+  @Override
+  public <T> T inTransaction(Function<Tx, T> work) {
+    return jdbi.inTransaction(h -> work.apply(new JdbcTx(h)));
+  }
+
+  static Instant instant(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+  }
+
+  static Long millis(Instant i) {
+    return i == null ? null : i.toEpochMilli();
+  }
+
+  static Organization organization(ResultSet rs) throws SQLException {
+    long lifetime = rs.getLong("max_token_lifetime_seconds");
+    Long maxLifetime = rs.wasNull() ? null : lifetime;
+    return new Organization(rs.getString("id"), rs.getString("name"), instant(rs, "created_at"), maxLifetime,
+        rs.getBoolean("legacy_tokens_frozen"));
+  }
+
+  static Project project(ResultSet rs) throws SQLException {
+    return new Project(rs.getString("id"), rs.getString("organization_id"), rs.getString("name"), instant(rs, "created_at"));
+  }
+
+  static Role role(ResultSet rs) throws SQLException {
+    String perms = rs.getString("permissions");
+    return new Role(rs.getString("id"), rs.getString("name"), rs.getString("organization_id"),
+        perms.isEmpty() ? List.of() : Arrays.asList(perms.split(" ")), false, rs.getString("created_by"));
+  }
+
+  static RoleBinding binding(ResultSet rs) throws SQLException {
+    return new RoleBinding(rs.getString("id"), rs.getString("subject"), rs.getString("organization_id"),
+        rs.getString("project_id"), rs.getString("entity"), rs.getString("role_id"), rs.getString("created_by"),
+        instant(rs, "created_at"));
+  }
+
+  static ServiceAccount serviceAccount(ResultSet rs) throws SQLException {
+    return new ServiceAccount(rs.getString("id"), rs.getString("organization_id"), rs.getString("name"),
+        instant(rs, "created_at"), rs.getString("created_by"), rs.getBoolean("disabled"));
+  }
+
+  static ServiceAccountToken token(ResultSet rs) throws SQLException {
+    return new ServiceAccountToken(rs.getString("id"), rs.getString("service_account_id"), rs.getString("name"),
+        rs.getString("token_sha256"), rs.getString("project_id"), instant(rs, "created_at"), rs.getString("created_by"),
+        instant(rs, "expires_at"), instant(rs, "last_used_at"));
+  }
+
+  static User user(ResultSet rs) throws SQLException {
+    return new User(rs.getString("id"), rs.getString("email"), instant(rs, "created_at"));
+  }
+
+  /** One transaction's view; not thread-safe, lives only inside {@link #inTransaction}. */
+  static class JdbcTx implements Tx {
+    final Handle h;
+
+    JdbcTx(Handle h) {
+      this.h = h;
+    }
+
+    @Override
+    public boolean anyOrganization() {
+      return h.createQuery("SELECT COUNT(*) FROM organizations").mapTo(Long.class).one() > 0;
+    }
+
+    @Override
+    public void insertOrganization(Organization o) {
+      h.createUpdate("INSERT INTO organizations(id, name, created_at, max_token_lifetime_seconds, legacy_tokens_frozen) "
+              + "VALUES (:id, :name, :at, :lifetime, :frozen)")
+          .bind("id", o.id()).bind("name", o.name()).bind("at", millis(o.createdAt()))
+          .bind("lifetime", o.maxTokenLifetimeSeconds()).bind("frozen", o.legacyTokensFrozen())
+          .execute();
+    }
+
+    @Override
+    public void updateOrganization(Organization o) {
+      h.createUpdate("UPDATE organizations SET name = :name, max_token_lifetime_seconds = :lifetime, "
+              + "legacy_tokens_frozen = :frozen WHERE id = :id")
+          .bind("id", o.id()).bind("name", o.name())
+          .bind("lifetime", o.maxTokenLifetimeSeconds()).bind("frozen", o.legacyTokensFrozen())
+          .execute();
+    }
+
+    @Override
+    public boolean lockOrganization(String organizationId) {
+      return h.createUpdate("UPDATE organizations SET lock_version = lock_version + 1 WHERE id = :id")
+          .bind("id", organizationId).execute() == 1;
+    }
+
+    @Override
+    public void insertProject(Project p) {
+      h.createUpdate("INSERT INTO projects(id, organization_id, name, created_at) VALUES (:id, :org, :name, :at)")
+          .bind("id", p.id()).bind("org", p.organizationId()).bind("name", p.name()).bind("at", millis(p.createdAt()))
+          .execute();
+    }
+
+    @Override
+    public void renameProject(String projectId, String name) {
+      h.createUpdate("UPDATE projects SET name = :name WHERE id = :id").bind("id", projectId).bind("name", name).execute();
+    }
+
+    @Override
+    public void deleteProject(String projectId) {
+      // Explicit deletes as well as the foreign keys: SQLite enforces them only when enabled.
+      h.createUpdate("DELETE FROM role_bindings WHERE project_id = :id").bind("id", projectId).execute();
+      h.createUpdate("DELETE FROM service_account_tokens WHERE project_id = :id").bind("id", projectId).execute();
+      h.createUpdate("DELETE FROM projects WHERE id = :id").bind("id", projectId).execute();
+    }
+
+    @Override
+    public Optional<User> userByEmail(String email) {
+      return h.createQuery("SELECT * FROM users WHERE email = :email").bind("email", email)
+          .map((rs, c) -> user(rs)).findOne();
+    }
+
+    @Override
+    public Optional<String> passwordHash(String userId) {
+      return h.createQuery("SELECT password_hash FROM users WHERE id = :id").bind("id", userId)
+          .mapTo(String.class).findOne();
+    }
+
+    @Override
+    public void insertUser(User u, String passwordHash) {
+      h.createUpdate("INSERT INTO users(id, email, password_hash, created_at) VALUES (:id, :email, :hash, :at)")
+          .bind("id", u.id()).bind("email", u.email()).bind("hash", passwordHash).bind("at", millis(u.createdAt()))
+          .execute();
+    }
+
+    @Override
+    public void setPassword(String userId, String passwordHash) {
+      h.createUpdate("UPDATE users SET password_hash = :hash WHERE id = :id").bind("id", userId).bind("hash", passwordHash)
+          .execute();
+    }
+
+    @Override
+    public void insertRole(Role r, Instant createdAt) {
+      h.createUpdate("INSERT INTO roles(id, organization_id, name, permissions, created_by, created_at) "
+              + "VALUES (:id, :org, :name, :perms, :by, :at)")
+          .bind("id", r.id()).bind("org", r.organizationId()).bind("name", r.name())
+          .bind("perms", String.join(" ", r.permissions())).bind("by", r.createdBy()).bind("at", millis(createdAt))
+          .execute();
+    }
+
+    @Override
+    public void deleteRole(String roleId) {
+      h.createUpdate("DELETE FROM roles WHERE id = :id").bind("id", roleId).execute();
+    }
+
+    @Override
+    public long countBindingsWithRole(String roleId) {
+      return h.createQuery("SELECT COUNT(*) FROM role_bindings WHERE role_id = :id").bind("id", roleId)
+          .mapTo(Long.class).one();
+    }
+
+    @Override
+    public void insertBinding(RoleBinding b) {
+      h.createUpdate("INSERT INTO role_bindings(id, organization_id, subject, role_id, project_id, entity, created_by, created_at) "
+              + "VALUES (:id, :org, :subject, :role, :project, :entity, :by, :at)")
+          .bind("id", b.id()).bind("org", b.organizationId()).bind("subject", b.subject()).bind("role", b.role())
+          .bind("project", b.projectId()).bind("entity", b.entity()).bind("by", b.createdBy())
+          .bind("at", millis(b.createdAt()))
+          .execute();
+    }
+
+    @Override
+    public void deleteBinding(String bindingId) {
+      h.createUpdate("DELETE FROM role_bindings WHERE id = :id").bind("id", bindingId).execute();
+    }
+
+    @Override
+    public List<RoleBinding> bindingsOf(String organizationId) {
+      return h.createQuery("SELECT * FROM role_bindings WHERE organization_id = :org ORDER BY created_at, id")
+          .bind("org", organizationId).map((rs, c) -> binding(rs)).list();
+    }
+
+    @Override
+    public void audit(AuditEntry e) {
+      h.createUpdate("INSERT INTO audit_log(organization_id, at, actor, action, target, client_ip, detail) "
+              + "VALUES (:org, :at, :actor, :action, :target, :ip, :detail)")
+          .bind("org", e.organizationId()).bind("at", millis(e.at())).bind("actor", e.actor())
+          .bind("action", e.action()).bind("target", e.target()).bind("ip", e.clientIp()).bind("detail", e.detail())
+          .execute();
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.tollgate.db;
+
+import dev.tollgate.session.Session;
+import dev.tollgate.session.SessionStore;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** {@link SessionStore} over JDBC. */
+public final class JdbcSessionStore implements SessionStore {
+  private final Jdbi jdbi;
+
+  public JdbcSessionStore(Database db) {
+    this.jdbi = db.jdbi();
+  }
+
+  @Override
+  public void insert(Session s) {
+    jdbi.useHandle(h -> h.createUpdate(
+            "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at) VALUES (:id, :user, :csrf, :at, :exp)")
+        .bind("id", s.idSha256()).bind("user", s.user().id()).bind("csrf", s.csrfToken())
+        .bind("at", System.currentTimeMillis()).bind("exp", s.expiresAt().toEpochMilli())
+        .execute());
+  }
+
+  @Override
+  public Optional<Session> find(String idSha256) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT s.id_hash, s.csrf_token, s.expires_at, u.id, u.email, u.created_at "
+                + "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :id")
+        .bind("id", idSha256)
+        .map((rs, c) -> new Session(rs.getString("id_hash"), JdbcIamStore.user(rs), rs.getString("csrf_token"),
+            JdbcIamStore.instant(rs, "expires_at")))
+        .findOne());
+  }
+
+  @Override
+  public void delete(String idSha256) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM sessions WHERE id_hash = :id").bind("id", idSha256).execute());
+  }
+
+  @Override
+  public Optional<UserCredentials> credentials(String email) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM users WHERE email = :email").bind("email", email)
+        .map((rs, c) -> new UserCredentials(JdbcIamStore.user(rs), rs.getString("password_hash")))
+        .findOne());
+  }
+}

@@ -1,0 +1,61 @@
+package dev.tollgate.iam;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What IAM needs from persistent storage. Implemented over JDBC in {@code db}; every change
+ * runs inside {@link #inTransaction} together with its audit entry.
+ */
+public interface IamStore {
+
+  /** Loads all IAM state, for a new snapshot. */
+  IamSnapshot.Data loadAll();
+
+  <T> T inTransaction(Function<Tx, T> work);
+
+  /** Reads and writes inside one transaction. */
+  interface Tx {
+    boolean anyOrganization();
+
+    void insertOrganization(Organization o);
+
+    void updateOrganization(Organization o);
+
+    /**
+     * Takes the organization's row lock (a no-op update), so quota checks that follow in this
+     * transaction serialize with every other one on the same organization, on both databases.
+     */
+    boolean lockOrganization(String organizationId);
+
+    void insertProject(Project p);
+
+    void renameProject(String projectId, String name);
+
+    void deleteProject(String projectId);
+
+    Optional<User> userByEmail(String email);
+
+    Optional<String> passwordHash(String userId);
+
+    void insertUser(User u, String passwordHash);
+
+    void setPassword(String userId, String passwordHash);
+
+    void insertRole(Role r, java.time.Instant createdAt);
+
+    void deleteRole(String roleId);
+
+    long countBindingsWithRole(String roleId);
+
+    void insertBinding(RoleBinding b);
+
+    void deleteBinding(String bindingId);
+
+    List<RoleBinding> bindingsOf(String organizationId);
+
+    /** Appends one audit entry in the same transaction as the change it describes. */
+    void audit(AuditEntry entry);
+  }
+}

@@ -1,0 +1,91 @@
+package dev.tollgate.iam;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.errors.TollgateException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Organization members: users plus their role bindings in that organization. */
+public final class Members {
+  /** A user and the bindings that make it a member. */
+  public record Member(User user, List<RoleBinding> bindings) {}
+
+  private final IamStore store;
+  private final IamState state;
+  private final Authorizer authorizer;
+  private final RoleBindings roleBindings;
+  private final Passwords passwords;
+  private final InstantSource clock;
+
+  public Members(IamStore store, IamState state, Authorizer authorizer, RoleBindings roleBindings,
+      Passwords passwords, InstantSource clock) {
+    this.store = requireNonNull(store, "store");
+    this.state = requireNonNull(state, "state");
+    this.authorizer = requireNonNull(authorizer, "authorizer");
+    this.roleBindings = requireNonNull(roleBindings, "roleBindings");
+    this.passwords = requireNonNull(passwords, "passwords");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  public List<Member> list(Caller caller, String organizationId) {
+    authorizer.require(caller.principal(), "rolebinding.list", organizationId);
+    Map<String, List<RoleBinding>> bySubject = new LinkedHashMap<>();
+    for (RoleBinding b : state.current().bindingsOf(organizationId)) {
+      if (b.subject().startsWith("user:local:")) {
+        bySubject.computeIfAbsent(b.subject().substring("user:local:".length()), k -> new ArrayList<>()).add(b);
+      }
+    }
+    return store.inTransaction(tx -> {
+      List<Member> out = new ArrayList<>();
+      bySubject.forEach((email, bindings) -> tx.userByEmail(email)
+          .ifPresent(u -> out.add(new Member(u, List.copyOf(bindings)))));
+      return out;
+    });
+  }
+
+  /**
+   * Adds a user with a role (optionally in one project). A new user needs a password; an
+   * existing one keeps theirs and just gains the binding.
+   */
+  public Member add(Caller caller, String organizationId, String email, String password, String role, String projectId) {
+    String project = projectId == null || projectId.isBlank() ? null : Names.uuid("projectId", projectId).toString();
+    authorizer.require(caller.principal(), "rolebinding.create", organizationId, project, null);
+    String mail = Names.email(email);
+    Instant now = clock.instant();
+    RoleBinding binding = roleBindings.validated(organizationId, Subject.User.local(mail).value(), project, null,
+        role, caller.actor(), now);
+    User user = store.inTransaction(tx -> {
+      User u = tx.userByEmail(mail).orElse(null);
+      if (u == null) {
+        if (password == null) {
+          throw TollgateException.invalid("password", "password is required for a new user (or send an invite)");
+        }
+        u = new User(UUID.randomUUID().toString(), mail, now);
+        tx.insertUser(u, passwords.hash(password));
+        tx.audit(AuditEntry.of(organizationId, now, caller.actor(), "user.create", "user:" + u.id(), caller.clientIp(), mail));
+      }
+      tx.insertBinding(binding);
+      tx.audit(AuditEntry.of(organizationId, now, caller.actor(), "rolebinding.create", "rolebinding:" + binding.id(),
+          caller.clientIp(), RoleBindings.describe(binding)));
+      return u;
+    });
+    state.reload();
+    return new Member(user, state.current().bindings(organizationId, binding.subject()));
+  }
+
+  /** Removes the user from the organization: all their bindings there go, in one transaction. */
+  public void remove(Caller caller, String organizationId, String userId) {
+    authorizer.require(caller.principal(), "rolebinding.delete", organizationId);
+    Member m = list(caller, organizationId).stream()
+        .filter(x -> x.user().id().equals(userId))
+        .findFirst()
+        .orElseThrow(() -> TollgateException.notFound("user"));
+    roleBindings.deleteAll(caller, organizationId, m.bindings(), "member.remove");
+  }
+}

@@ -1,0 +1,84 @@
+package dev.tollgate.iam;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.errors.TollgateException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.UUID;
+
+/** Organizations: which ones a caller belongs to, reading, renaming, settings, and creating new ones. */
+public final class Organizations {
+  private final IamStore store;
+  private final IamState state;
+  private final Authorizer authorizer;
+  private final InstantSource clock;
+
+  public Organizations(IamStore store, IamState state, Authorizer authorizer, InstantSource clock) {
+    this.store = requireNonNull(store, "store");
+    this.state = requireNonNull(state, "state");
+    this.authorizer = requireNonNull(authorizer, "authorizer");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** The organizations the caller is a member of. */
+  public List<Organization> listMine(Caller caller) {
+    return state.current().organizations().stream()
+        .filter(o -> authorizer.isMember(caller.principal(), o.id()))
+        .toList();
+  }
+
+  public Organization get(Caller caller, String organizationId) {
+    authorizer.require(caller.principal(), "organization.read", organizationId);
+    return state.current().organization(organizationId).orElseThrow(() -> TollgateException.notFound("organization"));
+  }
+
+  /**
+   * Changes the name and/or settings; null arguments leave a value as it is. A max token
+   * lifetime of 0 removes the limit.
+   */
+  public Organization update(Caller caller, String organizationId, String name, Long maxTokenLifetimeSeconds, Boolean legacyTokensFrozen) {
+    authorizer.require(caller.principal(), "organization.update", organizationId);
+    Organization o = get(caller, organizationId);
+    String newName = name == null ? o.name() : Names.displayName("name", name);
+    Long lifetime = o.maxTokenLifetimeSeconds();
+    if (maxTokenLifetimeSeconds != null) {
+      if (maxTokenLifetimeSeconds < 0) {
+        throw TollgateException.invalid("maxTokenLifetimeSeconds", "maxTokenLifetimeSeconds must be >= 0 (0 removes the limit)");
+      }
+      lifetime = maxTokenLifetimeSeconds == 0 ? null : maxTokenLifetimeSeconds;
+    }
+    boolean frozen = legacyTokensFrozen == null ? o.legacyTokensFrozen() : legacyTokensFrozen;
+    Organization updated = new Organization(o.id(), newName, o.createdAt(), lifetime, frozen);
+    store.inTransaction(tx -> {
+      tx.updateOrganization(updated);
+      tx.audit(AuditEntry.of(o.id(), clock.instant(), caller.actor(), "organization.update",
+          "organization:" + o.id(), caller.clientIp(),
+          "name=" + newName + " maxTokenLifetimeSeconds=" + updated.maxTokenLifetimeSeconds()
+              + " legacyTokensFrozen=" + frozen));
+      return null;
+    });
+    state.reload();
+    return updated;
+  }
+
+  /** Any logged-in user may start an organization and becomes its owner; machines may not. */
+  public Organization create(Caller caller, String name) {
+    if (!caller.principal().isUser()) {
+      throw TollgateException.forbidden("only users can create organizations");
+    }
+    Instant now = clock.instant();
+    Organization o = new Organization(UUID.randomUUID().toString(), Names.displayName("name", name), now, null, false);
+    RoleBinding owner = new RoleBinding(UUID.randomUUID().toString(), caller.principal().subject().value(),
+        o.id(), null, null, SystemRole.OWNER.id(), caller.actor(), now);
+    store.inTransaction(tx -> {
+      tx.insertOrganization(o);
+      tx.insertBinding(owner);
+      tx.audit(AuditEntry.of(o.id(), now, caller.actor(), "organization.create", "organization:" + o.id(), caller.clientIp(), o.name()));
+      return null;
+    });
+    state.reload();
+    return o;
+  }
+}

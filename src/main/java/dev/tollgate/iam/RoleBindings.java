@@ -1,0 +1,120 @@
+package dev.tollgate.iam;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.errors.TollgateException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Creates, lists and deletes role bindings. The project must belong to the organization, a
+ * service-account subject must exist, and the last org-wide owner binding stays.
+ */
+public final class RoleBindings {
+  private final IamStore store;
+  private final IamState state;
+  private final Authorizer authorizer;
+  private final InstantSource clock;
+
+  public RoleBindings(IamStore store, IamState state, Authorizer authorizer, InstantSource clock) {
+    this.store = requireNonNull(store, "store");
+    this.state = requireNonNull(state, "state");
+    this.authorizer = requireNonNull(authorizer, "authorizer");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** All bindings of the organization, or only those scoped to {@code projectId} when given. */
+  public List<RoleBinding> list(Caller caller, String organizationId, String projectId) {
+    authorizer.require(caller.principal(), "rolebinding.list", organizationId);
+    String project = projectId == null || projectId.isBlank() ? null : Names.uuid("projectId", projectId).toString();
+    return state.current().bindingsOf(organizationId).stream()
+        .filter(b -> project == null || project.equals(b.projectId()))
+        .toList();
+  }
+
+  /** The bindings whose subject is this subject. */
+  public List<RoleBinding> listForSubject(Caller caller, String organizationId, Subject subject) {
+    authorizer.require(caller.principal(), "rolebinding.list", organizationId);
+    return state.current().bindings(organizationId, subject.value());
+  }
+
+  public RoleBinding create(Caller caller, String organizationId, String subject, String projectId, String entity, String role) {
+    String project = projectId == null || projectId.isBlank() ? null : Names.uuid("projectId", projectId).toString();
+    authorizer.require(caller.principal(), "rolebinding.create", organizationId, project, null);
+    RoleBinding b = validated(organizationId, subject, project, entity, role, caller.actor(), clock.instant());
+    store.inTransaction(tx -> {
+      tx.insertBinding(b);
+      tx.audit(AuditEntry.of(organizationId, b.createdAt(), caller.actor(), "rolebinding.create", "rolebinding:" + b.id(),
+          caller.clientIp(), describe(b)));
+      return null;
+    });
+    state.reload();
+    return b;
+  }
+
+  /** Checks a new binding against the current state; used by every path that creates one. */
+  RoleBinding validated(String organizationId, String subject, String projectId, String entity, String role,
+      String createdBy, Instant now) {
+    IamSnapshot s = state.current();
+    Subject parsed = Subject.parse(subject);
+    if (parsed instanceof Subject.ServiceAccount sa && s.serviceAccountByName(organizationId, sa.name()).isEmpty()) {
+      throw TollgateException.invalid("subject", "no service account named " + sa.name() + " in this organization");
+    }
+    if (projectId != null) {
+      Optional<Project> p = s.project(projectId);
+      if (p.isEmpty() || !p.get().organizationId().equals(organizationId)) {
+        throw TollgateException.invalid("projectId", "projectId is not a project of this organization");
+      }
+    }
+    if (role == null || role.isBlank()) {
+      throw TollgateException.invalid("role", "role is required (e.g. system:profile-writer)");
+    }
+    if (s.role(organizationId, role.trim()).isEmpty()) {
+      throw TollgateException.invalid("role", "unknown role " + role.trim());
+    }
+    String ent = entity == null || entity.isBlank() ? null : entity.trim();
+    if (ent != null && ent.length() > 200) {
+      throw TollgateException.invalid("entity", "entity must be at most 200 characters");
+    }
+    return new RoleBinding(UUID.randomUUID().toString(), parsed.value(), organizationId, projectId, ent,
+        role.trim(), createdBy, now);
+  }
+
+  public void delete(Caller caller, String organizationId, String bindingId) {
+    authorizer.require(caller.principal(), "rolebinding.delete", organizationId);
+    RoleBinding b = state.current().bindingsOf(organizationId).stream()
+        .filter(x -> x.id().equals(bindingId))
+        .findFirst()
+        .orElseThrow(() -> TollgateException.notFound("role binding"));
+    deleteAll(caller, organizationId, List.of(b), "rolebinding.delete");
+  }
+
+  /** Deletes bindings in one transaction, refusing if no org-wide owner binding would remain. */
+  void deleteAll(Caller caller, String organizationId, List<RoleBinding> doomed, String action) {
+    store.inTransaction(tx -> {
+      tx.lockOrganization(organizationId);
+      List<RoleBinding> current = tx.bindingsOf(organizationId);
+      List<String> ids = doomed.stream().map(RoleBinding::id).toList();
+      List<RoleBinding> remaining = current.stream().filter(b -> !ids.contains(b.id())).toList();
+      if (Bindings.countOwners(current) > 0 && Bindings.countOwners(remaining) == 0) {
+        throw TollgateException.failedPrecondition(
+            "this is the organization's last owner binding; create another owner binding first");
+      }
+      for (RoleBinding b : doomed) {
+        tx.deleteBinding(b.id());
+        tx.audit(AuditEntry.of(organizationId, clock.instant(), caller.actor(), action, "rolebinding:" + b.id(),
+            caller.clientIp(), describe(b)));
+      }
+      return null;
+    });
+    state.reload();
+  }
+
+  static String describe(RoleBinding b) {
+    return b.subject() + " -> " + b.role() + (b.projectId() == null ? " (org-wide)" : " in project " + b.projectId())
+        + (b.entity() == null ? "" : " for " + b.entity());
+  }
+}

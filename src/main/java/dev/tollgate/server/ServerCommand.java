@@ -1,0 +1,88 @@
+package dev.tollgate.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code tollgate server}: flags (each also a TOLLGATE_* environment variable) to a running server. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = "Run the Tollgate server: gRPC ingestion, REST API, web UI and metrics on one port.")
+public final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "${env:TOLLGATE_PORT:-7070}",
+      description = "Port for every protocol (env TOLLGATE_PORT). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--data-dir", defaultValue = "${env:TOLLGATE_DATA_DIR:-./tollgate-data}",
+      description = "Directory for the SQLite database and profile segments (env TOLLGATE_DATA_DIR). Default: ${DEFAULT-VALUE}.")
+  Path dataDir;
+
+  @Option(names = "--database-url", defaultValue = "${env:TOLLGATE_DATABASE_URL}",
+      description = "postgresql://user:pass@host:port/db or a jdbc: URL; empty means SQLite in the data dir (env TOLLGATE_DATABASE_URL).")
+  String databaseUrl;
+
+  @Option(names = "--admin-email", defaultValue = "${env:TOLLGATE_ADMIN_EMAIL:-admin@localhost}",
+      description = "Owner user created on first start (env TOLLGATE_ADMIN_EMAIL). Default: ${DEFAULT-VALUE}.")
+  String adminEmail;
+
+  @Option(names = "--admin-password", defaultValue = "${env:TOLLGATE_ADMIN_PASSWORD}",
+      description = "Its password on first start; random and printed once if empty (env TOLLGATE_ADMIN_PASSWORD).")
+  String adminPassword;
+
+  @Option(names = "--tls-cert-file", defaultValue = "${env:TOLLGATE_TLS_CERT_FILE}",
+      description = "PEM certificate chain; serve TLS 1.2+/h2 (env TOLLGATE_TLS_CERT_FILE).")
+  Path tlsCertFile;
+
+  @Option(names = "--tls-key-file", defaultValue = "${env:TOLLGATE_TLS_KEY_FILE}",
+      description = "PEM private key for --tls-cert-file (env TOLLGATE_TLS_KEY_FILE).")
+  Path tlsKeyFile;
+
+  @Option(names = "--tls-self-signed", defaultValue = "${env:TOLLGATE_TLS_SELF_SIGNED:-false}",
+      description = "Serve TLS with a throw-away self-signed certificate, for trying it out (env TOLLGATE_TLS_SELF_SIGNED).")
+  boolean tlsSelfSigned;
+
+  @Option(names = "--external-url", defaultValue = "${env:TOLLGATE_EXTERNAL_URL}",
+      description = "URL users and agents reach this server at; printed and used as token issuer (env TOLLGATE_EXTERNAL_URL).")
+  String externalUrl;
+
+  @Option(names = "--bootstrap-token-file", defaultValue = "${env:TOLLGATE_BOOTSTRAP_TOKEN_FILE}",
+      description = "On first start only, create an owner service account and write its token here, mode 0600 (env TOLLGATE_BOOTSTRAP_TOKEN_FILE).")
+  Path bootstrapTokenFile;
+
+  @Option(names = "--retention", defaultValue = "${env:TOLLGATE_RETENTION:-P7D}",
+      description = "How long profiles are kept, ISO-8601 duration (env TOLLGATE_RETENTION). Default: ${DEFAULT-VALUE}.")
+  Duration retention;
+
+  @Option(names = "--debuginfo-max-size", defaultValue = "${env:TOLLGATE_DEBUGINFO_MAX_SIZE:-1000000000}",
+      description = "Largest debug info upload in bytes (env TOLLGATE_DEBUGINFO_MAX_SIZE). Default: ${DEFAULT-VALUE}.")
+  long debuginfoMaxSize;
+
+  @Option(names = "--drain-timeout", defaultValue = "${env:TOLLGATE_DRAIN_TIMEOUT:-PT10S}",
+      description = "How long SIGTERM waits for in-flight requests (env TOLLGATE_DRAIN_TIMEOUT). Default: ${DEFAULT-VALUE}.")
+  Duration drainTimeout;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
+        tlsCertFile, tlsKeyFile, tlsSelfSigned, blankToNull(externalUrl), bootstrapTokenFile, retention,
+        debuginfoMaxSize, drainTimeout);
+    TollgateServer server = TollgateServer.start(config);
+    server.printWelcome(System.out);
+    CountDownLatch stop = new CountDownLatch(1);
+    // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    stop.await();
+    System.out.println("Shutting down: draining in-flight requests");
+    server.close();
+    System.out.println("Stopped.");
+    return 0;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.tollgate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything {@link TollgateServer} needs to start, validated eagerly.
+ *
+ * @param port TCP port for every protocol; 0 picks a free one (tests)
+ * @param databaseUrl null for the SQLite file in {@code dataDir}
+ * @param adminPassword null to generate one on first start
+ * @param externalUrl the URL users and agents reach this server at (printed, used as JWT issuer); null to derive it
+ * @param drainTimeout how long SIGTERM waits for in-flight requests
+ */
+public record ServerConfig(
+    int port,
+    Path dataDir,
+    String databaseUrl,
+    String adminEmail,
+    String adminPassword,
+    Path tlsCertFile,
+    Path tlsKeyFile,
+    boolean tlsSelfSigned,
+    String externalUrl,
+    Path bootstrapTokenFile,
+    Duration retention,
+    long debuginfoMaxSize,
+    Duration drainTimeout) {
+
+  public ServerConfig {
+    requireNonNull(dataDir, "dataDir");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be 0-65535");
+    }
+    if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+      throw new IllegalArgumentException("--tls-cert-file and --tls-key-file go together");
+    }
+    if (tlsSelfSigned && tlsCertFile != null) {
+      throw new IllegalArgumentException("--tls-self-signed and --tls-cert-file exclude each other");
+    }
+    requireNonNull(retention, "retention");
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException("--retention must be positive");
+    }
+    if (debuginfoMaxSize <= 0) {
+      throw new IllegalArgumentException("--debuginfo-max-size must be positive");
+    }
+    requireNonNull(drainTimeout, "drainTimeout");
+  }
+
+  /** Defaults for everything but the data directory; tests start from here. */
+  public static ServerConfig defaults(Path dataDir) {
+    return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
+        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10));
+  }
+
+  public boolean tls() {
+    return tlsSelfSigned || tlsCertFile != null;
+  }
+
+  public ServerConfig withPort(int p) {
+    return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+  }
+
+  public ServerConfig withDatabaseUrl(String url) {
+    return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+  }
+
+  public ServerConfig withAdminPassword(String pw) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+  }
+
+  public ServerConfig withTlsSelfSigned(boolean on) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+  }
+
+  public ServerConfig withBootstrapTokenFile(Path f) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, f, retention, debuginfoMaxSize, drainTimeout);
+  }
+
+  @Override
+  public String toString() {
+    return "ServerConfig[port=" + port + ", dataDir=" + dataDir + ", tls=" + tls() + "]";
+  }
+}

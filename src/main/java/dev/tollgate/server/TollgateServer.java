@@ -1,0 +1,231 @@
+package dev.tollgate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.file.FileService;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import dev.tollgate.api.ApiAuthDecorator;
+import dev.tollgate.api.ApiErrors;
+import dev.tollgate.api.AuthApi;
+import dev.tollgate.api.IamApi;
+import dev.tollgate.api.OrganizationsApi;
+import dev.tollgate.audit.AuditLog;
+import dev.tollgate.db.Database;
+import dev.tollgate.db.DatabaseUrl;
+import dev.tollgate.db.JdbcAuditStore;
+import dev.tollgate.db.JdbcIamStore;
+import dev.tollgate.db.JdbcSessionStore;
+import dev.tollgate.db.JdbcTokenStore;
+import dev.tollgate.iam.Authorizer;
+import dev.tollgate.iam.Bootstrap;
+import dev.tollgate.iam.IamState;
+import dev.tollgate.iam.Members;
+import dev.tollgate.iam.Organizations;
+import dev.tollgate.iam.Passwords;
+import dev.tollgate.iam.Projects;
+import dev.tollgate.iam.RoleBindings;
+import dev.tollgate.iam.Roles;
+import dev.tollgate.session.LoginThrottle;
+import dev.tollgate.session.Sessions;
+import dev.tollgate.token.BearerTokens;
+import dev.tollgate.token.LastUsedTracker;
+import dev.tollgate.token.TokenAuthenticator;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part from a {@link ServerConfig} and serves them all on one
+ * port - native gRPC, gRPC-Web, REST/JSON, the web UI, {@code /metrics}, {@code /healthz} and
+ * {@code /readyz}. {@link #close()} drains in-flight requests, flushes and closes the database.
+ */
+public final class TollgateServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TollgateServer.class);
+  static final int MAX_MESSAGE_BYTES = 64 << 20;
+
+  private final ServerConfig config;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Database db;
+  private final Server server;
+  private final Components components;
+  private final Optional<Bootstrap.Result> bootstrap;
+
+  /** The parts tests and the CLI may want to reach directly. */
+  public record Components(
+      Database db,
+      IamState iam,
+      Authorizer authorizer,
+      TokenAuthenticator tokenAuthenticator,
+      LastUsedTracker lastUsed,
+      AuditLog audit,
+      PrometheusMeterRegistry metrics) {}
+
+  private TollgateServer(ServerConfig config, InstantSource clock) throws Exception {
+    this.config = config;
+    Files.createDirectories(config.dataDir());
+    SecureRandom random = new SecureRandom();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    db = Database.open(DatabaseUrl.parse(config.databaseUrl(), config.dataDir()));
+    closeables.add(db);
+    JdbcIamStore iamStore = new JdbcIamStore(db);
+    Passwords passwords = new Passwords(random);
+    bootstrap = new Bootstrap(iamStore, passwords, clock).runIfEmpty(config.adminEmail(), config.adminPassword());
+
+    IamState iam = new IamState(iamStore);
+    iam.reload();
+    Authorizer authorizer = new Authorizer(iam);
+    Organizations organizations = new Organizations(iamStore, iam, authorizer, clock);
+    Projects projects = new Projects(iamStore, iam, authorizer, clock);
+    Roles roles = new Roles(iamStore, iam, authorizer, clock);
+    RoleBindings bindings = new RoleBindings(iamStore, iam, authorizer, clock);
+    Members members = new Members(iamStore, iam, authorizer, bindings, passwords, clock);
+
+    AuditLog audit = new AuditLog(new JdbcAuditStore(db), authorizer);
+    LastUsedTracker lastUsed = new LastUsedTracker(new JdbcTokenStore(db), Duration.ofSeconds(10));
+    TokenAuthenticator tokenAuthenticator = new TokenAuthenticator(iam, new JdbcTokenStore(db), lastUsed, clock);
+    BearerTokens bearerTokens = new BearerTokens(tokenAuthenticator, audit, clock);
+    // Closed in reverse: last-used and audit flush before the database closes.
+    closeables.add(audit);
+    closeables.add(lastUsed);
+
+    Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), random, clock);
+    ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
+
+    HealthStatusManager health = new HealthStatusManager();
+    GrpcServiceBuilder grpc = GrpcService.builder()
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .supportedSerializationFormats(GrpcSerializationFormats.values())
+        .enableUnframedRequests(true)
+        .maxRequestMessageLength(MAX_MESSAGE_BYTES)
+        .maxResponseMessageLength(MAX_MESSAGE_BYTES)
+        .useBlockingTaskExecutor(true);
+
+    ServerBuilder sb = Server.builder()
+        .maxRequestLength(MAX_MESSAGE_BYTES)
+        .requestTimeout(Duration.ofMinutes(5))
+        .meterRegistry(metrics)
+        // Stop once nothing new arrived for a second, or after the drain timeout at most.
+        .gracefulShutdownTimeout(Duration.ofSeconds(1), config.drainTimeout());
+    if (config.tlsSelfSigned()) {
+      sb.port(config.port(), SessionProtocol.HTTPS).tlsSelfSigned();
+    } else if (config.tlsCertFile() != null) {
+      sb.port(config.port(), SessionProtocol.HTTPS).tls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
+    } else {
+      sb.port(config.port(), SessionProtocol.HTTP);
+    }
+    sb.service(grpc.build());
+
+    ApiErrors errors = new ApiErrors();
+    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+        .build(new AuthApi(sessions, organizations, config.tls()));
+    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+        .build(new OrganizationsApi(organizations, projects, members));
+    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+        .build(new IamApi(roles, bindings, authorizer));
+
+    sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
+    sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()
+        ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready\n")
+        : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "database unreachable\n"),
+        ctx.blockingTaskExecutor()));
+    sb.service("/metrics", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
+        MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
+    sb.serviceUnder("/", FileService.builder(TollgateServer.class.getClassLoader(), "web")
+        .autoIndex(false).serveCompressedFiles(false).build()
+        .orElse(FileService.of(TollgateServer.class.getClassLoader(), "web/index.html")));
+
+    server = sb.build();
+    server.start().join();
+    components = new Components(db, iam, authorizer, tokenAuthenticator, lastUsed, audit, metrics);
+  }
+
+  /** Starts a server; throws if the port is taken or the database cannot be opened. */
+  public static TollgateServer start(ServerConfig config) throws Exception {
+    // Millisecond ticks: what the database stores is what the API returns.
+    return start(config, java.time.Clock.tickMillis(java.time.ZoneOffset.UTC));
+  }
+
+  public static TollgateServer start(ServerConfig config, InstantSource clock) throws Exception {
+    requireNonNull(config, "config");
+    return new TollgateServer(config, clock);
+  }
+
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  /** The base URL of this server, e.g. {@code http://localhost:7070}. */
+  public String url() {
+    if (config.externalUrl() != null) {
+      return config.externalUrl();
+    }
+    return (config.tls() ? "https" : "http") + "://localhost:" + port();
+  }
+
+  public Components components() {
+    return components;
+  }
+
+  /** What the first start created; empty on later starts. */
+  public Optional<Bootstrap.Result> bootstrap() {
+    return bootstrap;
+  }
+
+  /** Prints where the server is and, after a first start, how to log in. */
+  public void printWelcome(PrintStream out) {
+    out.println("Tollgate is listening on " + url() + " (gRPC, gRPC-Web, REST, UI, /metrics on one port)");
+    out.println("Database: " + db.url().dialect().name().toLowerCase(java.util.Locale.ROOT)
+        + "; data directory: " + config.dataDir().toAbsolutePath());
+    bootstrap.ifPresent(b -> {
+      out.println();
+      out.println("First start - created:");
+      out.println("  organization 'default'  id " + b.organization().id());
+      out.println("  project 'default'       id " + b.project().id());
+      out.println("  owner user              " + b.admin().email());
+      if (b.generatedPassword() != null) {
+        out.println("  password (shown once)   " + b.generatedPassword());
+      }
+      out.println();
+      out.println("Log in at " + url() + "/ or: curl -c cookies.txt -H 'content-type: application/json' "
+          + "-d '{\"email\":\"" + b.admin().email() + "\",\"password\":\"...\"}' " + url() + "/v1/auth/login");
+    });
+  }
+
+  /** Stops accepting, drains in-flight requests (up to the drain timeout), flushes, closes. */
+  @Override
+  public void close() {
+    try {
+      server.stop().join();
+    } finally {
+      for (int i = closeables.size() - 1; i >= 0; i--) {
+        try {
+          closeables.get(i).close();
+        } catch (Exception e) {
+          log.warn("error while closing {}", closeables.get(i).getClass().getSimpleName(), e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package dev.tollgate.session;
+
+import dev.tollgate.iam.User;
+import java.time.Instant;
+
+/** A logged-in browser. The session id itself is only in the cookie; the server keeps its hash. */
+public record Session(String idSha256, User user, String csrfToken, Instant expiresAt) {
+  @Override
+  public String toString() {
+    return "Session[user=" + user.email() + ", expiresAt=" + expiresAt + "]";
+  }
+}

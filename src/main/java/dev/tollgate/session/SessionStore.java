@@ -1,0 +1,18 @@
+package dev.tollgate.session;
+
+import java.util.Optional;
+
+/** Persistence of sessions, implemented over JDBC in {@code db}. */
+public interface SessionStore {
+  void insert(Session session);
+
+  Optional<Session> find(String idSha256);
+
+  void delete(String idSha256);
+
+  /** Looks a user and their password hash up by email, for the password check. */
+  Optional<UserCredentials> credentials(String email);
+
+  /** A user and the stored Argon2id hash of their password. */
+  record UserCredentials(dev.tollgate.iam.User user, String passwordHash) {}
+}
