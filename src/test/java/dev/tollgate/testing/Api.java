@@ -1,0 +1,146 @@
+package dev.tollgate.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * A REST client for tests: remembers the session cookie and CSRF token after a login, or sends
+ * a bearer token. Every call returns status and parsed body; nothing is asserted here.
+ */
+public final class Api {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One answer. */
+  public record Response(int status, JsonNode body, java.net.http.HttpHeaders headers) {
+    public String text(String field) {
+      return body.path(field).asText();
+    }
+
+    public String error() {
+      return body.path("message").asText();
+    }
+  }
+
+  private final String base;
+  private String cookie;
+  private String csrf;
+  private String bearer;
+
+  public Api(String base) {
+    this.base = base;
+  }
+
+  public static Api login(String base, String email, String password) {
+    Api api = new Api(base);
+    Response r = api.post("/v1/auth/login", json("email", email, "password", password));
+    if (r.status() != 200) {
+      throw new IllegalStateException("login failed: " + r.status() + " " + r.body());
+    }
+    return api;
+  }
+
+  public static Api withToken(String base, String token) {
+    Api api = new Api(base);
+    api.bearer = token;
+    return api;
+  }
+
+  /** Drops the CSRF token (to test that it is required). */
+  public Api withoutCsrf() {
+    Api copy = new Api(base);
+    copy.cookie = cookie;
+    return copy;
+  }
+
+  public String cookie() {
+    return cookie;
+  }
+
+  public Response get(String path) {
+    return send("GET", path, null);
+  }
+
+  public Response post(String path, String body) {
+    return send("POST", path, body);
+  }
+
+  public Response patch(String path, String body) {
+    return send("PATCH", path, body);
+  }
+
+  public Response delete(String path) {
+    return send("DELETE", path, null);
+  }
+
+  public Response send(String method, String path, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("content-type", "application/json");
+    }
+    if (cookie != null) {
+      b.header("cookie", cookie);
+    }
+    if (csrf != null) {
+      b.header("x-csrf-token", csrf);
+    }
+    if (bearer != null) {
+      b.header("authorization", "Bearer " + bearer);
+    }
+    try {
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      r.headers().firstValue("set-cookie").ifPresent(c -> {
+        String pair = c.split(";", 2)[0];
+        cookie = pair.endsWith("=") ? null : pair;
+      });
+      JsonNode node = r.body().isEmpty() ? JSON.createObjectNode() : parse(r.body());
+      if (node.has("csrfToken")) {
+        csrf = node.get("csrfToken").asText();
+      }
+      return new Response(r.statusCode(), node, r.headers());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonNode parse(String s) {
+    try {
+      return JSON.readTree(s);
+    } catch (IOException e) {
+      return JSON.createObjectNode().put("raw", s);
+    }
+  }
+
+  /** A JSON object from alternating names and values (strings, numbers, booleans, or null). */
+  public static String json(Object... kv) {
+    var n = JSON.createObjectNode();
+    for (int i = 0; i < kv.length; i += 2) {
+      Object v = kv[i + 1];
+      String k = (String) kv[i];
+      if (v == null) {
+        n.putNull(k);
+      } else if (v instanceof Boolean bo) {
+        n.put(k, bo);
+      } else if (v instanceof Number num) {
+        n.put(k, num.longValue());
+      } else if (v instanceof java.util.List<?> list) {
+        var a = n.putArray(k);
+        list.forEach(x -> a.add(String.valueOf(x)));
+      } else {
+        n.put(k, String.valueOf(v));
+      }
+    }
+    return n.toString();
+  }
+}

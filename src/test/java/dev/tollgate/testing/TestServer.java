@@ -1,0 +1,83 @@
+package dev.tollgate.testing;
+
+import dev.tollgate.server.ServerConfig;
+import dev.tollgate.server.TollgateServer;
+import java.nio.file.Path;
+
+/**
+ * A real Tollgate server on a random port, on a fresh database of the given backend, with a
+ * known owner password. Restartable on the same data for persistence tests.
+ */
+public final class TestServer implements AutoCloseable {
+  public static final String ADMIN_EMAIL = "admin@localhost";
+  public static final String ADMIN_PASSWORD = "correct-horse-battery";
+
+  private final ServerConfig config;
+  private TollgateServer server;
+
+  private TestServer(ServerConfig config) throws Exception {
+    this.config = config;
+    this.server = TollgateServer.start(config);
+  }
+
+  public static TestServer start(Backend backend, Path dir) throws Exception {
+    return start(backend, dir, c -> c);
+  }
+
+  public static TestServer start(Backend backend, Path dir, java.util.function.UnaryOperator<ServerConfig> tweak)
+      throws Exception {
+    ServerConfig config = ServerConfig.defaults(dir.resolve("data"))
+        .withPort(0)
+        .withAdminPassword(ADMIN_PASSWORD)
+        .withDatabaseUrl(jdbcUrlWithCredentials(backend.newDatabaseUrl(dir)));
+    return new TestServer(tweak.apply(config));
+  }
+
+  private static String jdbcUrlWithCredentials(dev.tollgate.db.DatabaseUrl url) {
+    if (url.user() == null) {
+      return url.jdbcUrl();
+    }
+    String sep = url.jdbcUrl().contains("?") ? "&" : "?";
+    return url.jdbcUrl() + sep + "user=" + url.user() + "&password=" + url.password();
+  }
+
+  public TollgateServer server() {
+    return server;
+  }
+
+  public String url() {
+    return server.url();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** Stops and starts again on the same database and data directory (same port not guaranteed). */
+  public void restart() throws Exception {
+    server.close();
+    server = TollgateServer.start(config);
+  }
+
+  public String organizationId() {
+    return server.components().iam().current().organizations().iterator().next().id();
+  }
+
+  public String defaultProjectId() {
+    return server.components().iam().current().projectsOf(organizationId()).get(0).id();
+  }
+
+  /** A client logged in as the bootstrap owner. */
+  public Api owner() {
+    return Api.login(url(), ADMIN_EMAIL, ADMIN_PASSWORD);
+  }
+
+  public Api anonymous() {
+    return new Api(url());
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
