@@ -217,6 +217,62 @@ public final class JdbcIamStore implements IamStore {
     }
 
     @Override
+    public long countServiceAccounts(String organizationId) {
+      return h.createQuery("SELECT COUNT(*) FROM service_accounts WHERE organization_id = :org")
+          .bind("org", organizationId).mapTo(Long.class).one();
+    }
+
+    @Override
+    public void insertServiceAccount(ServiceAccount sa) {
+      h.createUpdate("INSERT INTO service_accounts(id, organization_id, name, created_at, created_by, disabled) "
+              + "VALUES (:id, :org, :name, :at, :by, :disabled)")
+          .bind("id", sa.id()).bind("org", sa.organizationId()).bind("name", sa.name())
+          .bind("at", millis(sa.createdAt())).bind("by", sa.createdBy()).bind("disabled", sa.disabled())
+          .execute();
+    }
+
+    @Override
+    public void deleteServiceAccount(ServiceAccount sa) {
+      h.createUpdate("DELETE FROM service_account_tokens WHERE service_account_id = :id").bind("id", sa.id()).execute();
+      h.createUpdate("DELETE FROM role_bindings WHERE organization_id = :org AND subject = :subject")
+          .bind("org", sa.organizationId()).bind("subject", sa.subject().value()).execute();
+      h.createUpdate("DELETE FROM service_accounts WHERE id = :id").bind("id", sa.id()).execute();
+    }
+
+    @Override
+    public void setServiceAccountDisabled(String serviceAccountId, boolean disabled) {
+      h.createUpdate("UPDATE service_accounts SET disabled = :d WHERE id = :id")
+          .bind("id", serviceAccountId).bind("d", disabled).execute();
+    }
+
+    @Override
+    public boolean lockServiceAccount(String serviceAccountId) {
+      return h.createUpdate("UPDATE service_accounts SET lock_version = lock_version + 1 WHERE id = :id")
+          .bind("id", serviceAccountId).execute() == 1;
+    }
+
+    @Override
+    public long countTokens(String serviceAccountId) {
+      return h.createQuery("SELECT COUNT(*) FROM service_account_tokens WHERE service_account_id = :id")
+          .bind("id", serviceAccountId).mapTo(Long.class).one();
+    }
+
+    @Override
+    public void insertToken(ServiceAccountToken t) {
+      h.createUpdate("INSERT INTO service_account_tokens(id, service_account_id, name, token_sha256, project_id, "
+              + "created_at, created_by, expires_at) VALUES (:id, :sa, :name, :sha, :project, :at, :by, :exp)")
+          .bind("id", t.id()).bind("sa", t.serviceAccountId()).bind("name", t.name()).bind("sha", t.sha256())
+          .bind("project", t.projectId()).bind("at", millis(t.createdAt())).bind("by", t.createdBy())
+          .bind("exp", millis(t.expiresAt()))
+          .execute();
+    }
+
+    @Override
+    public boolean deleteToken(String tokenId) {
+      return h.createUpdate("DELETE FROM service_account_tokens WHERE id = :id").bind("id", tokenId).execute() == 1;
+    }
+
+    @Override
     public void audit(AuditEntry e) {
       h.createUpdate("INSERT INTO audit_log(organization_id, at, actor, action, target, client_ip, detail) "
               + "VALUES (:org, :at, :actor, :action, :target, :ip, :detail)")

@@ -55,6 +55,24 @@ public interface IamStore {
 
     List<RoleBinding> bindingsOf(String organizationId);
 
+    long countServiceAccounts(String organizationId);
+
+    void insertServiceAccount(ServiceAccount sa);
+
+    /** Deletes the account, its tokens and the bindings whose subject it is. */
+    void deleteServiceAccount(ServiceAccount sa);
+
+    void setServiceAccountDisabled(String serviceAccountId, boolean disabled);
+
+    /** Row lock on the account, so token quota checks serialize per account. */
+    boolean lockServiceAccount(String serviceAccountId);
+
+    long countTokens(String serviceAccountId);
+
+    void insertToken(ServiceAccountToken token);
+
+    boolean deleteToken(String tokenId);
+
     /** Appends one audit entry in the same transaction as the change it describes. */
     void audit(AuditEntry entry);
   }

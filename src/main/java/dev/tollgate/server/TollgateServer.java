@@ -14,6 +14,16 @@ import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import dev.tollgate.api.ApiAuthDecorator;
 import dev.tollgate.api.ApiErrors;
+import dev.tollgate.api.AuditApi;
+import dev.tollgate.api.ServiceAccountsApi;
+import dev.tollgate.iam.ServiceAccounts;
+import dev.tollgate.iam.Caller;
+import dev.tollgate.iam.Principal;
+import dev.tollgate.iam.ServiceAccount;
+import dev.tollgate.iam.SystemRole;
+import dev.tollgate.token.SecretFiles;
+import dev.tollgate.token.TokenFormat;
+import dev.tollgate.token.Tokens;
 import dev.tollgate.api.AuthApi;
 import dev.tollgate.api.IamApi;
 import dev.tollgate.api.OrganizationsApi;
@@ -109,6 +119,13 @@ public final class TollgateServer implements AutoCloseable {
     closeables.add(audit);
     closeables.add(lastUsed);
 
+    ServiceAccounts serviceAccounts = new ServiceAccounts(iamStore, iam, authorizer, clock);
+    Tokens tokens = new Tokens(iamStore, iam, authorizer, serviceAccounts, new TokenFormat(random), lastUsed, clock);
+
+    if (bootstrap.isPresent() && config.bootstrapTokenFile() != null) {
+      writeBootstrapToken(bootstrap.get(), serviceAccounts, bindings, tokens, config.bootstrapTokenFile());
+    }
+
     Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), random, clock);
     ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
 
@@ -144,6 +161,10 @@ public final class TollgateServer implements AutoCloseable {
         .build(new OrganizationsApi(organizations, projects, members));
     sb.annotatedService().decorator(auth).exceptionHandlers(errors)
         .build(new IamApi(roles, bindings, authorizer));
+    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+        .build(new ServiceAccountsApi(serviceAccounts, tokens, bindings, iam));
+    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+        .build(new AuditApi(audit));
 
     sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
     sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()
@@ -159,6 +180,20 @@ public final class TollgateServer implements AutoCloseable {
     server = sb.build();
     server.start().join();
     components = new Components(db, iam, authorizer, tokenAuthenticator, lastUsed, audit, metrics);
+  }
+
+  /**
+   * For unattended set-ups: an owner-bound service account whose token is written to a file
+   * created with mode 0600, on first start only.
+   */
+  private static void writeBootstrapToken(Bootstrap.Result b, ServiceAccounts serviceAccounts, RoleBindings bindings,
+      Tokens tokens, Path file) throws java.io.IOException {
+    Caller admin = new Caller(Principal.user(b.admin()), null);
+    String org = b.organization().id();
+    ServiceAccount sa = serviceAccounts.create(admin, org, "bootstrap-admin");
+    bindings.create(admin, org, sa.subject().value(), null, null, SystemRole.OWNER.id());
+    Tokens.Created created = tokens.create(admin, org, sa.id(), "bootstrap", null, null);
+    SecretFiles.write(file, created.secret());
   }
 
   /** Starts a server; throws if the port is taken or the database cannot be opened. */

@@ -72,6 +72,29 @@ public final class TestServer implements AutoCloseable {
     return Api.login(url(), ADMIN_EMAIL, ADMIN_PASSWORD);
   }
 
+  /**
+   * Creates a service account (if new) bound to {@code role} (optionally in a project) and a
+   * token for it, through the REST API as the owner; returns the token.
+   */
+  public String mintToken(String serviceAccount, String role, String projectId) {
+    Api owner = owner();
+    String org = organizationId();
+    var sa = owner.post("/v1/organizations/" + org + "/serviceaccounts", Api.json("name", serviceAccount));
+    String saId = sa.status() == 200 ? sa.body().at("/serviceAccount/id").asText() : serviceAccount;
+    if (role != null) {
+      var b = owner.post("/v1/organizations/" + org + "/rolebindings",
+          Api.json("subject", "serviceaccount:" + serviceAccount, "role", role, "projectId", projectId));
+      if (b.status() != 200) {
+        throw new IllegalStateException(b.body().toString());
+      }
+    }
+    var t = owner.post("/v1/organizations/" + org + "/serviceaccounts/" + saId + "/tokens", Api.json("name", "test"));
+    if (t.status() != 200) {
+      throw new IllegalStateException(t.body().toString());
+    }
+    return t.body().at("/token/token").asText();
+  }
+
   public Api anonymous() {
     return new Api(url());
   }

@@ -1,0 +1,117 @@
+package dev.tollgate.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.annotation.Blocking;
+import com.linecorp.armeria.server.annotation.Delete;
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Param;
+import com.linecorp.armeria.server.annotation.Post;
+import dev.tollgate.iam.Caller;
+import dev.tollgate.iam.IamState;
+import dev.tollgate.iam.RoleBindings;
+import dev.tollgate.iam.ServiceAccount;
+import dev.tollgate.iam.ServiceAccountToken;
+import dev.tollgate.iam.ServiceAccounts;
+import dev.tollgate.token.Tokens;
+
+/** Service accounts, their tokens and their bindings, at IAM.md's paths (plus disable/enable). */
+public final class ServiceAccountsApi {
+  private static final String BASE = "/v1/organizations/{organization_id}/serviceaccounts";
+
+  private final ServiceAccounts serviceAccounts;
+  private final Tokens tokens;
+  private final RoleBindings bindings;
+  private final IamState state;
+
+  public ServiceAccountsApi(ServiceAccounts serviceAccounts, Tokens tokens, RoleBindings bindings, IamState state) {
+    this.serviceAccounts = requireNonNull(serviceAccounts, "serviceAccounts");
+    this.tokens = requireNonNull(tokens, "tokens");
+    this.bindings = requireNonNull(bindings, "bindings");
+    this.state = requireNonNull(state, "state");
+  }
+
+  @Get(BASE)
+  public HttpResponse list(ServiceRequestContext ctx, @Param("organization_id") String orgId) {
+    return Json.ok(Views.list("serviceAccounts", serviceAccounts.list(ApiAuthDecorator.caller(ctx), orgId), this::view));
+  }
+
+  @Post(BASE)
+  @Blocking
+  public HttpResponse create(ServiceRequestContext ctx, @Param("organization_id") String orgId, String body) {
+    ServiceAccount sa = serviceAccounts.create(ApiAuthDecorator.caller(ctx), orgId, Json.body(body).string("name"));
+    return Json.created(Views.wrap("serviceAccount", view(sa)));
+  }
+
+  @Get(BASE + "/{id}")
+  public HttpResponse get(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
+    return Json.ok(Views.wrap("serviceAccount", view(serviceAccounts.get(ApiAuthDecorator.caller(ctx), orgId, id))));
+  }
+
+  @Delete(BASE + "/{id}")
+  @Blocking
+  public HttpResponse delete(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
+    serviceAccounts.delete(ApiAuthDecorator.caller(ctx), orgId, id);
+    return Json.noContent();
+  }
+
+  @Post(BASE + "/{id}/disable")
+  @Blocking
+  public HttpResponse disable(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
+    return Json.ok(Views.wrap("serviceAccount",
+        view(serviceAccounts.setDisabled(ApiAuthDecorator.caller(ctx), orgId, id, true))));
+  }
+
+  @Post(BASE + "/{id}/enable")
+  @Blocking
+  public HttpResponse enable(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
+    return Json.ok(Views.wrap("serviceAccount",
+        view(serviceAccounts.setDisabled(ApiAuthDecorator.caller(ctx), orgId, id, false))));
+  }
+
+  @Get(BASE + "/{id}/rolebindings")
+  public HttpResponse roleBindings(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
+    Caller caller = ApiAuthDecorator.caller(ctx);
+    ServiceAccount sa = serviceAccounts.get(caller, orgId, id);
+    return Json.ok(Views.list("roleBindings", bindings.listForSubject(caller, orgId, sa.subject()), Views::binding));
+  }
+
+  @Get(BASE + "/{id}/tokens")
+  public HttpResponse listTokens(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
+    return Json.ok(Views.list("tokens", tokens.list(ApiAuthDecorator.caller(ctx), orgId, id), ServiceAccountsApi::token));
+  }
+
+  @Post(BASE + "/{id}/tokens")
+  @Blocking
+  public HttpResponse createToken(ServiceRequestContext ctx, @Param("organization_id") String orgId,
+      @Param("id") String id, String body) {
+    Json.Body b = Json.body(body);
+    Tokens.Created created = tokens.create(ApiAuthDecorator.caller(ctx), orgId, id, b.string("name"),
+        b.string("projectId"), b.time("expiresAt"));
+    ObjectNode t = token(created.token()).put("token", created.secret());
+    return Json.created(Views.wrap("token", t));
+  }
+
+  @Delete(BASE + "/{id}/tokens/{token_id}")
+  @Blocking
+  public HttpResponse deleteToken(ServiceRequestContext ctx, @Param("organization_id") String orgId,
+      @Param("id") String id, @Param("token_id") String tokenId) {
+    tokens.delete(ApiAuthDecorator.caller(ctx), orgId, id, tokenId);
+    return Json.noContent();
+  }
+
+  private ObjectNode view(ServiceAccount sa) {
+    return Json.object().put("id", sa.id()).put("name", sa.name()).put("organizationId", sa.organizationId())
+        .put("createdAt", Json.time(sa.createdAt())).put("createdBy", sa.createdBy()).put("disabled", sa.disabled())
+        .put("tokenCount", state.current().tokensOf(sa.id()).size());
+  }
+
+  static ObjectNode token(ServiceAccountToken t) {
+    return Json.object().put("id", t.id()).put("name", t.name()).put("serviceAccountId", t.serviceAccountId())
+        .put("createdAt", Json.time(t.createdAt())).put("lastUsedAt", Json.time(t.lastUsedAt()))
+        .put("createdBy", t.createdBy()).put("expiresAt", Json.time(t.expiresAt())).put("projectId", t.projectId());
+  }
+}

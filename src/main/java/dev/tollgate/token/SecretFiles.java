@@ -1,0 +1,40 @@
+package dev.tollgate.token;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/** Writes a secret to a new file that only its owner can read (mode 0600 from the first byte). */
+public final class SecretFiles {
+  private SecretFiles() {}
+
+  /**
+   * Creates {@code file} with mode 0600 and writes {@code secret} and a newline. Refuses to
+   * overwrite unless {@code replace}; a replaced file is removed first so its old mode cannot leak.
+   */
+  public static void write(Path file, String secret, boolean replace) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    if (replace) {
+      Files.deleteIfExists(file);
+    } else if (Files.exists(file)) {
+      throw new FileAlreadyExistsException(file.toString(), null, "refusing to overwrite an existing file");
+    }
+    try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      ch.write(java.nio.ByteBuffer.wrap((secret + "\n").getBytes(StandardCharsets.US_ASCII)));
+      ch.force(true);
+    }
+  }
+
+  public static void write(Path file, String secret) throws IOException {
+    write(file, secret, false);
+  }
+}
