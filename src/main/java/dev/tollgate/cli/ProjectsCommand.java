@@ -15,7 +15,16 @@ final class ProjectsCommand extends CommandGroup {
 
   /** The id of the project called {@code name} in the command's organization. */
   static String idByName(ClientCommand cmd, String name) {
-    JsonNode projects = ClientCommand.unwrap(cmd.api.get(cmd.orgPath("/projects")), "projects");
+    JsonNode projects;
+    try {
+      projects = ClientCommand.unwrap(cmd.api.get(cmd.orgPath("/projects")), "projects");
+    } catch (CliException e) {
+      if (e.exitCode() != ExitCodes.PERMISSION_DENIED) {
+        throw e;
+      }
+      throw new CliException(e.exitCode(), "cannot look up project '" + name + "' by name (" + e.getMessage()
+          + "); pass its id instead");
+    }
     for (JsonNode p : projects) {
       if (name.equals(p.path("name").asText())) {
         return p.path("id").asText();
