@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.iam.AuditEntry;
 import dev.tollgate.iam.IamSnapshot;
 import dev.tollgate.iam.IamStore;
+import dev.tollgate.iam.Invite;
+import dev.tollgate.iam.Invites;
 import dev.tollgate.iam.Organization;
 import dev.tollgate.iam.Project;
 import dev.tollgate.iam.Role;
@@ -87,6 +89,12 @@ public final class JdbcIamStore implements IamStore {
     return new ServiceAccountToken(rs.getString("id"), rs.getString("service_account_id"), rs.getString("name"),
         rs.getString("token_sha256"), rs.getString("project_id"), instant(rs, "created_at"), rs.getString("created_by"),
         instant(rs, "expires_at"), instant(rs, "last_used_at"));
+  }
+
+  static Invite invite(ResultSet rs) throws SQLException {
+    return new Invite(rs.getString("id"), rs.getString("organization_id"), rs.getString("role_id"),
+        rs.getString("project_id"), rs.getString("created_by"), instant(rs, "expires_at"), instant(rs, "created_at"),
+        instant(rs, "expired_at"), rs.getString("expired_by"), rs.getLong("acceptance_count"));
   }
 
   static User user(ResultSet rs) throws SQLException {
@@ -270,6 +278,52 @@ public final class JdbcIamStore implements IamStore {
     @Override
     public boolean deleteToken(String tokenId) {
       return h.createUpdate("DELETE FROM service_account_tokens WHERE id = :id").bind("id", tokenId).execute() == 1;
+    }
+
+    private static final String INVITE_SELECT = "SELECT i.*, (SELECT COUNT(*) FROM invite_acceptances a "
+        + "WHERE a.invite_id = i.id) AS acceptance_count FROM invites i ";
+
+    @Override
+    public void insertInvite(Invite i, String tokenSha256) {
+      h.createUpdate("INSERT INTO invites(id, organization_id, role_id, project_id, token_sha256, created_by, created_at, "
+              + "expires_at) VALUES (:id, :org, :role, :project, :sha, :by, :at, :exp)")
+          .bind("id", i.id()).bind("org", i.organizationId()).bind("role", i.roleId()).bind("project", i.projectId())
+          .bind("sha", tokenSha256).bind("by", i.createdBy()).bind("at", millis(i.createdAt()))
+          .bind("exp", millis(i.expiresAt()))
+          .execute();
+    }
+
+    @Override
+    public Optional<Invite> inviteByTokenSha256(String tokenSha256) {
+      return h.createQuery(INVITE_SELECT + "WHERE i.token_sha256 = :sha").bind("sha", tokenSha256)
+          .map((rs, c) -> invite(rs)).findOne();
+    }
+
+    @Override
+    public List<Invite> invitesOf(String organizationId) {
+      return h.createQuery(INVITE_SELECT + "WHERE i.organization_id = :org ORDER BY i.created_at DESC, i.id")
+          .bind("org", organizationId).map((rs, c) -> invite(rs)).list();
+    }
+
+    @Override
+    public void expireInvite(String inviteId, Instant at, String by) {
+      h.createUpdate("UPDATE invites SET expired_at = :at, expired_by = :by WHERE id = :id AND expired_at IS NULL")
+          .bind("id", inviteId).bind("at", millis(at)).bind("by", by).execute();
+    }
+
+    @Override
+    public void insertAcceptance(String id, String inviteId, String userId, Instant at) {
+      h.createUpdate("INSERT INTO invite_acceptances(id, invite_id, user_id, accepted_at) VALUES (:id, :invite, :user, :at)")
+          .bind("id", id).bind("invite", inviteId).bind("user", userId).bind("at", millis(at)).execute();
+    }
+
+    @Override
+    public List<Invites.Acceptance> acceptancesOf(String inviteId) {
+      return h.createQuery("SELECT u.id, u.email, a.accepted_at FROM invite_acceptances a JOIN users u ON u.id = a.user_id "
+              + "WHERE a.invite_id = :id ORDER BY a.accepted_at")
+          .bind("id", inviteId)
+          .map((rs, c) -> new Invites.Acceptance(rs.getString("id"), rs.getString("email"), instant(rs, "accepted_at")))
+          .list();
     }
 
     @Override

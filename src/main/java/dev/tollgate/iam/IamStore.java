@@ -73,6 +73,19 @@ public interface IamStore {
 
     boolean deleteToken(String tokenId);
 
+    void insertInvite(Invite invite, String tokenSha256);
+
+    java.util.Optional<Invite> inviteByTokenSha256(String tokenSha256);
+
+    List<Invite> invitesOf(String organizationId);
+
+    void expireInvite(String inviteId, java.time.Instant at, String by);
+
+    void insertAcceptance(String id, String inviteId, String userId, java.time.Instant at);
+
+    /** (user email, accepted at) of each acceptance, oldest first. */
+    List<Invites.Acceptance> acceptancesOf(String inviteId);
+
     /** Appends one audit entry in the same transaction as the change it describes. */
     void audit(AuditEntry entry);
   }

@@ -15,6 +15,8 @@ import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import dev.tollgate.api.ApiAuthDecorator;
 import dev.tollgate.api.ApiErrors;
 import dev.tollgate.api.AuditApi;
+import dev.tollgate.api.InvitesApi;
+import dev.tollgate.iam.Invites;
 import dev.tollgate.api.ServiceAccountsApi;
 import dev.tollgate.iam.ServiceAccounts;
 import dev.tollgate.iam.Caller;
@@ -165,6 +167,8 @@ public final class TollgateServer implements AutoCloseable {
         .build(new ServiceAccountsApi(serviceAccounts, tokens, bindings, iam));
     sb.annotatedService().decorator(auth).exceptionHandlers(errors)
         .build(new AuditApi(audit));
+    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+        .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, random, clock), iam));
 
     sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
     sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()
@@ -246,6 +250,8 @@ public final class TollgateServer implements AutoCloseable {
       out.println("Log in at " + url() + "/ or: curl -c cookies.txt -H 'content-type: application/json' "
           + "-d '{\"email\":\"" + b.admin().email() + "\",\"password\":\"...\"}' " + url() + "/v1/auth/login");
     });
+    out.println("Ready. Ctrl-C or SIGTERM drains in-flight requests and stops.");
+    out.flush();
   }
 
   /** Stops accepting, drains in-flight requests (up to the drain timeout), flushes, closes. */

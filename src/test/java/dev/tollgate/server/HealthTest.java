@@ -1,0 +1,66 @@
+package dev.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.TestServer;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** gRPC health over plaintext h2c and over TLS, and the HTTP probes. */
+class HealthTest {
+  @TempDir Path dir;
+
+  @Test
+  void grpcHealth_plaintext_andHttpProbes() throws Exception {
+    try (TestServer server = TestServer.start(Backend.SQLITE, dir)) {
+      ManagedChannel ch = NettyChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+      try {
+        HealthCheckResponse r = HealthGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance());
+        assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      } finally {
+        ch.shutdownNow();
+      }
+      HttpClient http = HttpClient.newHttpClient();
+      for (String path : new String[] {"/healthz", "/readyz", "/metrics", "/"}) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+      }
+      HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains("armeria_server");
+    }
+  }
+
+  @Test
+  void grpcHealth_overTlsWithSelfSignedCertificate() throws Exception {
+    try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c.withTlsSelfSigned(true))) {
+      assertThat(server.url()).startsWith("https://");
+      ManagedChannel ch = NettyChannelBuilder.forAddress("localhost", server.port())
+          .sslContext(GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build())
+          .build();
+      try {
+        HealthCheckResponse r = HealthGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance());
+        assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+}
