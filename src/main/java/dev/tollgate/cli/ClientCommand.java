@@ -108,6 +108,11 @@ abstract class ClientCommand implements Callable<Integer> {
         + "; choose one with --org or TOLLGATE_ORG");
   }
 
+  /** The token of this invocation, for commands that speak gRPC instead of REST. */
+  String token() {
+    return token;
+  }
+
   /** {@code /v1/organizations/<org>} + {@code rest}. */
   String orgPath(String rest) {
     return "/v1/organizations/" + ApiClient.segment(org()) + rest;
