@@ -1,0 +1,222 @@
+package dev.tollgate.web;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static dev.tollgate.testing.Api.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.BrowserSession;
+import dev.tollgate.testing.TestServer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The web console in Debian's chromium against the real server on SQLite. */
+class ConsoleTest {
+  @TempDir Path dir;
+
+  TestServer server;
+  BrowserSession b;
+  Page page;
+  String org;
+  String project;
+
+  @BeforeEach
+  void start() throws Exception {
+    BrowserSession.requireChromium();
+    server = TestServer.start(Backend.SQLITE, dir);
+    org = server.organizationId();
+    project = server.defaultProjectId();
+    b = new BrowserSession(server.url());
+    page = b.page;
+  }
+
+  @AfterEach
+  void stop() {
+    if (b != null) {
+      b.close();
+    }
+    server.close();
+  }
+
+  Locator button(String name) {
+    return page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(name).setExact(true));
+  }
+
+  Locator dialog() {
+    return page.locator("dialog[open]");
+  }
+
+  Locator inDialog(String buttonName) {
+    return dialog().getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(buttonName).setExact(true));
+  }
+
+  Locator heading(String name) {
+    return page.locator("main").getByRole(AriaRole.HEADING, new Locator.GetByRoleOptions().setName(name).setExact(true));
+  }
+
+  @Test
+  void seedSteps_createAccountBindTokenCopyUseDeleteRefuse() {
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    // First login into an organization without service accounts starts the guided set-up.
+    heading("Connect a client").waitFor();
+
+    b.open("#/orgs/" + org + "/iam/serviceaccounts");
+    heading("Service Accounts").waitFor();
+    b.screenshot("service-accounts-empty");
+    button("Create Service Account").click();
+    dialog().getByLabel("Name").fill("production-scraper");
+    inDialog("Create").click();
+
+    // The new account is offered the role-binding step right away.
+    assertThat(dialog().getByRole(AriaRole.HEADING)).hasText("Grant production-scraper a role");
+    dialog().getByLabel("Role").selectOption("system:profile-writer");
+    dialog().getByLabel("Project").selectOption(project);
+    b.screenshot("service-account-bind-role");
+    inDialog("Grant role").click();
+    assertThat(dialog()).hasCount(0);
+    b.screenshot("service-accounts");
+
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("production-scraper")).click();
+    heading("production-scraper").waitFor();
+    assertThat(page.locator("section", new Page.LocatorOptions().setHas(
+        page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Role bindings")))))
+        .containsText("system:profile-writer");
+
+    button("Create Token").click();
+    dialog().getByLabel("Token name").fill("prod-cluster-1");
+    dialog().getByLabel("Project").selectOption(project);
+    inDialog("Create token").click();
+    Locator box = page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("API token"));
+    assertThat(page.getByText("It will not be shown again")).isVisible();
+    String shown = box.inputValue();
+    assertThat(shown).matches("psc_v1_[0-9a-f]{64}");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy API token")).click();
+    assertThat(page.getByText("Copied to the clipboard.")).isVisible();
+    String token = (String) page.evaluate("() => navigator.clipboard.readText()");
+    assertThat(token).isEqualTo(shown);
+    b.screenshot("service-account-token-created");
+
+    // The copied token works (REST here; the gRPC write is in the ingestion scenario).
+    Api machine = Api.withToken(server.url(), token);
+    assertThat(machine.get("/v1/auth/me").status()).isEqualTo(200);
+
+    page.reload();
+    Locator row = page.locator("tr", new Page.LocatorOptions().setHasText("prod-cluster-1"));
+    assertThat(row).not().containsText("never"); // last used is shown
+    assertThat(row).containsText("default");     // the project it is tied to
+    b.screenshot("service-account-detail");
+
+    row.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Delete token prod-cluster-1")).click();
+    inDialog("Delete").click();
+    assertThat(page.locator("tr", new Page.LocatorOptions().setHasText("prod-cluster-1"))).hasCount(0);
+    assertThat(machine.get("/v1/auth/me").status()).isEqualTo(401);
+    b.assertClean();
+  }
+
+  @Test
+  void createApiTokenDialog_newAccountThenRoleBinding() {
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    b.open("#/orgs/" + org + "/iam/serviceaccounts");
+    button("Create API Token").click();
+    dialog().getByLabel("Service account", new Locator.GetByLabelOptions().setExact(true)).selectOption("__new__");
+    dialog().getByLabel("New service account name").fill("ci-uploader");
+    dialog().getByLabel("Token name").fill("github-actions");
+    inDialog("Create token").click();
+    assertThat(dialog().getByRole(AriaRole.TEXTBOX, new Locator.GetByRoleOptions().setName("API token"))).hasValue(java.util.regex.Pattern.compile("psc_v1_[0-9a-f]{64}"));
+    dialog().getByLabel("Role").selectOption("system:debuginfo-writer");
+    b.screenshot("create-api-token-dialog");
+    inDialog("Grant role").click();
+    assertThat(dialog()).containsText("Granted system:debuginfo-writer");
+    inDialog("Done").click();
+    assertThat(page.locator("tr", new Page.LocatorOptions().setHasText("ci-uploader"))).containsText("1");
+    var bindings = server.owner().get("/v1/organizations/" + org + "/rolebindings").body().path("roleBindings");
+    assertThat(bindings.toString()).contains("serviceaccount:ci-uploader").contains("system:debuginfo-writer");
+    b.assertClean();
+  }
+
+  @Test
+  void userNamedThings_areShownAsTextAndRunNothing() {
+    String evil = "<img src=x onerror=alert(1)>";
+    Api owner = server.owner();
+    String saId = owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "xss-check"))
+        .body().at("/serviceAccount/id").asText();
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+
+    // A project with such a name, created in the console.
+    b.open("#/orgs/" + org + "/projects");
+    button("Create Project").click();
+    dialog().getByLabel("Project name").fill(evil);
+    inDialog("Create").click();
+    heading("Connect a client").waitFor();
+    b.open("#/orgs/" + org + "/projects");
+    assertThat(page.locator("main").getByText(evil, new Locator.GetByTextOptions().setExact(true))).isVisible();
+    assertThat(page.locator("nav").getByText(evil, new Locator.GetByTextOptions().setExact(true))).isVisible();
+    b.screenshot("projects");
+
+    // A token with such a name, created in the console.
+    b.open("#/orgs/" + org + "/iam/serviceaccounts/" + saId);
+    button("Create Token").click();
+    dialog().getByLabel("Token name").fill(evil);
+    inDialog("Create token").click();
+    assertThat(page.locator("td").getByText(evil, new Locator.GetByTextOptions().setExact(true))).isVisible();
+    assertThat(page.locator("main img")).hasCount(0);
+    page.reload();
+    assertThat(page.locator("td").getByText(evil, new Locator.GetByTextOptions().setExact(true))).isVisible();
+    b.screenshot("xss-token-name");
+    page.waitForTimeout(300);
+    b.assertClean();
+  }
+
+  @Test
+  void viewer_seesPagesWithoutCreateButtons_andTheApiRefuses() {
+    Api owner = server.owner();
+    var added = owner.post("/v1/organizations/" + org + "/users",
+        json("email", "viewer@example.com", "password", "viewer-password-1", "role", "system:viewer"));
+    assertThat(added.status()).as(added.body().toString()).isEqualTo(200);
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "existing-agent"));
+
+    b.login("viewer@example.com", "viewer-password-1");
+    b.open("#/orgs/" + org + "/iam/serviceaccounts");
+    assertThat(page.getByText("existing-agent")).isVisible();
+    assertThat(button("Create Service Account")).hasCount(0);
+    assertThat(button("Create API Token")).hasCount(0);
+    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Delete existing-agent"))).hasCount(0);
+    b.screenshot("viewer-service-accounts");
+
+    b.open("#/orgs/" + org + "/iam/rolebindings");
+    heading("Role Bindings").waitFor();
+    assertThat(page.locator("tbody tr").first()).isVisible();
+    assertThat(button("Create Role Binding")).hasCount(0);
+    assertThat(page.locator("tbody button")).hasCount(0);
+
+    b.open("#/orgs/" + org + "/iam/roles");
+    heading("System roles").waitFor();
+    assertThat(button("Create Role")).hasCount(0);
+
+    b.open("#/orgs/" + org + "/iam/members");
+    assertThat(page.locator("main").getByText("viewer@example.com")).isVisible();
+    assertThat(button("Add Member")).hasCount(0);
+
+    b.open("#/orgs/" + org + "/projects");
+    heading("Projects").waitFor();
+    assertThat(button("Create Project")).hasCount(0);
+    b.screenshot("viewer-projects");
+
+    // Forcing it anyway: the API refuses, with the session's CSRF token sent by the page itself.
+    Object status = page.evaluate("async (org) => {"
+        + "const me = await (await fetch('/v1/auth/me')).json();"
+        + "const r = await fetch(`/v1/organizations/${org}/serviceaccounts`, {method: 'POST',"
+        + " headers: {'content-type': 'application/json', 'x-csrf-token': me.csrfToken},"
+        + " body: JSON.stringify({name: 'forced'})});"
+        + "return r.status; }", org);
+    assertThat(((Number) status).intValue()).isEqualTo(403);
+    b.assertClean();
+  }
+}
