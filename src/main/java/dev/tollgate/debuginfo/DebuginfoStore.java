@@ -1,0 +1,227 @@
+package dev.tollgate.debuginfo;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.db.Database;
+import dev.tollgate.debuginfo.DebuginfoException.Reason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parca's debug-info upload state machine, per project: ShouldInitiateUpload, InitiateUpload,
+ * Upload, MarkUploadFinished. States live in {@code debuginfo_uploads}; bytes under
+ * {@code <root>/<project-id>/<sha256(build id)>/} (hashed because Go build ids contain {@code /}).
+ */
+public final class DebuginfoStore {
+  private static final Logger log = LoggerFactory.getLogger(DebuginfoStore.class);
+
+  /** Agents compare this byte for byte and retry in five minutes; any other "no" means done. */
+  public static final String REASON_IN_PROGRESS =
+      "A previous upload is still in-progress and not stale yet (only stale uploads can be retried).";
+  public static final String REASON_FIRST_TIME =
+      "First time we see this Build ID, and it does not exist in debuginfod, therefore please upload!";
+  public static final String REASON_STALE =
+      "A previous upload was started but not finished and is now stale, so it can be retried.";
+  public static final String REASON_EXISTS =
+      "Debuginfo already exists and is not marked as invalid, therefore no new upload is needed.";
+  public static final String REASON_EXISTS_FORCED =
+      "Debuginfo already exists and is not marked as invalid, therefore wouldn't have accepted a new upload, but"
+          + " accepting it because it's requested to be forced.";
+  public static final String REASON_EQUAL =
+      "Debuginfo already exists and the hash is equal, therefore no new upload is needed.";
+
+  /** Parca's maximum upload duration plus its grace period: an upload older than this may be retried. */
+  public static final Duration STALE_AFTER = Duration.ofMinutes(15).plusMinutes(2);
+
+  private final UploadIndex index;
+  private final Path root;
+  private final InstantSource clock;
+  private final long maxSize;
+
+  /** @param maxSize the largest upload accepted, in bytes */
+  public DebuginfoStore(Database db, Path root, InstantSource clock, long maxSize) {
+    this.index = new UploadIndex(requireNonNull(db, "db").jdbi());
+    this.root = requireNonNull(root, "root");
+    this.clock = requireNonNull(clock, "clock");
+    if (maxSize <= 0) {
+      throw new IllegalArgumentException("maxSize must be positive: " + maxSize);
+    }
+    this.maxSize = maxSize;
+  }
+
+  /** The answer to ShouldInitiateUpload. */
+  public record Decision(boolean shouldUpload, String reason) {}
+
+  public Decision shouldInitiateUpload(UUID projectId, String buildId, int type, String hash, boolean force) {
+    validateBuildId(buildId);
+    Optional<UploadRecord> existing = index.find(projectId.toString(), buildId, type);
+    if (existing.isEmpty()) {
+      return new Decision(true, REASON_FIRST_TIME);
+    }
+    UploadRecord r = existing.get();
+    if (r.state().equals(UploadRecord.UPLOADING)) {
+      return isStale(r) ? new Decision(true, REASON_STALE) : new Decision(false, REASON_IN_PROGRESS);
+    }
+    if (force) {
+      return new Decision(true, REASON_EXISTS_FORCED);
+    }
+    if (!hash.isEmpty() && hash.equals(r.hash())) {
+      return new Decision(false, REASON_EQUAL);
+    }
+    return new Decision(false, REASON_EXISTS);
+  }
+
+  /** Starts an upload and returns its id. */
+  public String initiateUpload(UUID projectId, String buildId, int type, String hash, long size, boolean force,
+      String sourceId) {
+    validateBuildId(buildId);
+    if (hash == null || hash.isEmpty()) {
+      throw new DebuginfoException(Reason.INVALID, "hash must be set");
+    }
+    if (size <= 0) {
+      throw new DebuginfoException(Reason.INVALID, "size must be set");
+    }
+    Decision d = shouldInitiateUpload(projectId, buildId, type, hash, force);
+    if (!d.shouldUpload()) {
+      if (d.reason().equals(REASON_EQUAL)) {
+        throw new DebuginfoException(Reason.ALREADY_EXISTS, REASON_EQUAL);
+      }
+      throw new DebuginfoException(Reason.PRECONDITION,
+          "upload should not have been attempted to be initiated, a previous check should have failed with: "
+              + d.reason());
+    }
+    if (size > maxSize) {
+      throw new DebuginfoException(Reason.INVALID,
+          "upload size " + size + " exceeds maximum allowed size " + maxSize);
+    }
+    String uploadId = UUID.randomUUID().toString();
+    UploadRecord r = new UploadRecord(projectId.toString(), buildId, type, UploadRecord.UPLOADING, uploadId, hash,
+        size, null, clock.millis(), null, sourceId);
+    Optional<UploadRecord> previous = index.find(projectId.toString(), buildId, type);
+    boolean won = previous.isEmpty() ? index.insert(r) : index.restart(r, previous.get().uploadId());
+    if (!won) {
+      throw new DebuginfoException(Reason.PRECONDITION, REASON_IN_PROGRESS);
+    }
+    return uploadId;
+  }
+
+  /**
+   * Opens the data stream of an upload.
+   *
+   * @throws DebuginfoException PRECONDITION for an unknown build id or a finished upload, INVALID for a wrong upload id
+   */
+  public UploadSession openUpload(UUID projectId, String buildId, int type, String uploadId) {
+    validateBuildId(buildId);
+    UploadRecord r = index.find(projectId.toString(), buildId, type).orElseThrow(() ->
+        new DebuginfoException(Reason.PRECONDITION, "no upload was initiated for build id " + buildId));
+    if (!r.uploadId().equals(uploadId)) {
+      throw new DebuginfoException(Reason.INVALID, "upload_id does not match the initiated upload");
+    }
+    if (!r.state().equals(UploadRecord.UPLOADING)) {
+      throw new DebuginfoException(Reason.PRECONDITION, "the upload of build id " + buildId + " is already finished");
+    }
+    Path dir = dir(projectId, buildId);
+    try {
+      Files.createDirectories(dir);
+      return new UploadSession(dir.resolve(type + "." + uploadId + ".tmp"), dir.resolve(type + "." + uploadId + ".data"),
+          maxSize, size -> {
+            if (!index.setUploadedSize(projectId.toString(), buildId, type, uploadId, size)) {
+              throw new DebuginfoException(Reason.PRECONDITION, "the upload was replaced while it was sent");
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Makes an uploaded file the build id's debug info.
+   *
+   * @throws DebuginfoException NOT_FOUND for an unknown build id, INVALID for a wrong upload id,
+   *     PRECONDITION when no data was uploaded
+   */
+  public void markUploadFinished(UUID projectId, String buildId, int type, String uploadId) {
+    validateBuildId(buildId);
+    UploadRecord r = index.find(projectId.toString(), buildId, type).orElseThrow(() ->
+        new DebuginfoException(Reason.NOT_FOUND, "no upload is known for build id " + buildId));
+    if (!r.uploadId().equals(uploadId)) {
+      throw new DebuginfoException(Reason.INVALID, "upload_id does not match the initiated upload");
+    }
+    if (r.state().equals(UploadRecord.UPLOADED)) {
+      return;
+    }
+    Path dir = dir(projectId, buildId);
+    Path data = dir.resolve(type + "." + uploadId + ".data");
+    if (!Files.exists(data)) {
+      throw new DebuginfoException(Reason.PRECONDITION, "no data was uploaded for upload " + uploadId);
+    }
+    try {
+      Files.move(data, dir.resolve(String.valueOf(type)), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    index.markUploaded(projectId.toString(), buildId, type, uploadId, clock.millis());
+  }
+
+  /** Where the finished debug info of a build id is, if uploaded. */
+  public Optional<Path> file(UUID projectId, String buildId, int type) {
+    return index.find(projectId.toString(), buildId, type)
+        .filter(r -> r.state().equals(UploadRecord.UPLOADED))
+        .map(r -> dir(projectId, buildId).resolve(String.valueOf(type)));
+  }
+
+  /** Deletes the partial files of stale uploads; their rows stay so a retry is allowed. Returns how many went. */
+  public int sweepStaleUploads() {
+    int n = 0;
+    for (UploadRecord r : index.staleUploads(clock.millis() - STALE_AFTER.toMillis())) {
+      Path dir = dir(UUID.fromString(r.projectId()), r.buildId());
+      String prefix = r.type() + "." + r.uploadId() + ".";
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
+          Files.deleteIfExists(f);
+          n++;
+        }
+      } catch (IOException e) {
+        log.warn("sweeping stale upload files in {} failed", dir, e);
+      }
+    }
+    return n;
+  }
+
+  private boolean isStale(UploadRecord r) {
+    return r.startedAt() + STALE_AFTER.toMillis() < clock.millis();
+  }
+
+  private Path dir(UUID projectId, String buildId) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(buildId.getBytes(StandardCharsets.UTF_8));
+      return root.resolve(projectId.toString()).resolve(HexFormat.of().formatHex(d));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void validateBuildId(String buildId) {
+    if (buildId == null || buildId.length() <= 2) {
+      throw new DebuginfoException(Reason.INVALID, "build_id is unexpectedly short (2 characters or fewer)");
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.tollgate.ingest;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Reads the Arrow IPC streams of Parca agents: the v2 {@code WriteArrow} buffer and the v1
+ * {@code Write} samples record, for what the index needs (rows, label sets, profile types).
+ * Anything that does not decode or lacks a required column is an {@link InvalidProfileException}.
+ */
+final class ArrowRecords {
+  static final String VERSION_KEY = "parca_write_schema_version";
+  static final List<String> V2_COLUMNS = List.of("labels", "stacktrace", "stacktrace_id", "value", "producer",
+      "sample_type", "sample_unit", "period_type", "period_unit", "temporality", "period", "duration", "timestamp");
+  static final List<String> V1_COLUMNS = List.of("stacktrace_id", "value", "producer", "sample_type", "sample_unit",
+      "period_type", "period_unit", "temporality", "period", "duration", "timestamp");
+
+  private ArrowRecords() {}
+
+  /** What a record stream holds: row count, each label set with its profile types, and the stacktrace ids (v1). */
+  record Summary(long rows, Map<SortedMap<String, String>, Set<String>> series, List<byte[]> stacktraceIds) {}
+
+  static Summary readV2(byte[] ipc, BufferAllocator allocator) {
+    return read(ipc, allocator, "v2", V2_COLUMNS, false);
+  }
+
+  static Summary readV1Samples(byte[] ipc, BufferAllocator allocator) {
+    return read(ipc, allocator, "v1", V1_COLUMNS, true);
+  }
+
+  /** Checks that {@code ipc} is a readable Arrow IPC stream and returns its row count. */
+  static long readAny(byte[] ipc, BufferAllocator allocator) {
+    try (ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator,
+        CommonsCompressionFactory.INSTANCE)) {
+      long rows = 0;
+      while (r.loadNextBatch()) {
+        rows += r.getVectorSchemaRoot().getRowCount();
+      }
+      return rows;
+    } catch (IOException | RuntimeException e) {
+      throw new InvalidProfileException("record is not a valid Arrow IPC stream: " + e.getMessage(), e);
+    }
+  }
+
+  private static Summary read(byte[] ipc, BufferAllocator allocator, String version, List<String> required,
+      boolean v1) {
+    try (ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator,
+        CommonsCompressionFactory.INSTANCE)) {
+      VectorSchemaRoot root = r.getVectorSchemaRoot();
+      Schema schema = root.getSchema();
+      String got = schema.getCustomMetadata() == null ? null : schema.getCustomMetadata().get(VERSION_KEY);
+      if (!version.equals(got)) {
+        throw new InvalidProfileException("schema metadata " + VERSION_KEY + " is " + (got == null ? "missing" : "\"" + got + "\"")
+            + ", expected \"" + version + "\"");
+      }
+      for (String c : required) {
+        if (schema.getFields().stream().noneMatch(f -> f.getName().equals(c))) {
+          throw new InvalidProfileException("column " + c + " is missing");
+        }
+      }
+      if (!v1 && !(schema.findField("labels").getType() instanceof ArrowType.Struct)) {
+        throw new InvalidProfileException("column labels is not a struct");
+      }
+      long rows = 0;
+      Map<SortedMap<String, String>, Set<String>> series = new LinkedHashMap<>();
+      Set<String> seenIds = new LinkedHashSet<>();
+      List<byte[]> ids = new ArrayList<>();
+      while (r.loadNextBatch()) {
+        int n = root.getRowCount();
+        rows += n;
+        List<FieldVector> labelColumns = labelColumns(root, v1);
+        for (int row = 0; row < n; row++) {
+          TreeMap<String, String> labels = new TreeMap<>();
+          for (FieldVector c : labelColumns) {
+            String value = ArrowValues.string(c, row, r);
+            if (value != null && !value.isEmpty()) {
+              labels.put(v1 ? c.getName().substring("labels.".length()) : c.getName(), value);
+            }
+          }
+          String type = ProfileTypes.of(str(root, "producer", row, r), str(root, "sample_type", row, r),
+              str(root, "sample_unit", row, r), str(root, "period_type", row, r) + ":" + str(root, "period_unit", row, r),
+              "delta".equals(str(root, "temporality", row, r)));
+          series.computeIfAbsent(Collections.unmodifiableSortedMap(labels), k -> new TreeSet<>()).add(type);
+          if (v1) {
+            byte[] id = ArrowValues.bytes(root.getVector("stacktrace_id"), row, r);
+            if (id != null && seenIds.add(java.util.HexFormat.of().formatHex(id))) {
+              ids.add(id);
+            }
+          }
+        }
+      }
+      return new Summary(rows, series, ids);
+    } catch (InvalidProfileException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new InvalidProfileException("ipc_buffer is not a valid Arrow IPC stream: " + e.getMessage(), e);
+    }
+  }
+
+  private static String str(VectorSchemaRoot root, String column, int row, ArrowStreamReader dicts) {
+    String s = ArrowValues.string(root.getVector(column), row, dicts);
+    return s == null ? "" : s;
+  }
+
+  private static List<FieldVector> labelColumns(VectorSchemaRoot root, boolean v1) {
+    if (v1) {
+      return root.getFieldVectors().stream().filter(v -> v.getName().startsWith("labels.")).toList();
+    }
+    StructVector labels = (StructVector) root.getVector("labels");
+    List<FieldVector> out = new ArrayList<>();
+    for (var child : labels.getChildrenFromFields()) {
+      out.add(child);
+    }
+    return out;
+  }
+
+  /** The answer of {@code Write}: an IPC stream with one binary column {@code stacktrace_id}. */
+  static byte[] stacktraceIdsRecord(List<byte[]> ids, BufferAllocator allocator) {
+    Schema schema = new Schema(List.of(new Field("stacktrace_id", FieldType.notNullable(ArrowType.Binary.INSTANCE), null)));
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+      VarBinaryVector v = (VarBinaryVector) root.getVector(0);
+      v.allocateNew(ids.size());
+      for (int i = 0; i < ids.size(); i++) {
+        v.setSafe(i, ids.get(i));
+      }
+      root.setRowCount(ids.size());
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (ArrowStreamWriter w = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+        w.start();
+        w.writeBatch();
+        w.end();
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

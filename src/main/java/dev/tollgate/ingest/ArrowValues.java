@@ -1,0 +1,72 @@
+package dev.tollgate.ingest;
+
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.complex.RunEndEncodedVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+
+/** Reads one logical value through the encodings Parca agents use: run-end encoding and dictionaries, nested. */
+final class ArrowValues {
+  private ArrowValues() {}
+
+  /** The vector and index holding the plain value of {@code row}, or null when the value is null. */
+  private record Slot(FieldVector vector, int index) {}
+
+  private static Slot resolve(FieldVector v, int row, DictionaryProvider dicts) {
+    for (int depth = 0; depth < 8; depth++) {
+      if (row < 0 || row >= v.getValueCount()) {
+        throw new InvalidProfileException("column " + v.getField().getName() + " has no row " + row);
+      }
+      if (v instanceof RunEndEncodedVector ree) {
+        int p = ree.getPhysicalIndex(row);
+        v = ree.getValuesVector();
+        row = p;
+        continue;
+      }
+      if (v.isNull(row)) {
+        return null;
+      }
+      DictionaryEncoding enc = v.getField().getDictionary();
+      if (enc != null) {
+        Dictionary d = dicts.lookup(enc.getId());
+        if (d == null || !(v instanceof BaseIntVector ints)) {
+          throw new InvalidProfileException("column " + v.getField().getName() + " names missing dictionary " + enc.getId());
+        }
+        row = Math.toIntExact(ints.getValueAsLong(row));
+        v = d.getVector();
+        continue;
+      }
+      return new Slot(v, row);
+    }
+    throw new InvalidProfileException("column " + v.getField().getName() + " nests encodings too deeply");
+  }
+
+  static String string(FieldVector v, int row, DictionaryProvider dicts) {
+    Slot s = resolve(v, row, dicts);
+    if (s == null) {
+      return null;
+    }
+    Object o = s.vector().getObject(s.index());
+    if (o instanceof byte[] b) {
+      return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return o == null ? null : o.toString();
+  }
+
+  static byte[] bytes(FieldVector v, int row, DictionaryProvider dicts) {
+    Slot s = resolve(v, row, dicts);
+    if (s == null) {
+      return null;
+    }
+    Object o = s.vector().getObject(s.index());
+    if (o instanceof byte[] b) {
+      return b;
+    }
+    if (o instanceof java.util.UUID u) {
+      return java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
+    }
+    throw new InvalidProfileException("column " + v.getField().getName() + " is not binary");
+  }
+}

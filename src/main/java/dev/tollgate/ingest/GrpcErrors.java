@@ -1,0 +1,41 @@
+package dev.tollgate.ingest;
+
+import dev.tollgate.debuginfo.DebuginfoException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where domain exceptions of the data plane become gRPC statuses. */
+final class GrpcErrors {
+  private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
+
+  private GrpcErrors() {}
+
+  static StatusException toStatus(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    Status s = switch (t) {
+      case InvalidProfileException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+      case DebuginfoException e -> switch (e.reason()) {
+        case INVALID -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+        case NOT_FOUND -> Status.NOT_FOUND.withDescription(e.getMessage());
+        case ALREADY_EXISTS -> Status.ALREADY_EXISTS.withDescription(e.getMessage());
+        case PRECONDITION -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
+      };
+      case StatusRuntimeException e -> e.getStatus();
+      case StatusException e -> e.getStatus();
+      case RejectedExecutionException e -> Status.UNAVAILABLE.withDescription("server is shutting down");
+      default -> {
+        log.error("ingestion call failed", t);
+        yield Status.INTERNAL.withDescription("internal error");
+      }
+    };
+    return s.asException();
+  }
+}

@@ -1,0 +1,86 @@
+package dev.tollgate.ingest;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authorizes every ingestion call before the service sees it: reads {@code authorization} and
+ * {@code projectid}, asks the {@link CallAuthorizer} for the method's permission, and either closes
+ * the call with the refusal or runs it with the grant in the gRPC {@link Context}. Fails closed: an
+ * unexpected exception or a null grant is UNAUTHENTICATED. Also counts every call's outcome.
+ */
+final class IngestAuthInterceptor implements ServerInterceptor {
+  private static final Logger log = LoggerFactory.getLogger(IngestAuthInterceptor.class);
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> PROJECT_ID = Metadata.Key.of("projectid", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final CallAuthorizer authorizer;
+  private final IngestMetrics metrics;
+  private final IngestStats stats;
+
+  IngestAuthInterceptor(CallAuthorizer authorizer, IngestMetrics metrics, IngestStats stats) {
+    this.authorizer = authorizer;
+    this.metrics = metrics;
+    this.stats = stats;
+  }
+
+  /** The permission a method needs; null for methods this interceptor does not know (refused). */
+  static String permissionFor(String serviceName) {
+    return switch (serviceName) {
+      case "parca.profilestore.v1alpha1.ProfileStoreService", "parca.telemetry.v1alpha1.TelemetryService" ->
+          CallAuthorizer.PROFILE_WRITE;
+      case "parca.debuginfo.v1alpha1.DebuginfoService" -> CallAuthorizer.DEBUGINFO_WRITE;
+      default -> null;
+    };
+  }
+
+  @Override
+  public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+      ServerCallHandler<Q, A> next) {
+    String method = call.getMethodDescriptor().getBareMethodName();
+    String permission = permissionFor(call.getMethodDescriptor().getServiceName());
+    IngestGrant grant;
+    try {
+      if (permission == null) {
+        throw new IngestRefusedException(Status.PERMISSION_DENIED.withDescription("method is not an ingestion method"));
+      }
+      grant = authorizer.authorize(headers.get(AUTHORIZATION), headers.get(PROJECT_ID), permission);
+      if (grant == null) {
+        throw new IllegalStateException("authorizer returned no grant");
+      }
+    } catch (IngestRefusedException e) {
+      return refuse(call, method, e);
+    } catch (RuntimeException e) {
+      // the exception's message may quote the credential, so only its type is logged
+      log.warn("authorizing {} failed with {}; refusing the call", method, e.getClass().getName());
+      return refuse(call, method, new IngestRefusedException(
+          Status.UNAUTHENTICATED.withDescription("authentication failed")));
+    }
+    IngestGrant g = grant;
+    ServerCall<Q, A> counted = new SimpleForwardingServerCall<>(call) {
+      @Override
+      public void close(Status status, Metadata trailers) {
+        metrics.call(g.projectId(), method, status.getCode());
+        super.close(status, trailers);
+      }
+    };
+    return Contexts.interceptCall(Context.current().withValue(Grants.KEY, g), counted, headers, next);
+  }
+
+  private <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, String method, IngestRefusedException e) {
+    metrics.call(e.projectId(), method, e.status().getCode());
+    if (e.projectId() != null) {
+      stats.refused(e.projectId(), e.sourceId());
+    }
+    call.close(e.status(), new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+}

@@ -1,0 +1,186 @@
+package dev.tollgate.ingest;
+
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.annotation.Blocking;
+import com.linecorp.armeria.server.annotation.ExceptionHandler;
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Param;
+import com.linecorp.armeria.server.annotation.ProducesJson;
+import dev.tollgate.profiles.BlobKind;
+import dev.tollgate.profiles.ProfileStore;
+import dev.tollgate.profiles.StoredBlob;
+import dev.tollgate.profiles.StoredProfile;
+import dev.tollgate.profiles.Totals;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Read side of ingestion, so users can see their data arrive: stats, series, profiles and raw
+ * downloads under {@code /v1/projects/{project_id}/}. Every route first asks
+ * {@link ProjectReadAccess} for {@code profile.read} on the project.
+ */
+@ExceptionHandler(RestErrorHandler.class)
+public final class IngestRestService {
+  private static final Pattern SERIES_ID = Pattern.compile("[0-9a-f]{32}");
+  private static final int MAX_PROFILES = 1000;
+
+  private final ProfileStore store;
+  private final IngestStats stats;
+  private final ProjectReadAccess access;
+
+  IngestRestService(ProfileStore store, IngestStats stats, ProjectReadAccess access) {
+    this.store = store;
+    this.stats = stats;
+    this.access = access;
+  }
+
+  /** Counts of one window. */
+  public record WindowJson(long calls, long bytes, long series, long refusals) {}
+
+  /** One source or node: recent activity from memory, totals from the index. */
+  public record ActivityJson(String sourceId, String sourceName, String node, String lastReceived, WindowJson last5m,
+      WindowJson lastHour, long totalProfiles, long totalBytes) {}
+
+  public record StatsJson(List<ActivityJson> sources, List<ActivityJson> nodes) {}
+
+  public record SeriesJson(String id, SortedMap<String, String> labels, List<String> profileTypes, String firstSeen,
+      String lastSeen, long count) {}
+
+  public record SeriesListJson(List<SeriesJson> series) {}
+
+  public record ProfileJson(String id, String seriesId, SortedMap<String, String> labels, List<String> profileTypes,
+      String kind, String receivedAt, String sampleTime, long size, String sourceId, String sourceName, String node) {}
+
+  public record ProfileListJson(List<ProfileJson> profiles) {}
+
+  @Get("/v1/projects/{project_id}/ingest/stats")
+  @Blocking
+  @ProducesJson
+  public StatsJson stats(ServiceRequestContext ctx, @Param("project_id") String projectIdParam) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    Map<String, ActivityJson> sources = new LinkedHashMap<>();
+    Map<String, ActivityJson> nodes = new LinkedHashMap<>();
+    for (Totals t : store.totalsBySource(projectId)) {
+      sources.put(t.key(), new ActivityJson(t.key(), t.name(), null, time(t.lastReceived()), zero(), zero(),
+          t.profiles(), t.bytes()));
+    }
+    for (Totals t : store.totalsByNode(projectId)) {
+      nodes.put(t.key(), new ActivityJson(null, null, t.key(), time(t.lastReceived()), zero(), zero(), t.profiles(),
+          t.bytes()));
+    }
+    for (IngestStats.Activity a : stats.snapshot(projectId)) {
+      boolean source = a.kind() == IngestStats.Kind.SOURCE;
+      Map<String, ActivityJson> target = source ? sources : nodes;
+      ActivityJson prev = target.get(a.id());
+      String last = a.lastReceived() != null ? time(a.lastReceived()) : prev == null ? null : prev.lastReceived();
+      target.put(a.id(), new ActivityJson(source ? a.id() : null,
+          source ? (a.name() != null ? a.name() : prev == null ? null : prev.sourceName()) : null,
+          source ? null : a.id(), last, window(a.last5m()), window(a.lastHour()),
+          prev == null ? 0 : prev.totalProfiles(), prev == null ? 0 : prev.totalBytes()));
+    }
+    return new StatsJson(new ArrayList<>(sources.values()), new ArrayList<>(nodes.values()));
+  }
+
+  @Get("/v1/projects/{project_id}/series")
+  @Blocking
+  @ProducesJson
+  public SeriesListJson series(ServiceRequestContext ctx, @Param("project_id") String projectIdParam) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    return new SeriesListJson(store.series(projectId).stream().map(s -> new SeriesJson(s.id(), s.labels(),
+        s.profileTypes(), time(s.firstSeen()), time(s.lastSeen()), s.count())).toList());
+  }
+
+  @Get("/v1/projects/{project_id}/profiles")
+  @Blocking
+  @ProducesJson
+  public ProfileListJson profiles(ServiceRequestContext ctx, @Param("project_id") String projectIdParam,
+      @Param("seriesId") Optional<String> seriesId, @Param("from") Optional<String> from,
+      @Param("to") Optional<String> to) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    String series = seriesId.filter(s -> !s.isEmpty())
+        .orElseThrow(() -> RestException.invalid("seriesId", "seriesId is required"));
+    if (!SERIES_ID.matcher(series).matches()) {
+      throw RestException.invalid("seriesId", "seriesId must be 32 lower-case hex digits");
+    }
+    Instant f = instant(from, "from");
+    Instant t = instant(to, "to");
+    if (f != null && t != null && !f.isBefore(t)) {
+      throw RestException.invalid("to", "to must be after from");
+    }
+    List<StoredProfile> list = store.profiles(projectId, series, f, t, MAX_PROFILES);
+    return new ProfileListJson(list.stream().map(p -> new ProfileJson(p.id(), p.seriesId(), p.labels(),
+        p.profileTypes(), p.kind().name().toLowerCase(java.util.Locale.ROOT), time(p.receivedAt()),
+        p.sampleTime() == null ? null : time(p.sampleTime()), p.size(), p.sourceId(), p.sourceName(), p.node()))
+        .toList());
+  }
+
+  @Get("/v1/projects/{project_id}/profiles/{profile_id}/raw")
+  @Blocking
+  public HttpResponse raw(ServiceRequestContext ctx, @Param("project_id") String projectIdParam,
+      @Param("profile_id") String profileId) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    try {
+      UUID.fromString(profileId);
+    } catch (IllegalArgumentException e) {
+      throw RestException.invalid("profile_id", "profile_id must be a UUID");
+    }
+    StoredBlob blob = store.read(projectId, profileId)
+        .orElseThrow(() -> RestException.notFound("profile " + profileId + " not found"));
+    boolean pprof = blob.kind() == BlobKind.PPROF;
+    ResponseHeaders headers = ResponseHeaders.builder(200)
+        .contentType(pprof ? MediaType.OCTET_STREAM : MediaType.parse("application/vnd.apache.arrow.stream"))
+        .set(HttpHeaderNames.CONTENT_DISPOSITION,
+            // profileId was checked to be a UUID, so it needs no quoting
+            "attachment; filename=\"" + profileId + (pprof ? ".pb.gz" : ".arrows") + "\"")
+        .build();
+    return HttpResponse.of(headers, HttpData.wrap(blob.bytes()));
+  }
+
+  private UUID projectId(ServiceRequestContext ctx, String value) {
+    UUID id;
+    try {
+      id = UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
+      throw RestException.invalid("project_id", "project_id must be a UUID");
+    }
+    access.requireRead(ctx, id);
+    return id;
+  }
+
+  private static Instant instant(Optional<String> value, String field) {
+    if (value.isEmpty() || value.get().isEmpty()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value.get()).toInstant();
+    } catch (DateTimeParseException e) {
+      throw RestException.invalid(field, field + " must be an RFC 3339 timestamp such as 2025-01-02T15:04:05Z");
+    }
+  }
+
+  private static String time(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  private static WindowJson zero() {
+    return new WindowJson(0, 0, 0, 0);
+  }
+
+  private static WindowJson window(IngestStats.Window w) {
+    return new WindowJson(w.calls(), w.bytes(), w.series(), w.refusals());
+  }
+}

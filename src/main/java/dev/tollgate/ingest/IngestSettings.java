@@ -1,0 +1,79 @@
+package dev.tollgate.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * Tunables of the data plane.
+ *
+ * @param retention how long stored profiles are kept; whole segments older than this are deleted (default 7 days)
+ * @param debuginfoMaxSize largest accepted debug-info upload in bytes (default 1,000,000,000)
+ * @param maxDecompressedProfileBytes largest pprof accepted after gunzip, in bytes (default 512 MiB)
+ * @param segmentMaxBytes a profile segment file rolls over once it reaches this size (default 256 MiB)
+ * @param segmentMaxAge a profile segment file rolls over once it is this old (default 1 hour)
+ * @param writeStreamIdleTimeout how long a {@code Write} stream may stay idle before it is cancelled (default 5 s)
+ * @param maxPanicReportBytes how much of a panic report's stderr is kept (default 64 KiB)
+ */
+public record IngestSettings(
+    Duration retention,
+    long debuginfoMaxSize,
+    long maxDecompressedProfileBytes,
+    long segmentMaxBytes,
+    Duration segmentMaxAge,
+    Duration writeStreamIdleTimeout,
+    int maxPanicReportBytes) {
+
+  public IngestSettings {
+    requireNonNull(retention, "retention");
+    requireNonNull(segmentMaxAge, "segmentMaxAge");
+    requireNonNull(writeStreamIdleTimeout, "writeStreamIdleTimeout");
+    requirePositive(retention, "retention");
+    requirePositive(segmentMaxAge, "segmentMaxAge");
+    requirePositive(writeStreamIdleTimeout, "writeStreamIdleTimeout");
+    if (debuginfoMaxSize <= 0) {
+      throw new IllegalArgumentException("debuginfoMaxSize must be positive: " + debuginfoMaxSize);
+    }
+    if (maxDecompressedProfileBytes <= 0) {
+      throw new IllegalArgumentException("maxDecompressedProfileBytes must be positive: " + maxDecompressedProfileBytes);
+    }
+    if (segmentMaxBytes <= 0) {
+      throw new IllegalArgumentException("segmentMaxBytes must be positive: " + segmentMaxBytes);
+    }
+    if (maxPanicReportBytes <= 0) {
+      throw new IllegalArgumentException("maxPanicReportBytes must be positive: " + maxPanicReportBytes);
+    }
+  }
+
+  /** The defaults listed on the record components. */
+  public static IngestSettings defaults() {
+    return new IngestSettings(
+        Duration.ofDays(7), 1_000_000_000L, 512L << 20, 256L << 20, Duration.ofHours(1), Duration.ofSeconds(5), 64 << 10);
+  }
+
+  public IngestSettings withRetention(Duration value) {
+    return new IngestSettings(value, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
+        writeStreamIdleTimeout, maxPanicReportBytes);
+  }
+
+  public IngestSettings withDebuginfoMaxSize(long value) {
+    return new IngestSettings(retention, value, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
+        writeStreamIdleTimeout, maxPanicReportBytes);
+  }
+
+  public IngestSettings withMaxDecompressedProfileBytes(long value) {
+    return new IngestSettings(retention, debuginfoMaxSize, value, segmentMaxBytes, segmentMaxAge,
+        writeStreamIdleTimeout, maxPanicReportBytes);
+  }
+
+  public IngestSettings withSegmentMaxBytes(long value) {
+    return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, value, segmentMaxAge,
+        writeStreamIdleTimeout, maxPanicReportBytes);
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.tollgate.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.db.Database;
+import dev.tollgate.debuginfo.DebuginfoStore;
+import dev.tollgate.profiles.ProfileStore;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane, composed: profile and debug-info storage under {@code dataDir}, the intercepted
+ * Parca gRPC services, the read-side REST service, and the background jobs (retention every
+ * 10 minutes, stale-upload sweep every minute). The services offload their work to virtual threads
+ * themselves, so the gRPC service need not use the blocking executor.
+ */
+public final class Ingestion implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
+
+  private final ProfileStore profiles;
+  private final DebuginfoStore debuginfo;
+  private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+  private final ScheduledExecutorService timers;
+  private final BufferAllocator allocator = new RootAllocator();
+  private final List<ServerServiceDefinition> services;
+  private final IngestRestService rest;
+
+  /**
+   * Opens (and recovers) the stores and starts the background jobs.
+   *
+   * @param dataDir profiles go to {@code dataDir/profiles}, debug info to {@code dataDir/debuginfo}
+   */
+  public Ingestion(Database db, Path dataDir, IngestSettings settings, CallAuthorizer authorizer,
+      ProjectReadAccess readAccess, MeterRegistry registry, InstantSource clock) {
+    requireNonNull(db, "db");
+    requireNonNull(dataDir, "dataDir");
+    requireNonNull(settings, "settings");
+    requireNonNull(authorizer, "authorizer");
+    requireNonNull(readAccess, "readAccess");
+    requireNonNull(registry, "registry");
+    requireNonNull(clock, "clock");
+    this.profiles = new ProfileStore(db, dataDir.resolve("profiles"), clock, settings.retention(),
+        settings.segmentMaxBytes(), settings.segmentMaxAge());
+    this.debuginfo = new DebuginfoStore(db, dataDir.resolve("debuginfo"), clock, settings.debuginfoMaxSize());
+    this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tollgate-ingest-timer")
+        .daemon(true).factory());
+    IngestStats stats = new IngestStats(clock);
+    IngestMetrics metrics = new IngestMetrics(registry);
+    BlobRecorder recorder = new BlobRecorder(profiles, stats, metrics);
+    IngestAuthInterceptor auth = new IngestAuthInterceptor(authorizer, metrics, stats);
+    this.services = List.of(
+        ServerInterceptors.intercept(new ProfileStoreGrpcService(recorder, work, timers, allocator, settings), auth),
+        ServerInterceptors.intercept(new DebuginfoGrpcService(debuginfo, work), auth),
+        ServerInterceptors.intercept(new TelemetryGrpcService(
+            new PanicReports(db.jdbi(), clock, settings.maxPanicReportBytes()), work), auth));
+    this.rest = new IngestRestService(profiles, stats, readAccess);
+    timers.scheduleWithFixedDelay(() -> background("retention", profiles::enforceRetention), 1, 10, TimeUnit.MINUTES);
+    timers.scheduleWithFixedDelay(() -> background("stale upload sweep", debuginfo::sweepStaleUploads), 1, 1,
+        TimeUnit.MINUTES);
+  }
+
+  private static void background(String what, Runnable job) {
+    try {
+      job.run();
+    } catch (RuntimeException e) {
+      log.error("{} failed; will retry on the next run", what, e);
+    }
+  }
+
+  /**
+   * Intercepted gRPC services (ProfileStore, Debuginfo, Telemetry) for Armeria's
+   * {@code GrpcService.builder().addServiceDefinitions(...)}; give the builder
+   * {@code maxRequestMessageLength(64 << 20)} as Parca does.
+   */
+  public List<ServerServiceDefinition> grpcServices() {
+    return services;
+  }
+
+  /** The annotated REST service object for the {@code /v1/projects/{project_id}/...} read routes. */
+  public Object restService() {
+    return rest;
+  }
+
+  /** Stops the background jobs, lets running calls finish, then commits, fsyncs and closes the segments. */
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    work.shutdown();
+    try {
+      work.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    profiles.close();
+    try {
+      allocator.close();
+    } catch (IllegalStateException e) {
+      log.warn("Arrow memory still allocated at close: {}", e.getMessage());
+    }
+  }
+}

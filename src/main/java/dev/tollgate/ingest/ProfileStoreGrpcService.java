@@ -1,0 +1,86 @@
+package dev.tollgate.ingest;
+
+import dev.tollgate.profiles.BlobKind;
+import dev.tollgate.profiles.NewBlob;
+import dev.tollgate.profiles.SeriesEntry;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowRequest;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowResponse;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawResponse;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRequest;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Parca's ProfileStoreService. Each call is validated and stored on {@code work} (virtual threads),
+ * never on the event loop, and answered only once its data is durable.
+ */
+final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStoreServiceImplBase {
+  private final BlobRecorder recorder;
+  private final Executor work;
+  private final ScheduledExecutorService timers;
+  private final BufferAllocator allocator;
+  private final IngestSettings settings;
+
+  ProfileStoreGrpcService(BlobRecorder recorder, Executor work, ScheduledExecutorService timers,
+      BufferAllocator allocator, IngestSettings settings) {
+    this.recorder = recorder;
+    this.work = work;
+    this.timers = timers;
+    this.allocator = allocator;
+    this.settings = settings;
+  }
+
+  @Override
+  public void writeRaw(WriteRawRequest request, StreamObserver<WriteRawResponse> response) {
+    IngestGrant grant = Grants.current();
+    work.execute(() -> {
+      try {
+        List<NewBlob> blobs = WriteRawDecoder.decode(request, settings.maxDecompressedProfileBytes());
+        recorder.record(grant, "WriteRaw", blobs, request.getSerializedSize());
+        response.onNext(WriteRawResponse.getDefaultInstance());
+        response.onCompleted();
+      } catch (Throwable t) {
+        response.onError(GrpcErrors.toStatus(t));
+      }
+    });
+  }
+
+  @Override
+  public void writeArrow(WriteArrowRequest request, StreamObserver<WriteArrowResponse> response) {
+    IngestGrant grant = Grants.current();
+    work.execute(() -> {
+      try {
+        byte[] ipc = request.getIpcBuffer().toByteArray();
+        List<NewBlob> blobs = arrowBlob(ipc, ArrowRecords.readV2(ipc, allocator));
+        recorder.record(grant, "WriteArrow", blobs, ipc.length);
+        response.onNext(WriteArrowResponse.getDefaultInstance());
+        response.onCompleted();
+      } catch (Throwable t) {
+        response.onError(GrpcErrors.toStatus(t));
+      }
+    });
+  }
+
+  @Override
+  public StreamObserver<WriteRequest> write(StreamObserver<WriteResponse> response) {
+    return new WriteExchange(Grants.current(), response, recorder, work, timers, allocator,
+        settings.writeStreamIdleTimeout());
+  }
+
+  /** One stored Arrow stream, indexed under each label set it holds; nothing is stored for zero rows. */
+  static List<NewBlob> arrowBlob(byte[] ipc, ArrowRecords.Summary summary) {
+    if (summary.rows() == 0) {
+      return List.of();
+    }
+    List<SeriesEntry> entries = new ArrayList<>();
+    summary.series().forEach((labels, types) -> entries.add(new SeriesEntry(labels, List.copyOf(types), 0)));
+    return List.of(new NewBlob(BlobKind.ARROW, ipc, entries));
+  }
+}

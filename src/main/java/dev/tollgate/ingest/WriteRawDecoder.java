@@ -1,0 +1,51 @@
+package dev.tollgate.ingest;
+
+import dev.tollgate.profiles.BlobKind;
+import dev.tollgate.profiles.NewBlob;
+import dev.tollgate.profiles.SeriesEntry;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
+import dev.tollgate.proto.pprof.Profile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * Checks a WriteRaw request the way Parca does and turns each {@code raw_profile} into a blob to
+ * store, keeping its bytes exactly as received. Pure apart from the CPU spent inflating.
+ */
+final class WriteRawDecoder {
+  private WriteRawDecoder() {}
+
+  /** @throws InvalidProfileException naming the series and sample index of the first problem */
+  static List<NewBlob> decode(WriteRawRequest req, long maxDecompressedBytes) {
+    List<NewBlob> out = new ArrayList<>();
+    for (int i = 0; i < req.getSeriesCount(); i++) {
+      RawProfileSeries series = req.getSeries(i);
+      Optional<String> bad = LabelSets.problem(series.getLabels());
+      if (bad.isPresent()) {
+        throw new InvalidProfileException("series " + i + ": " + bad.get());
+      }
+      SortedMap<String, String> labels = LabelSets.sorted(series.getLabels());
+      for (int j = 0; j < series.getSamplesCount(); j++) {
+        RawSample sample = series.getSamples(j);
+        String where = "series " + i + " sample " + j + ": ";
+        Profile p;
+        try {
+          p = PprofDecoder.decode(sample.getRawProfile(), maxDecompressedBytes);
+        } catch (InvalidProfileException e) {
+          throw new InvalidProfileException(where + e.getMessage());
+        }
+        Optional<String> problem = PprofValidator.problem(p, sample.getExecutableInfoCount());
+        if (problem.isPresent()) {
+          throw new InvalidProfileException(where + problem.get());
+        }
+        out.add(new NewBlob(BlobKind.PPROF, sample.getRawProfile().toByteArray(), List.of(new SeriesEntry(
+            labels, ProfileTypes.of(labels.get("__name__"), p), p.getTimeNanos() / 1_000_000))));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.tollgate.profiles;
+
+/** One row of the {@code profiles} table. */
+record IndexRow(
+    String id,
+    String projectId,
+    String seriesId,
+    String labels,
+    String profileTypes,
+    String kind,
+    long receivedAt,
+    Long sampleTime,
+    String segment,
+    long byteOffset,
+    long byteLength,
+    long size,
+    String sourceId,
+    String sourceName,
+    String node) {
+
+  static IndexRow of(String projectId, FrameHeader h, FrameHeader.Entry e, String segment, long offset, long length,
+      long size) {
+    return new IndexRow(e.id(), projectId, SeriesIds.of(e.labels()), Json.labels(e.labels()), Json.list(e.types()),
+        h.kind(), h.receivedAt(), e.sampleTime() == 0 ? null : e.sampleTime(), segment, offset, length, size,
+        h.sourceId(), h.sourceName(), e.labels().get("node"));
+  }
+}

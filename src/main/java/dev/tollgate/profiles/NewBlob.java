@@ -1,0 +1,17 @@
+package dev.tollgate.profiles;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/** Bytes to store, and the label sets (at least one) they are indexed under. */
+public record NewBlob(BlobKind kind, byte[] bytes, List<SeriesEntry> entries) {
+  public NewBlob {
+    requireNonNull(kind, "kind");
+    requireNonNull(bytes, "bytes");
+    entries = List.copyOf(requireNonNull(entries, "entries"));
+    if (entries.isEmpty()) {
+      throw new IllegalArgumentException("entries must not be empty");
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.tollgate.profiles;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/** The {@code profiles} table: where each stored blob is and what it is. */
+final class ProfileIndex {
+  private static final String COLUMNS =
+      "id, project_id, series_id, labels, profile_types, kind, received_at, sample_time, segment, byte_offset,"
+          + " byte_length, size, source_id, source_name, node";
+
+  private final Jdbi jdbi;
+
+  ProfileIndex(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /** Where a blob's frame is. */
+  record Location(String segment, long offset, long length, BlobKind kind) {}
+
+  void insert(List<IndexRow> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    jdbi.useTransaction(h -> insert(h, rows));
+  }
+
+  private static void insert(Handle h, List<IndexRow> rows) {
+    PreparedBatch b = h.prepareBatch("INSERT INTO profiles (" + COLUMNS + ") VALUES (:id, :projectId, :seriesId,"
+        + " :labels, :profileTypes, :kind, :receivedAt, :sampleTime, :segment, :byteOffset, :byteLength, :size,"
+        + " :sourceId, :sourceName, :node)");
+    for (IndexRow r : rows) {
+      b.bind("id", r.id()).bind("projectId", r.projectId()).bind("seriesId", r.seriesId())
+          .bind("labels", r.labels()).bind("profileTypes", r.profileTypes()).bind("kind", r.kind())
+          .bind("receivedAt", r.receivedAt()).bind("sampleTime", r.sampleTime()).bind("segment", r.segment())
+          .bind("byteOffset", r.byteOffset()).bind("byteLength", r.byteLength()).bind("size", r.size())
+          .bind("sourceId", r.sourceId()).bind("sourceName", r.sourceName()).bind("node", r.node()).add();
+    }
+    b.execute();
+  }
+
+  /** The end of the last indexed frame of a segment, or 0. */
+  long indexedEnd(String projectId, String segment) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT MAX(byte_offset + byte_length) FROM profiles WHERE project_id = :p AND segment = :s")
+        .bind("p", projectId).bind("s", segment).mapTo(Long.class).findOne().orElse(0L));
+  }
+
+  /** Drops rows pointing past {@code validLength} of a segment; returns how many. */
+  int deleteBeyond(String projectId, String segment, long validLength) {
+    return jdbi.withHandle(h -> h.createUpdate(
+            "DELETE FROM profiles WHERE project_id = :p AND segment = :s AND byte_offset + byte_length > :n")
+        .bind("p", projectId).bind("s", segment).bind("n", validLength).execute());
+  }
+
+  int deleteSegment(String projectId, String segment) {
+    return jdbi.withHandle(h -> h.createUpdate("DELETE FROM profiles WHERE project_id = :p AND segment = :s")
+        .bind("p", projectId).bind("s", segment).execute());
+  }
+
+  /** Drops rows of segments that no longer exist on disk. */
+  int deleteSegmentsOtherThan(String projectId, List<String> segments) {
+    return jdbi.withHandle(h -> {
+      List<String> indexed = h.createQuery("SELECT DISTINCT segment FROM profiles WHERE project_id = :p")
+          .bind("p", projectId).mapTo(String.class).list();
+      int n = 0;
+      for (String s : indexed) {
+        if (!segments.contains(s)) {
+          n += h.createUpdate("DELETE FROM profiles WHERE project_id = :p AND segment = :s")
+              .bind("p", projectId).bind("s", s).execute();
+        }
+      }
+      return n;
+    });
+  }
+
+  /** Projects with any rows, so segments whose directory vanished are still cleaned up. */
+  List<String> projects() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT project_id FROM profiles").mapTo(String.class).list());
+  }
+
+  Optional<Long> lastReceived(String projectId, String segment) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT MAX(received_at) FROM profiles WHERE project_id = :p AND segment = :s")
+        .bind("p", projectId).bind("s", segment).mapTo(Long.class).findOne());
+  }
+
+  Optional<Location> find(UUID projectId, String profileId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT segment, byte_offset, byte_length, kind FROM profiles WHERE project_id = :p AND id = :id")
+        .bind("p", projectId.toString()).bind("id", profileId)
+        .map((rs, ctx) -> new Location(rs.getString(1), rs.getLong(2), rs.getLong(3), BlobKind.valueOf(rs.getString(4))))
+        .findOne());
+  }
+
+  List<StoredProfile> profiles(UUID projectId, String seriesId, Instant from, Instant to, int limit) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM profiles WHERE project_id = :p"
+            + " AND series_id = :s AND received_at >= :from AND received_at < :to ORDER BY received_at, id LIMIT :limit")
+        .bind("p", projectId.toString()).bind("s", seriesId)
+        .bind("from", from == null ? Long.MIN_VALUE : from.toEpochMilli())
+        .bind("to", to == null ? Long.MAX_VALUE : to.toEpochMilli())
+        .bind("limit", limit)
+        .map((rs, ctx) -> {
+          long sample = rs.getLong("sample_time");
+          boolean noSample = rs.wasNull();
+          return new StoredProfile(rs.getString("id"), rs.getString("series_id"),
+              Json.parseLabels(rs.getString("labels")), Json.parseList(rs.getString("profile_types")),
+              BlobKind.valueOf(rs.getString("kind")), Instant.ofEpochMilli(rs.getLong("received_at")),
+              noSample ? null : Instant.ofEpochMilli(sample), rs.getLong("size"), rs.getString("source_id"),
+              rs.getString("source_name"), rs.getString("node"));
+        })
+        .list());
+  }
+
+  List<SeriesSummary> series(UUID projectId) {
+    return jdbi.withHandle(h -> {
+      record Agg(String labels, long first, long last, long count) {}
+      Map<String, Agg> aggs = new LinkedHashMap<>();
+      h.createQuery("SELECT series_id, MIN(labels), MIN(received_at), MAX(received_at), COUNT(*) FROM profiles"
+              + " WHERE project_id = :p GROUP BY series_id ORDER BY series_id")
+          .bind("p", projectId.toString())
+          .map((rs, ctx) -> Map.entry(rs.getString(1), new Agg(rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5))))
+          .forEach(e -> aggs.put(e.getKey(), e.getValue()));
+      Map<String, LinkedHashSet<String>> types = new LinkedHashMap<>();
+      h.createQuery("SELECT DISTINCT series_id, profile_types FROM profiles WHERE project_id = :p")
+          .bind("p", projectId.toString())
+          .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+          .forEach(e -> types.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).addAll(Json.parseList(e.getValue())));
+      List<SeriesSummary> out = new ArrayList<>();
+      aggs.forEach((id, a) -> out.add(new SeriesSummary(id, Json.parseLabels(a.labels()),
+          List.copyOf(new java.util.TreeSet<>(types.getOrDefault(id, new LinkedHashSet<>()))),
+          Instant.ofEpochMilli(a.first()), Instant.ofEpochMilli(a.last()), a.count())));
+      return out;
+    });
+  }
+
+  /** Totals per source ({@code bySource}) or per node label. */
+  List<Totals> totals(UUID projectId, boolean bySource) {
+    String sql = bySource
+        ? "SELECT source_id, MIN(source_name), COUNT(*), SUM(size), MAX(received_at) FROM profiles"
+            + " WHERE project_id = :p GROUP BY source_id ORDER BY source_id"
+        : "SELECT node, node, COUNT(*), SUM(size), MAX(received_at) FROM profiles"
+            + " WHERE project_id = :p AND node IS NOT NULL GROUP BY node ORDER BY node";
+    return jdbi.withHandle(h -> h.createQuery(sql).bind("p", projectId.toString())
+        .map((rs, ctx) -> new Totals(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+            Instant.ofEpochMilli(rs.getLong(5))))
+        .list());
+  }
+}

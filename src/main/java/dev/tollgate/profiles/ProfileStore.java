@@ -1,0 +1,197 @@
+package dev.tollgate.profiles;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.db.Database;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable, per-project profile storage. Blobs are framed (length + CRC32C) into append-only segment
+ * files under {@code <dir>/<project-id>/} and indexed in the {@code profiles} table. A write is
+ * acknowledged only after its frame is fsynced and its index rows are committed; concurrent writes
+ * share one fsync. Opening the store recovers every segment (see {@link SegmentRecovery}).
+ */
+public final class ProfileStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProfileStore.class);
+
+  private final Path root;
+  private final ProfileIndex index;
+  private final InstantSource clock;
+  private final Duration retention;
+  private final SegmentWriter writer;
+
+  /**
+   * Recovers existing segments, then starts the writer thread.
+   *
+   * @param root the {@code profiles} directory (created when missing)
+   * @param retention whole segments whose newest data is older than this are deleted by {@link #enforceRetention()}
+   * @param segmentMaxBytes a segment rolls over before a frame would take it past this size
+   * @param segmentMaxAge a segment rolls over once it is this old
+   */
+  public ProfileStore(Database db, Path root, InstantSource clock, Duration retention, long segmentMaxBytes,
+      Duration segmentMaxAge) {
+    this.root = requireNonNull(root, "root");
+    this.index = new ProfileIndex(requireNonNull(db, "db").jdbi());
+    this.clock = requireNonNull(clock, "clock");
+    this.retention = requireNonNull(retention, "retention");
+    try {
+      Files.createDirectories(root);
+      recover();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the profile store in " + root, e);
+    }
+    this.writer = new SegmentWriter(root, index, clock, segmentMaxBytes, requireNonNull(segmentMaxAge, "segmentMaxAge"));
+  }
+
+  private void recover() throws IOException {
+    List<String> projects = new ArrayList<>(index.projects());
+    try (Stream<Path> dirs = Files.list(root)) {
+      dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).filter(n -> !projects.contains(n))
+          .forEach(projects::add);
+    }
+    for (String project : projects) {
+      Path dir = root.resolve(project);
+      List<Segment> segments = Files.isDirectory(dir) ? segments(dir) : List.of();
+      int orphans = index.deleteSegmentsOtherThan(project, segments.stream().map(Segment::name).toList());
+      if (orphans > 0) {
+        log.warn("project {}: dropped {} index rows whose segment file is gone", project, orphans);
+      }
+      for (Segment s : segments) {
+        SegmentRecovery.recover(index, project, s.path);
+      }
+    }
+  }
+
+  /** The segments in a project directory, oldest first. */
+  static List<Segment> segments(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(Segment::ofExisting).flatMap(Optional::stream)
+          .sorted(Comparator.comparingLong(s -> s.sequence)).toList();
+    }
+  }
+
+  /**
+   * Stores the blobs of one call. The future completes with one profile id per blob entry, in order,
+   * once everything is fsynced and indexed, or exceptionally when nothing was acknowledged.
+   */
+  public CompletableFuture<List<String>> append(UUID projectId, Source source, List<NewBlob> blobs) {
+    requireNonNull(projectId, "projectId");
+    requireNonNull(source, "source");
+    return writer.append(projectId, source, List.copyOf(blobs));
+  }
+
+  /** The stored bytes of a profile, exactly as received, or empty when unknown (or expired meanwhile). */
+  public Optional<StoredBlob> read(UUID projectId, String profileId) {
+    Optional<ProfileIndex.Location> loc = index.find(projectId, profileId);
+    if (loc.isEmpty()) {
+      return Optional.empty();
+    }
+    ProfileIndex.Location l = loc.get();
+    Path file = root.resolve(projectId.toString()).resolve(l.segment());
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer frame = ByteBuffer.allocate(Math.toIntExact(l.length()));
+      while (frame.hasRemaining()) {
+        if (ch.read(frame, l.offset() + frame.position()) < 0) {
+          throw new IOException("segment " + file + " ends inside frame at " + l.offset());
+        }
+      }
+      frame.flip();
+      byte[] payload = new byte[frame.remaining() - Frames.PREFIX];
+      frame.get(Frames.PREFIX, payload);
+      if (Frames.payloadLength(frame) != payload.length || !Frames.checksumMatches(frame, payload)) {
+        throw new IOException("frame at " + l.offset() + " of " + file + " fails its checksum");
+      }
+      return Optional.of(new StoredBlob(l.kind(), Frames.blob(payload)));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The label sets that received data, with their profile types and time range. */
+  public List<SeriesSummary> series(UUID projectId) {
+    return index.series(projectId);
+  }
+
+  /** The stored profiles of a series received in {@code [from, to)} (either may be null), oldest first, at most {@code limit}. */
+  public List<StoredProfile> profiles(UUID projectId, String seriesId, Instant from, Instant to, int limit) {
+    return index.profiles(projectId, seriesId, from, to, limit);
+  }
+
+  /** Durable totals per source (token). */
+  public List<Totals> totalsBySource(UUID projectId) {
+    return index.totals(projectId, true);
+  }
+
+  /** Durable totals per {@code node} label value. */
+  public List<Totals> totalsByNode(UUID projectId) {
+    return index.totals(projectId, false);
+  }
+
+  /**
+   * Deletes whole segments whose newest data is older than the retention, index rows first.
+   * Runs on the writer thread so it never races an append. Returns how many segments went.
+   */
+  public int enforceRetention() {
+    return writer.call(this::deleteExpired).join();
+  }
+
+  private int deleteExpired() {
+    long cutoff = clock.millis() - retention.toMillis();
+    int deleted = 0;
+    try (Stream<Path> dirs = Files.list(root)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        String project = dir.getFileName().toString();
+        List<Segment> segs = segments(dir);
+        for (int i = 0; i < segs.size(); i++) {
+          Segment s = segs.get(i);
+          long end = i + 1 < segs.size()
+              ? segs.get(i + 1).createdMillis
+              : index.lastReceived(project, s.name()).orElse(s.createdMillis);
+          if (end >= cutoff) {
+            continue;
+          }
+          if (writer.isActive(project, s)) {
+            writer.retire(project);
+          }
+          index.deleteSegment(project, s.name());
+          Files.deleteIfExists(s.path);
+          deleted++;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (deleted > 0) {
+      log.info("retention: deleted {} segments older than {}", deleted, retention);
+    }
+    return deleted;
+  }
+
+  /** Commits what is queued, fsyncs and closes the segments. */
+  @Override
+  public void close() {
+    writer.close();
+  }
+
+}

@@ -1,0 +1,285 @@
+package dev.tollgate.profiles;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that appends to segments. Callers enqueue; the thread takes everything queued,
+ * writes it, fsyncs each touched file once, indexes all rows in one transaction and only then
+ * completes the callers' futures. Concurrent writers so share one fsync (group commit), and no
+ * lock is needed on segment state because only this thread touches it.
+ */
+final class SegmentWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SegmentWriter.class);
+  private static final int MAX_BATCH = 512;
+
+  private final Path root;
+  private final ProfileIndex index;
+  private final InstantSource clock;
+  private final long segmentMaxBytes;
+  private final Duration segmentMaxAge;
+  private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+  private final Map<String, Segment> active = new HashMap<>();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  SegmentWriter(Path root, ProfileIndex index, InstantSource clock, long segmentMaxBytes, Duration segmentMaxAge) {
+    this.root = root;
+    this.index = index;
+    this.clock = clock;
+    this.segmentMaxBytes = segmentMaxBytes;
+    this.segmentMaxAge = segmentMaxAge;
+    this.thread = Thread.ofPlatform().name("tollgate-segment-writer").daemon(true).start(this::run);
+  }
+
+  /** One caller's blobs; acknowledged together. */
+  private final class Append implements Runnable {
+    final UUID projectId;
+    final Source source;
+    final List<NewBlob> blobs;
+    final CompletableFuture<List<String>> done = new CompletableFuture<>();
+
+    Append(UUID projectId, Source source, List<NewBlob> blobs) {
+      this.projectId = projectId;
+      this.source = source;
+      this.blobs = blobs;
+    }
+
+    @Override
+    public void run() {
+      throw new UnsupportedOperationException("appends are batched by the writer loop");
+    }
+  }
+
+  CompletableFuture<List<String>> append(UUID projectId, Source source, List<NewBlob> blobs) {
+    Append a = new Append(projectId, source, blobs);
+    enqueue(a, a.done);
+    return a.done;
+  }
+
+  /** Runs {@code task} on the writer thread, between batches. */
+  <T> CompletableFuture<T> call(Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    enqueue(() -> {
+      try {
+        f.complete(task.get());
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    }, f);
+    return f;
+  }
+
+  private void enqueue(Runnable r, CompletableFuture<?> f) {
+    if (closed) {
+      f.completeExceptionally(new RejectedExecutionException("profile store is closed"));
+      return;
+    }
+    queue.add(r);
+  }
+
+  private void run() {
+    List<Runnable> batch = new ArrayList<>();
+    while (true) {
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        break;
+      }
+      queue.drainTo(batch, MAX_BATCH - 1);
+      List<Append> appends = new ArrayList<>();
+      for (Runnable r : batch) {
+        if (r instanceof Append a) {
+          appends.add(a);
+        } else {
+          commit(appends);
+          appends.clear();
+          if (r == STOP) {
+            closeSegments();
+            failQueued();
+            return;
+          }
+          r.run();
+        }
+      }
+      commit(appends);
+      batch.clear();
+    }
+    closeSegments();
+  }
+
+  private static final Runnable STOP = () -> {};
+
+  private void commit(List<Append> appends) {
+    if (appends.isEmpty()) {
+      return;
+    }
+    Map<Segment, Long> touched = new LinkedHashMap<>(); // segment -> its size before this batch
+    List<IndexRow> rows = new ArrayList<>();
+    List<List<String>> ids = new ArrayList<>();
+    long now = clock.millis();
+    try {
+      for (Append a : appends) {
+        List<String> callIds = new ArrayList<>();
+        for (NewBlob blob : a.blobs) {
+          List<FrameHeader.Entry> entries = new ArrayList<>();
+          for (SeriesEntry e : blob.entries()) {
+            String id = UUID.randomUUID().toString();
+            callIds.add(id);
+            entries.add(new FrameHeader.Entry(id, e.labels(), e.profileTypes(), e.sampleTimeMillis()));
+          }
+          FrameHeader h = new FrameHeader(blob.kind().name(), now, a.source.id(), a.source.name(), entries);
+          ByteBuffer frame = Frames.encode(h, blob.bytes());
+          Segment seg = activeSegment(a.projectId.toString(), now, frame.remaining(), touched);
+          touched.putIfAbsent(seg, seg.size());
+          long offset = seg.append(frame);
+          long length = seg.size() - offset;
+          for (FrameHeader.Entry e : entries) {
+            rows.add(IndexRow.of(a.projectId.toString(), h, e, seg.name(), offset, length, blob.bytes().length));
+          }
+        }
+        ids.add(callIds);
+      }
+      for (Segment s : touched.keySet()) {
+        s.sync();
+      }
+      index.insert(rows);
+    } catch (Exception e) {
+      log.error("writing a batch of {} calls failed; rolling back", appends.size(), e);
+      rollback(touched);
+      for (Append a : appends) {
+        a.done.completeExceptionally(e);
+      }
+      return;
+    }
+    for (Segment s : touched.keySet()) {
+      if (active.get(projectOf(s)) != s) {
+        closeQuietly(s); // rolled over during this batch; synced above
+      }
+    }
+    for (int i = 0; i < appends.size(); i++) {
+      appends.get(i).done.complete(ids.get(i));
+    }
+  }
+
+  private void rollback(Map<Segment, Long> touched) {
+    touched.forEach((s, size) -> {
+      try {
+        s.truncate(size);
+        s.sync();
+      } catch (IOException e) {
+        log.error("cannot cut back segment {}; the next start will", s.path, e);
+      }
+    });
+  }
+
+  private String projectOf(Segment s) {
+    return s.path.getParent().getFileName().toString();
+  }
+
+  private Segment activeSegment(String projectId, long now, int nextFrame, Map<Segment, Long> touched)
+      throws IOException {
+    Segment s = active.get(projectId);
+    if (s != null && (s.size() + nextFrame > segmentMaxBytes && s.size() > 0
+        || now - s.createdMillis >= segmentMaxAge.toMillis())) {
+      if (!touched.containsKey(s)) {
+        s.close();
+      }
+      active.remove(projectId);
+      s = null;
+    }
+    if (s == null) {
+      Path dir = root.resolve(projectId);
+      Files.createDirectories(dir);
+      s = Segment.create(dir, nextSequence(dir), now);
+      syncDirectory(dir);
+      active.put(projectId, s);
+    }
+    return s;
+  }
+
+  private static long nextSequence(Path dir) throws IOException {
+    return ProfileStore.segments(dir).stream().mapToLong(s -> s.sequence).max().orElse(0) + 1;
+  }
+
+  /** Makes a new file's directory entry durable, so a synced segment is also found after a crash. */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      log.debug("cannot fsync directory {}", dir, e); // not supported on every platform
+    }
+  }
+
+  /** Whether {@code segment} of {@code projectId} is the one being appended to. Writer thread only. */
+  boolean isActive(String projectId, Segment segment) {
+    Segment s = active.get(projectId);
+    return s != null && s.path.equals(segment.path);
+  }
+
+  /** Stops appending to the project's active segment. Writer thread only. */
+  void retire(String projectId) {
+    Segment s = active.remove(projectId);
+    if (s != null) {
+      closeQuietly(s);
+    }
+  }
+
+  /** Appends that raced with {@link #close()} are refused rather than left hanging. */
+  private void failQueued() {
+    List<Runnable> rest = new ArrayList<>();
+    queue.drainTo(rest);
+    for (Runnable r : rest) {
+      if (r instanceof Append a) {
+        a.done.completeExceptionally(new RejectedExecutionException("profile store is closed"));
+      }
+    }
+  }
+
+  private void closeSegments() {
+    active.values().forEach(SegmentWriter::closeQuietly);
+    active.clear();
+  }
+
+  private static void closeQuietly(Segment s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      log.warn("closing segment {} failed", s.path, e);
+    }
+  }
+
+  /** Commits what is queued, closes the segments and stops the thread. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    queue.add(STOP);
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package dev.tollgate.profiles;
+
+/** Stored bytes, exactly as received, and what they are. */
+public record StoredBlob(BlobKind kind, byte[] bytes) {}

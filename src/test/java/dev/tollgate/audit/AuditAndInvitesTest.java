@@ -1,0 +1,119 @@
+package dev.tollgate.audit;
+
+import static dev.tollgate.testing.Api.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.TestServer;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The audit log pages through IAM changes and refusals; invites turn people into members. */
+@ParameterizedClass
+@EnumSource(Backend.class)
+class AuditAndInvitesTest {
+  @Parameter Backend backend;
+  @TempDir Path dir;
+  TestServer server;
+  Api owner;
+  String org;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = TestServer.start(backend, dir);
+    owner = server.owner();
+    org = server.organizationId();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void auditLog_recordsWhoDidWhatFromWhere_andPagesWithACursor() {
+    for (int i = 0; i < 7; i++) {
+      owner.post("/v1/organizations/" + org + "/projects", json("name", "p" + i));
+    }
+    var first = owner.get("/v1/organizations/" + org + "/audit?limit=3&action=project.");
+    assertThat(first.body().get("entries")).hasSize(3);
+    var e = first.body().get("entries").get(0);
+    assertThat(e.get("actor").asText()).isEqualTo("user:local:admin@localhost");
+    assertThat(e.get("action").asText()).isEqualTo("project.create");
+    assertThat(e.get("clientIp").asText()).isEqualTo("127.0.0.1");
+    Set<Long> seen = new HashSet<>();
+    String cursor = first.text("nextCursor");
+    first.body().get("entries").forEach(x -> seen.add(x.get("seq").asLong()));
+    while (cursor != null && !cursor.isEmpty() && !cursor.equals("null")) {
+      var page = owner.get("/v1/organizations/" + org + "/audit?limit=3&action=project.&cursor=" + cursor);
+      page.body().get("entries").forEach(x -> seen.add(x.get("seq").asLong()));
+      cursor = page.body().get("nextCursor").isNull() ? null : page.text("nextCursor");
+    }
+    assertThat(seen).hasSize(7);
+    assertThat(owner.get("/v1/organizations/" + org + "/audit?limit=0").status()).isEqualTo(400);
+    assertThat(owner.get("/v1/organizations/" + org + "/audit?since=yesterday").text("field")).isEqualTo("since");
+  }
+
+  @Test
+  void refusedAuthentications_areAuditedWithoutTheSecret() {
+    String token = server.mintToken("soon-disabled", "system:viewer", null);
+    String saId = owner.get("/v1/organizations/" + org + "/serviceaccounts/soon-disabled").body().at("/serviceAccount/id").asText();
+    owner.post("/v1/organizations/" + org + "/serviceaccounts/" + saId + "/disable", "{}");
+    assertThat(Api.withToken(server.url(), token).get("/v1/auth/me").status()).isEqualTo(401);
+    var audit = owner.get("/v1/organizations/" + org + "/audit?action=auth.");
+    assertThat(audit.body().get("entries")).hasSize(1);
+    var entry = audit.body().get("entries").get(0);
+    assertThat(entry.get("detail").asText()).contains("reason=disabled");
+    assertThat(entry.get("target").asText()).startsWith("token:");
+    assertThat(audit.body().toString()).doesNotContain(token.substring(7));
+  }
+
+  @Test
+  void viewerMayReadTheAuditLog_profileWriterMayNot() {
+    Api viewer = Api.withToken(server.url(), server.mintToken("auditor", "system:viewer", null));
+    assertThat(viewer.get("/v1/organizations/" + org + "/audit").status()).isEqualTo(200);
+    Api writer = Api.withToken(server.url(), server.mintToken("scraper", "system:profile-writer", null));
+    var r = writer.get("/v1/organizations/" + org + "/audit");
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.error()).contains("audit.read");
+  }
+
+  @Test
+  void invite_isAcceptedOnce_createsTheUserWithTheBinding_andCanBeExpired() {
+    String project = server.defaultProjectId();
+    var created = owner.post("/v1/organizations/" + org + "/invites", json("role", "system:viewer", "projectId", project));
+    assertThat(created.status()).isEqualTo(200);
+    String code = created.body().at("/invite/token").asText();
+    String inviteId = created.body().at("/invite/id").asText();
+    var shown = server.anonymous().get("/v1/invites/" + code);
+    assertThat(shown.body().at("/invite/organizationName").asText()).isEqualTo("default");
+    var accepted = server.anonymous().post("/v1/invites/" + code + "/accept",
+        json("email", "new@example.com", "password", "a-long-password"));
+    assertThat(accepted.status()).isEqualTo(200);
+    Api newcomer = Api.login(server.url(), "new@example.com", "a-long-password");
+    assertThat(newcomer.get("/v1/projects/" + project).status()).isEqualTo(200);
+    // The binding is scoped to the project: organization-wide lists stay closed.
+    assertThat(newcomer.get("/v1/organizations/" + org + "/rolebindings").status()).isEqualTo(403);
+    assertThat(newcomer.post("/v1/organizations/" + org + "/projects", json("name", "x")).status()).isEqualTo(403);
+    var acceptances = owner.get("/v1/organizations/" + org + "/invites/" + inviteId + "/acceptances");
+    assertThat(acceptances.body().get("acceptances")).hasSize(1);
+    assertThat(acceptances.body().at("/acceptances/0/email").asText()).isEqualTo("new@example.com");
+    assertThat(owner.get("/v1/organizations/" + org + "/invites").body().at("/invites/0/acceptanceCount").asLong()).isEqualTo(1);
+
+    assertThat(owner.post("/v1/organizations/" + org + "/invites/" + inviteId + "/expire", "{}").status()).isEqualTo(200);
+    assertThat(server.anonymous().get("/v1/invites/" + code).status()).isEqualTo(404);
+    assertThat(server.anonymous().post("/v1/invites/" + code + "/accept",
+        json("email", "late@example.com", "password", "a-long-password")).status()).isEqualTo(404);
+    String expiresAt = owner.get("/v1/organizations/" + org + "/invites").body().at("/invites/0/expiresAt").asText();
+    assertThat(java.time.Instant.parse(expiresAt)).isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(6)));
+  }
+}

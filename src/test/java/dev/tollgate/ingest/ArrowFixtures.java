@@ -1,0 +1,342 @@
+package dev.tollgate.ingest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.complex.ListViewVector;
+import org.apache.arrow.vector.complex.RunEndEncodedVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.compression.CompressionCodec;
+import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowDictionaryBatch;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.DictionaryUtility;
+
+/**
+ * Arrow IPC streams in the shapes Parca agents send. Arrow Java's stream writer cannot write a
+ * dictionary holding a ListView (apache/arrow-java#471: it copies each dictionary and
+ * {@code ListViewVector.copyFrom} fails), so {@link #writeStream} serializes schema, dictionary
+ * batches and record batch itself, each dictionary once, LZ4_FRAME-compressed.
+ */
+final class ArrowFixtures {
+  static final ArrowType.Int I32 = new ArrowType.Int(32, true);
+  static final long LABEL_DICT = 1;
+  static final long LOCATION_DICT = 2;
+
+  private ArrowFixtures() {}
+
+  /** Three v2 rows: two of {@code node=n1,comm=app}, one of {@code node=n2,comm=db}; CPU delta samples. */
+  static byte[] v2(BufferAllocator a) {
+    return v2(a, "v2", true);
+  }
+
+  static byte[] v2(BufferAllocator a, String version, boolean withStacktrace) {
+    int rows = 3;
+    // label value dictionary: 0 n1, 1 n2, 2 app, 3 db
+    VarCharVector labelDict = new VarCharVector(new Field("label_values", FieldType.notNullable(ArrowType.Utf8.INSTANCE), null), a);
+    setStrings(labelDict, "n1", "n2", "app", "db");
+    StructVector locations = locationDictionary(a);
+    Map<Long, Dictionary> dicts = Map.of(
+        LABEL_DICT, new Dictionary(labelDict, new DictionaryEncoding(LABEL_DICT, false, I32)),
+        LOCATION_DICT, new Dictionary(locations, new DictionaryEncoding(LOCATION_DICT, false, I32)));
+
+    List<Field> fields = new ArrayList<>();
+    fields.add(new Field("labels", FieldType.nullable(ArrowType.Struct.INSTANCE),
+        List.of(reeDictField("comm"), reeDictField("node"))));
+    if (withStacktrace) {
+      fields.add(new Field("stacktrace", FieldType.nullable(ArrowType.ListView.INSTANCE), List.of(
+          new Field("item", new FieldType(true, I32, new DictionaryEncoding(LOCATION_DICT, false, I32)), null))));
+    }
+    fields.add(new Field("stacktrace_id", new FieldType(false, new ArrowType.FixedSizeBinary(16), null,
+        Map.of("ARROW:extension:name", "arrow.uuid", "ARROW:extension:metadata", "")), null));
+    fields.add(new Field("value", FieldType.notNullable(new ArrowType.Int(64, true)), null));
+    for (String c : List.of("producer", "sample_type", "sample_unit", "period_type", "period_unit", "temporality")) {
+      fields.add(reeField(c, ArrowType.Utf8.INSTANCE));
+    }
+    fields.add(reeField("period", new ArrowType.Int(64, true)));
+    fields.add(reeField("duration", new ArrowType.Int(64, false)));
+    fields.add(new Field("timestamp", FieldType.notNullable(new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")), null));
+    Schema schema = new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, version));
+
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
+      StructVector labels = (StructVector) root.getVector("labels");
+      labels.allocateNew();
+      for (int i = 0; i < rows; i++) {
+        labels.setIndexDefined(i);
+      }
+      labels.setValueCount(rows);
+      reeInts((RunEndEncodedVector) labels.getChild("node"), rows, new int[] {2, 3}, new int[] {0, 1});
+      reeInts((RunEndEncodedVector) labels.getChild("comm"), rows, new int[] {2, 3}, new int[] {2, 3});
+      if (withStacktrace) {
+        ListViewVector st = (ListViewVector) root.getVector("stacktrace");
+        st.allocateNew();
+        IntVector items = (IntVector) st.getDataVector();
+        int[][] stacks = {{0, 1}, {1}, {0}};
+        int off = 0;
+        for (int i = 0; i < rows; i++) {
+          st.startNewValue(i);
+          for (int loc : stacks[i]) {
+            items.setSafe(off++, loc);
+          }
+          st.endValue(i, stacks[i].length);
+        }
+        items.setValueCount(off);
+        st.setValueCount(rows);
+      }
+      FixedSizeBinaryVector ids = (FixedSizeBinaryVector) root.getVector("stacktrace_id");
+      ids.allocateNew(rows);
+      BigIntVector values = (BigIntVector) root.getVector("value");
+      values.allocateNew(rows);
+      TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector("timestamp");
+      ts.allocateNew(rows);
+      for (int i = 0; i < rows; i++) {
+        byte[] id = new byte[16];
+        id[15] = (byte) (i + 1);
+        ids.set(i, id);
+        values.set(i, 10L * (i + 1));
+        ts.set(i, 1_700_000_000_000_000_000L + i);
+      }
+      reeStrings(root, "producer", rows, "parca_agent");
+      reeStrings(root, "sample_type", rows, "samples");
+      reeStrings(root, "sample_unit", rows, "count");
+      reeStrings(root, "period_type", rows, "cpu");
+      reeStrings(root, "period_unit", rows, "nanoseconds");
+      reeStrings(root, "temporality", rows, "delta");
+      RunEndEncodedVector period = (RunEndEncodedVector) root.getVector("period");
+      reeRunEnds(period, rows);
+      BigIntVector pv = (BigIntVector) period.getValuesVector();
+      pv.allocateNew(1);
+      pv.set(0, 52_631_578L);
+      pv.setValueCount(1);
+      RunEndEncodedVector duration = (RunEndEncodedVector) root.getVector("duration");
+      reeRunEnds(duration, rows);
+      UInt8Vector dv = (UInt8Vector) duration.getValuesVector();
+      dv.allocateNew(1);
+      dv.set(0, 5_000_000_000L);
+      dv.setValueCount(1);
+      root.setRowCount(rows);
+      return writeStream(root, dicts, a);
+    } finally {
+      labelDict.close();
+      locations.close();
+    }
+  }
+
+  /** Location{address, frame_type, mapping_file, mapping_build_id, lines: ListView<int64>}: a dictionary holding a ListView. */
+  private static StructVector locationDictionary(BufferAllocator a) {
+    Field lines = new Field("lines", FieldType.nullable(ArrowType.ListView.INSTANCE),
+        List.of(new Field("item", FieldType.nullable(new ArrowType.Int(64, true)), null)));
+    Field location = new Field("locations", FieldType.nullable(ArrowType.Struct.INSTANCE), List.of(
+        new Field("address", FieldType.nullable(new ArrowType.Int(64, false)), null),
+        new Field("frame_type", FieldType.nullable(ArrowType.Utf8.INSTANCE), null),
+        new Field("mapping_file", FieldType.nullable(ArrowType.Utf8.INSTANCE), null),
+        new Field("mapping_build_id", FieldType.nullable(ArrowType.Utf8.INSTANCE), null),
+        lines));
+    StructVector s = (StructVector) location.createVector(a);
+    s.allocateNew();
+    UInt8Vector addr = (UInt8Vector) s.getChild("address");
+    ListViewVector lv = (ListViewVector) s.getChild("lines");
+    BigIntVector lineItems = (BigIntVector) lv.getDataVector();
+    int off = 0;
+    for (int i = 0; i < 2; i++) {
+      s.setIndexDefined(i);
+      addr.setSafe(i, 0x401000L + i * 16);
+      ((VarCharVector) s.getChild("frame_type")).setSafe(i, "native".getBytes(StandardCharsets.UTF_8));
+      ((VarCharVector) s.getChild("mapping_file")).setSafe(i, "/usr/bin/app".getBytes(StandardCharsets.UTF_8));
+      ((VarCharVector) s.getChild("mapping_build_id")).setSafe(i, "abcdef".getBytes(StandardCharsets.UTF_8));
+      lv.startNewValue(i);
+      lineItems.setSafe(off++, 10 + i);
+      lv.endValue(i, 1);
+    }
+    lineItems.setValueCount(off);
+    for (String c : List.of("address", "frame_type", "mapping_file", "mapping_build_id", "lines")) {
+      s.getChild(c).setValueCount(2);
+    }
+    s.setValueCount(2);
+    return s;
+  }
+
+  private static Field reeDictField(String name) {
+    return new Field(name, FieldType.nullable(ArrowType.RunEndEncoded.INSTANCE), List.of(
+        new Field("run_ends", FieldType.notNullable(I32), null),
+        new Field("values", new FieldType(true, I32, new DictionaryEncoding(LABEL_DICT, false, I32)), null)));
+  }
+
+  private static Field reeField(String name, ArrowType type) {
+    return new Field(name, FieldType.notNullable(ArrowType.RunEndEncoded.INSTANCE), List.of(
+        new Field("run_ends", FieldType.notNullable(I32), null),
+        new Field("values", FieldType.nullable(type), null)));
+  }
+
+  private static void reeRunEnds(RunEndEncodedVector v, int rows) {
+    IntVector ends = (IntVector) v.getRunEndsVector();
+    ends.allocateNew(1);
+    ends.set(0, rows);
+    ends.setValueCount(1);
+    v.setValueCount(rows);
+  }
+
+  private static void reeInts(RunEndEncodedVector v, int rows, int[] runEnds, int[] values) {
+    IntVector ends = (IntVector) v.getRunEndsVector();
+    IntVector vals = (IntVector) v.getValuesVector();
+    ends.allocateNew(runEnds.length);
+    vals.allocateNew(values.length);
+    for (int i = 0; i < runEnds.length; i++) {
+      ends.set(i, runEnds[i]);
+      vals.set(i, values[i]);
+    }
+    ends.setValueCount(runEnds.length);
+    vals.setValueCount(values.length);
+    v.setValueCount(rows);
+  }
+
+  private static void reeStrings(VectorSchemaRoot root, String column, int rows, String value) {
+    RunEndEncodedVector v = (RunEndEncodedVector) root.getVector(column);
+    reeRunEnds(v, rows);
+    setStrings((VarCharVector) v.getValuesVector(), value);
+  }
+
+  static void setStrings(VarCharVector v, String... values) {
+    v.allocateNew();
+    for (int i = 0; i < values.length; i++) {
+      v.setSafe(i, values[i].getBytes(StandardCharsets.UTF_8));
+    }
+    v.setValueCount(values.length);
+  }
+
+  /** Schema, each dictionary once, the record batch and end-of-stream, bodies LZ4_FRAME-compressed. */
+  static byte[] writeStream(VectorSchemaRoot root, Map<Long, Dictionary> dicts, BufferAllocator a) {
+    DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider();
+    dicts.values().forEach(provider::put);
+    List<Field> messageFields = new ArrayList<>();
+    for (Field f : root.getSchema().getFields()) {
+      messageFields.add(DictionaryUtility.toMessageFormat(f, provider, new HashSet<>()));
+    }
+    Schema messageSchema = new Schema(messageFields, root.getSchema().getCustomMetadata());
+    CompressionCodec codec = CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.LZ4_FRAME);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    IpcOption option = IpcOption.DEFAULT;
+    try {
+      WriteChannel ch = new WriteChannel(Channels.newChannel(out));
+      MessageSerializer.serialize(ch, messageSchema, option);
+      for (Dictionary d : dicts.values()) {
+        FieldVector v = d.getVector();
+        // not closed: closing the root would free the dictionary vector, which the caller owns
+        VectorSchemaRoot dictRoot = new VectorSchemaRoot(List.of(v.getField()), List.of(v), v.getValueCount());
+        ArrowRecordBatch batch = new VectorUnloader(dictRoot, true, codec, true).getRecordBatch();
+        try (ArrowDictionaryBatch db = new ArrowDictionaryBatch(d.getEncoding().getId(), batch, false)) {
+          MessageSerializer.serialize(ch, db, option);
+        }
+      }
+      try (ArrowRecordBatch batch = new VectorUnloader(root, true, codec, true).getRecordBatch()) {
+        MessageSerializer.serialize(ch, batch, option);
+      }
+      ArrowStreamWriter.writeEndOfStream(ch, option);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** A v1 samples record: {@code labels.node}, 16-byte {@code stacktrace_id}s (two distinct), REE columns. */
+  static byte[] v1Samples(BufferAllocator a) {
+    int rows = 3;
+    List<Field> fields = new ArrayList<>();
+    fields.add(new Field("labels.node", FieldType.nullable(ArrowType.Utf8.INSTANCE), null));
+    fields.add(new Field("stacktrace_id", FieldType.notNullable(ArrowType.Binary.INSTANCE), null));
+    fields.add(new Field("value", FieldType.notNullable(new ArrowType.Int(64, true)), null));
+    for (String c : List.of("producer", "sample_type", "sample_unit", "period_type", "period_unit", "temporality")) {
+      fields.add(reeField(c, ArrowType.Utf8.INSTANCE));
+    }
+    fields.add(reeField("period", new ArrowType.Int(64, true)));
+    fields.add(reeField("duration", new ArrowType.Int(64, true)));
+    fields.add(reeField("timestamp", new ArrowType.Int(64, true)));
+    Schema schema = new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, "v1"));
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
+      setStrings((VarCharVector) root.getVector("labels.node"), "n1", "n1", "n2");
+      VarBinaryVector ids = (VarBinaryVector) root.getVector("stacktrace_id");
+      ids.allocateNew();
+      BigIntVector values = (BigIntVector) root.getVector("value");
+      values.allocateNew(rows);
+      for (int i = 0; i < rows; i++) {
+        byte[] id = new byte[16];
+        id[0] = (byte) (i % 2 + 1);
+        ids.setSafe(i, id);
+        values.set(i, i + 1);
+      }
+      ids.setValueCount(rows);
+      for (String c : List.of("producer", "sample_type", "sample_unit", "period_type", "period_unit", "temporality")) {
+        reeStrings(root, c, rows, switch (c) {
+          case "producer" -> "parca_agent";
+          case "sample_type" -> "samples";
+          case "sample_unit" -> "count";
+          case "period_type" -> "cpu";
+          case "period_unit" -> "nanoseconds";
+          default -> "delta";
+        });
+      }
+      for (String c : List.of("period", "duration", "timestamp")) {
+        RunEndEncodedVector v = (RunEndEncodedVector) root.getVector(c);
+        reeRunEnds(v, rows);
+        BigIntVector bv = (BigIntVector) v.getValuesVector();
+        bv.allocateNew(1);
+        bv.set(0, 1);
+        bv.setValueCount(1);
+      }
+      root.setRowCount(rows);
+      return writeStream(root, Map.of(), a);
+    }
+  }
+
+  /** A v1 locations record: {@code stacktrace_id} and {@code is_complete}. */
+  static byte[] v1Locations(BufferAllocator a) {
+    Schema schema = new Schema(List.of(new Field("stacktrace_id", FieldType.notNullable(ArrowType.Binary.INSTANCE), null),
+        new Field("is_complete", FieldType.notNullable(ArrowType.Bool.INSTANCE), null)));
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
+      VarBinaryVector ids = (VarBinaryVector) root.getVector(0);
+      ids.allocateNew();
+      BitVector complete = (BitVector) root.getVector(1);
+      complete.allocateNew(2);
+      for (int i = 0; i < 2; i++) {
+        byte[] id = new byte[16];
+        id[0] = (byte) (i + 1);
+        ids.setSafe(i, id);
+        complete.set(i, 1);
+      }
+      ids.setValueCount(2);
+      complete.setValueCount(2);
+      root.setRowCount(2);
+      return writeStream(root, Map.of(), a);
+    }
+  }
+}

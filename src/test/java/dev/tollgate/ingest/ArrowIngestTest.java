@@ -1,0 +1,187 @@
+package dev.tollgate.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import com.linecorp.armeria.client.WebClient;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowRequest;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRequest;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteResponse;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.GrpcTestClients;
+import dev.tollgate.testing.IngestTestServer;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@ParameterizedClass
+@EnumSource(Backend.class)
+class ArrowIngestTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Parameter Backend backend;
+  @TempDir Path dir;
+
+  private final UUID project = UUID.randomUUID();
+  private final BufferAllocator allocator = new RootAllocator();
+  private IngestTestServer server;
+
+  @BeforeEach
+  void start() {
+    IngestSettings d = IngestSettings.defaults();
+    IngestSettings settings = new IngestSettings(d.retention(), d.debuginfoMaxSize(), d.maxDecompressedProfileBytes(),
+        d.segmentMaxBytes(), d.segmentMaxAge(), Duration.ofSeconds(2), d.maxPanicReportBytes());
+    server = new IngestTestServer(backend.newDatabaseUrl(dir), dir.resolve("data"), settings, InstantSource.system());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    allocator.close();
+  }
+
+  private ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub blocking() {
+    return GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
+        ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
+  }
+
+  private JsonNode series() throws Exception {
+    return JSON.readTree(WebClient.of(server.baseUrl()).get("/v1/projects/" + project + "/series").aggregate().join()
+        .contentUtf8()).get("series");
+  }
+
+  @Test
+  void writeArrow_v2WithLz4ReeLabelsAndListViewStacktraces_isStoredUnderEachLabelSet() throws Exception {
+    byte[] ipc = ArrowFixtures.v2(allocator);
+    ArrowRecords.Summary summary = ArrowRecords.readV2(ipc, allocator);
+    assertThat(summary.rows()).isEqualTo(3);
+
+    blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
+    JsonNode series = series();
+    assertThat(series).hasSize(2);
+    List<String> nodes = new ArrayList<>();
+    for (JsonNode s : series) {
+      nodes.add(s.get("labels").get("node").asText() + "/" + s.get("labels").get("comm").asText());
+      assertThat(s.get("profileTypes").get(0).asText()).isEqualTo("parca_agent:samples:count:cpu:nanoseconds:delta");
+    }
+    assertThat(nodes).containsExactlyInAnyOrder("n1/app", "n2/db");
+    String seriesId = series.get(0).get("id").asText();
+    JsonNode profiles = JSON.readTree(WebClient.of(server.baseUrl())
+        .get("/v1/projects/" + project + "/profiles?seriesId=" + seriesId).aggregate().join().contentUtf8()).get("profiles");
+    byte[] raw = WebClient.of(server.baseUrl()).get("/v1/projects/" + project + "/profiles/"
+        + profiles.get(0).get("id").asText() + "/raw").aggregate().join().content().array();
+    assertThat(raw).isEqualTo(ipc);
+  }
+
+  @Test
+  void writeArrow_malformedStreams_areInvalidArgument() {
+    List<byte[]> bad = List.of(
+        new byte[] {1, 2, 3, 4, 5},
+        ArrowFixtures.v2(allocator, "v1", true),
+        ArrowFixtures.v2(allocator, "v2", false));
+    List<String> messages = new ArrayList<>();
+    for (byte[] ipc : bad) {
+      assertThatThrownBy(() -> blocking().writeArrow(WriteArrowRequest.newBuilder()
+          .setIpcBuffer(ByteString.copyFrom(ipc)).build()))
+          .satisfies(e -> {
+            assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            messages.add(Status.fromThrowable(e).getDescription());
+          });
+    }
+    assertThat(messages.get(1)).contains("parca_write_schema_version");
+    assertThat(messages.get(2)).isEqualTo("column stacktrace is missing");
+  }
+
+  @Test
+  void write_v1Exchange_answersAllStacktraceIds_thenEndsOk() throws Exception {
+    var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
+        ProfileStoreServiceGrpc.ProfileStoreServiceStub.class);
+    LinkedBlockingQueue<WriteResponse> answers = new LinkedBlockingQueue<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    StreamObserver<WriteRequest> req = stub.write(new StreamObserver<>() {
+      @Override
+      public void onNext(WriteResponse value) {
+        answers.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    });
+    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(ArrowFixtures.v1Samples(allocator))).build());
+    WriteResponse answer = answers.poll(10, TimeUnit.SECONDS);
+    assertThat(answer).isNotNull();
+    List<Integer> firstBytes = new ArrayList<>();
+    try (ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(answer.getRecord().toByteArray()),
+        allocator, CommonsCompressionFactory.INSTANCE)) {
+      assertThat(r.getVectorSchemaRoot().getSchema().getFields()).singleElement()
+          .satisfies(f -> assertThat(f.getName()).isEqualTo("stacktrace_id"));
+      while (r.loadNextBatch()) {
+        VarBinaryVector v = (VarBinaryVector) r.getVectorSchemaRoot().getVector(0);
+        for (int i = 0; i < v.getValueCount(); i++) {
+          assertThat(v.get(i)).hasSize(16);
+          firstBytes.add((int) v.get(i)[0]);
+        }
+      }
+    }
+    assertThat(firstBytes).containsExactly(1, 2);
+    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(ArrowFixtures.v1Locations(allocator))).build());
+    req.onCompleted();
+    done.get(10, TimeUnit.SECONDS);
+    assertThat(series()).hasSize(2);
+  }
+
+  @Test
+  void write_idleStream_isCancelledAfterTheTimeout() {
+    var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
+        ProfileStoreServiceGrpc.ProfileStoreServiceStub.class);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    stub.write(new StreamObserver<>() {
+      @Override
+      public void onNext(WriteResponse value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    });
+    assertThatThrownBy(() -> done.get(10, TimeUnit.SECONDS))
+        .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+  }
+}

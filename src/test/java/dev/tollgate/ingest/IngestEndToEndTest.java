@@ -1,0 +1,193 @@
+package dev.tollgate.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
+import dev.tollgate.proto.parca.telemetry.v1alpha1.ReportPanicRequest;
+import dev.tollgate.proto.parca.telemetry.v1alpha1.TelemetryServiceGrpc;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.GrpcTestClients;
+import dev.tollgate.testing.IngestTestServer;
+import dev.tollgate.testing.TestData;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@ParameterizedClass
+@EnumSource(Backend.class)
+class IngestEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Parameter Backend backend;
+  @TempDir Path dir;
+
+  private final UUID project = UUID.randomUUID();
+  private IngestTestServer server;
+  private WebClient web;
+
+  @BeforeEach
+  void start() {
+    server = new IngestTestServer(backend.newDatabaseUrl(dir), dir.resolve("data"), IngestSettings.defaults(),
+        InstantSource.system());
+    web = WebClient.of(server.baseUrl());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub profileStore(String token, String projectId) {
+    return GrpcTestClients.stub(server.baseUrl(), token, projectId,
+        ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
+  }
+
+  private ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub good() {
+    return profileStore("good-" + project, project.toString());
+  }
+
+  static WriteRawRequest writeRaw(Map<String, String> labels, byte[] profile) {
+    LabelSet.Builder ls = LabelSet.newBuilder();
+    labels.forEach((k, v) -> ls.addLabels(Label.newBuilder().setName(k).setValue(v)));
+    return WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder().setLabels(ls)
+        .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(profile)))).build();
+  }
+
+  private JsonNode getJson(String path) throws Exception {
+    AggregatedHttpResponse r = web.get(path).aggregate().join();
+    assertThat(r.status().code()).as(path + " -> " + r.contentUtf8()).isEqualTo(200);
+    return JSON.readTree(r.contentUtf8());
+  }
+
+  @Test
+  void everyRealPprofFile_isStored_showsInStatsAndSeries_andDownloadsByteForByte() throws Exception {
+    List<Path> files = TestData.pprofFiles();
+    assertThat(files).hasSizeGreaterThanOrEqualTo(10);
+    Map<String, byte[]> sent = new HashMap<>();
+    long bytes = 0;
+    for (Path f : files) {
+      byte[] data = Files.readAllBytes(f);
+      String name = f.getFileName().toString().replace(".pb.gz", "").replace('-', '_');
+      sent.put(name, data);
+      WriteRawRequest req = writeRaw(Map.of("__name__", name, "node", "node-a", "job", "e2e"), data);
+      bytes += req.getSerializedSize();
+      good().writeRaw(req);
+    }
+    JsonNode series = getJson("/v1/projects/" + project + "/series").get("series");
+    assertThat(series).hasSize(files.size());
+    for (JsonNode s : series) {
+      String name = s.get("labels").get("__name__").asText();
+      assertThat(s.get("count").asLong()).isEqualTo(1);
+      assertThat(s.get("profileTypes")).isNotEmpty();
+      assertThat(s.get("profileTypes").get(0).asText()).startsWith(name + ":");
+      assertThat(s.get("firstSeen").asText()).endsWith("Z");
+      JsonNode profiles = getJson("/v1/projects/" + project + "/profiles?seriesId=" + s.get("id").asText())
+          .get("profiles");
+      assertThat(profiles).hasSize(1);
+      AggregatedHttpResponse raw = web.get("/v1/projects/" + project + "/profiles/" + profiles.get(0).get("id").asText()
+          + "/raw").aggregate().join();
+      assertThat(raw.status().code()).isEqualTo(200);
+      assertThat(raw.headers().get("content-disposition")).contains("attachment").contains(".pb.gz");
+      assertThat(raw.content().array()).as(name).isEqualTo(sent.get(name));
+    }
+    JsonNode stats = getJson("/v1/projects/" + project + "/ingest/stats");
+    JsonNode source = stats.get("sources").get(0);
+    assertThat(source.get("sourceName").asText()).isEqualTo("serviceaccount:agent");
+    assertThat(source.get("last5m").get("calls").asLong()).isEqualTo(files.size());
+    assertThat(source.get("lastHour").get("bytes").asLong()).isEqualTo(bytes);
+    assertThat(source.get("totalProfiles").asLong()).isEqualTo(files.size());
+    assertThat(stats.get("nodes").get(0).get("node").asText()).isEqualTo("node-a");
+    assertThat(server.registry.scrape()).contains("tollgate_ingest_calls_total{code=\"OK\",method=\"WriteRaw\",project=\""
+        + project + "\"} " + files.size());
+  }
+
+  @Test
+  void refusals_carryTheAuthorizersStatus_failClosed_andAreCounted() throws Exception {
+    byte[] data = Files.readAllBytes(TestData.pprofFiles().getFirst());
+    WriteRawRequest req = writeRaw(Map.of("__name__", "cpu"), data);
+    assertThatThrownBy(() -> profileStore(null, project.toString()).writeRaw(req))
+        .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    assertThatThrownBy(() -> profileStore("good-" + project, null).writeRaw(req))
+        .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription()).contains("projectid"));
+    assertThatThrownBy(() -> profileStore("good-" + UUID.randomUUID(), project.toString()).writeRaw(req))
+        .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThatThrownBy(() -> profileStore("boom", project.toString()).writeRaw(req))
+        .satisfies(e -> {
+          assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+          assertThat(Status.fromThrowable(e).getDescription()).doesNotContain("boom");
+        });
+    JsonNode stats = getJson("/v1/projects/" + project + "/ingest/stats");
+    assertThat(stats.get("sources").get(0).get("last5m").get("refusals").asLong()).isEqualTo(1);
+    assertThat(getJson("/v1/projects/" + project + "/series").get("series")).isEmpty();
+  }
+
+  @Test
+  void invalidWriteRaw_isInvalidArgument_namingTheSeries() throws Exception {
+    byte[] data = Files.readAllBytes(TestData.pprofFiles().getFirst());
+    assertThatThrownBy(() -> good().writeRaw(writeRaw(Map.of("job", "x"), data)))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).isEqualTo("series 0: missing __name__ label");
+        });
+    assertThatThrownBy(() -> good().writeRaw(writeRaw(Map.of("__name__", "x"), new byte[] {0x1f, (byte) 0x8b, 1, 2})))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).startsWith("series 0 sample 0: ");
+        });
+  }
+
+  @Test
+  void restRoutes_refuseBadParameters_andUnknownProfiles_andAskTheReadSeam() throws Exception {
+    AggregatedHttpResponse bad = web.get("/v1/projects/" + project + "/profiles?seriesId=zz").aggregate().join();
+    assertThat(bad.status().code()).isEqualTo(400);
+    assertThat(JSON.readTree(bad.contentUtf8()).get("field").asText()).isEqualTo("seriesId");
+    assertThat(JSON.readTree(bad.contentUtf8()).get("code").asText()).isEqualTo("invalid_argument");
+    AggregatedHttpResponse badFrom = web.get("/v1/projects/" + project + "/profiles?seriesId="
+        + "0".repeat(32) + "&from=yesterday").aggregate().join();
+    assertThat(JSON.readTree(badFrom.contentUtf8()).get("field").asText()).isEqualTo("from");
+    AggregatedHttpResponse badProject = web.get("/v1/projects/nope/series").aggregate().join();
+    assertThat(badProject.status().code()).isEqualTo(400);
+    AggregatedHttpResponse missing = web.get("/v1/projects/" + project + "/profiles/" + UUID.randomUUID() + "/raw")
+        .aggregate().join();
+    assertThat(missing.status().code()).isEqualTo(404);
+    assertThat(JSON.readTree(missing.contentUtf8()).get("code").asText()).isEqualTo("not_found");
+    server.hiddenProjects.add(project);
+    assertThat(web.get("/v1/projects/" + project + "/series").aggregate().join().status().code()).isEqualTo(404);
+  }
+
+  @Test
+  void reportPanic_isAnsweredEmpty_andKeptPerProject() {
+    GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
+            TelemetryServiceGrpc.TelemetryServiceBlockingStub.class)
+        .reportPanic(ReportPanicRequest.newBuilder().setStderr("panic: boom\n" + "x".repeat(100_000))
+            .putMetadata("agent_revision", "v0.40").build());
+    long n = server.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT LENGTH(stderr) FROM panic_reports WHERE project_id = :p").bind("p", project.toString())
+        .mapTo(Long.class).one());
+    assertThat(n).isEqualTo(64 << 10);
+  }
+}

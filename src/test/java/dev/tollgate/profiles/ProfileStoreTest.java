@@ -1,0 +1,145 @@
+package dev.tollgate.profiles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.db.Database;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.FakeClock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@ParameterizedClass
+@EnumSource(Backend.class)
+class ProfileStoreTest {
+  @Parameter Backend backend;
+  @TempDir Path dir;
+
+  private final FakeClock clock = new FakeClock(Instant.parse("2025-01-01T00:00:00Z"));
+  private final UUID project = UUID.randomUUID();
+  private final Source source = new Source("tok-1", "serviceaccount:scraper");
+  private Database db;
+
+  @BeforeEach
+  void open() {
+    db = Database.open(backend.newDatabaseUrl(dir));
+  }
+
+  @AfterEach
+  void closeDb() {
+    db.close();
+  }
+
+  private ProfileStore store(long segmentMaxBytes) {
+    return new ProfileStore(db, dir.resolve("profiles"), clock, Duration.ofDays(7), segmentMaxBytes, Duration.ofHours(1));
+  }
+
+  private static NewBlob blob(String name, String node, String content) {
+    TreeMap<String, String> labels = new TreeMap<>(Map.of("__name__", name, "node", node));
+    return new NewBlob(BlobKind.PPROF, content.getBytes(StandardCharsets.UTF_8),
+        List.of(new SeriesEntry(labels, List.of(name + ":samples:count:cpu:nanoseconds"), 0)));
+  }
+
+  @Test
+  void concurrentAppends_areAllReadableByteForByte_andIndexedBySeries() {
+    try (ProfileStore store = store(4096)) {
+      List<CompletableFuture<List<String>>> futures = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        futures.add(store.append(project, source, List.of(blob(i % 2 == 0 ? "cpu" : "heap", "n" + (i % 3), "data-" + i))));
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        String id = futures.get(i).join().getFirst();
+        assertThat(new String(store.read(project, id).orElseThrow().bytes(), StandardCharsets.UTF_8)).isEqualTo("data-" + i);
+      }
+      assertThat(store.series(project)).hasSize(6);
+      assertThat(store.series(project)).allSatisfy(s -> assertThat(s.count()).isBetween(33L, 34L));
+      assertThat(store.totalsBySource(project)).singleElement().satisfies(t -> {
+        assertThat(t.profiles()).isEqualTo(200);
+        assertThat(t.name()).isEqualTo("serviceaccount:scraper");
+      });
+      assertThat(store.totalsByNode(project)).hasSize(3);
+      assertThat(store.read(UUID.randomUUID(), futures.getFirst().join().getFirst())).isEmpty();
+    }
+    assertThat(dir.resolve("profiles").resolve(project.toString()).toFile().list()).hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void tornTail_isCutOnStart_andAcknowledgedWritesSurvive() throws Exception {
+    String id;
+    try (ProfileStore store = store(1 << 20)) {
+      id = store.append(project, source, List.of(blob("cpu", "a", "kept"))).join().getFirst();
+    }
+    Path seg;
+    try (var files = Files.list(dir.resolve("profiles").resolve(project.toString()))) {
+      seg = files.findFirst().orElseThrow();
+    }
+    long valid = Files.size(seg);
+    Files.write(seg, new byte[] {0x54, 0x47, 0x4c, 0x31, 0, 0, 1, 0, 9, 9}, StandardOpenOption.APPEND);
+    try (ProfileStore store = store(1 << 20)) {
+      assertThat(Files.size(seg)).isEqualTo(valid);
+      assertThat(store.read(project, id).orElseThrow().bytes()).asString().isEqualTo("kept");
+      String next = store.append(project, source, List.of(blob("cpu", "a", "after"))).join().getFirst();
+      assertThat(store.read(project, next).orElseThrow().bytes()).asString().isEqualTo("after");
+    }
+  }
+
+  @Test
+  void framesStoredButNotIndexed_areIndexedOnStart_andRowsBeyondTheFileAreDropped() throws Exception {
+    String id;
+    try (ProfileStore store = store(1 << 20)) {
+      id = store.append(project, source, List.of(blob("cpu", "a", "one"))).join().getFirst();
+    }
+    // as if the process died between fsync and index commit
+    db.jdbi().useHandle(h -> h.execute("DELETE FROM profiles"));
+    try (ProfileStore store = store(1 << 20)) {
+      assertThat(store.read(project, id).orElseThrow().bytes()).asString().isEqualTo("one");
+    }
+    Path seg;
+    try (var files = Files.list(dir.resolve("profiles").resolve(project.toString()))) {
+      seg = files.findFirst().orElseThrow();
+    }
+    try (var ch = java.nio.channels.FileChannel.open(seg, StandardOpenOption.WRITE)) {
+      ch.truncate(Files.size(seg) - 1);
+    }
+    try (ProfileStore store = store(1 << 20)) {
+      assertThat(store.read(project, id)).isEmpty();
+      assertThat(store.series(project)).isEmpty();
+    }
+  }
+
+  @Test
+  void retention_deletesWholeOldSegments_andTheirRows() {
+    try (ProfileStore store = store(1 << 20)) {
+      String old = store.append(project, source, List.of(blob("cpu", "a", "old"))).join().getFirst();
+      clock.advance(Duration.ofMinutes(90)); // rolls the segment by age: the second starts at T+90m
+      store.append(project, source, List.of(blob("cpu", "a", "mid"))).join();
+      clock.advance(Duration.ofMinutes(50));
+      String recent = store.append(project, source, List.of(blob("cpu", "a", "recent"))).join().getFirst();
+      clock.advance(Duration.ofDays(7).minusMinutes(20)); // cutoff T+2h: the first segment ended at T+90m
+      assertThat(store.enforceRetention()).isEqualTo(1);
+      assertThat(store.read(project, old)).isEmpty();
+      assertThat(store.read(project, recent)).isPresent();
+      clock.advance(Duration.ofHours(2));
+      assertThat(store.enforceRetention()).isEqualTo(1);
+      assertThat(store.series(project)).isEmpty();
+      String again = store.append(project, source, List.of(blob("cpu", "a", "again"))).join().getFirst();
+      assertThat(store.read(project, again)).isPresent();
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.tollgate.session;
+
+import static dev.tollgate.testing.Api.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.TestServer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Login, cookies, CSRF, logout and throttling through the real server. */
+@ParameterizedClass
+@EnumSource(Backend.class)
+class SessionsTest {
+  @Parameter Backend backend;
+  @TempDir Path dir;
+  TestServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = TestServer.start(backend, dir);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void login_setsAStrictHttpOnlyCookie_andReturnsACsrfToken() {
+    Api api = server.anonymous();
+    var r = api.post("/v1/auth/login", json("email", "ADMIN@localhost", "password", TestServer.ADMIN_PASSWORD));
+    assertThat(r.status()).isEqualTo(200);
+    String cookie = r.headers().firstValue("set-cookie").orElseThrow();
+    assertThat(cookie).contains("tollgate_session=").containsIgnoringCase("HttpOnly").contains("SameSite=Strict").doesNotContain("Secure");
+    assertThat(r.text("csrfToken")).hasSize(32);
+    assertThat(api.get("/v1/auth/me").text("subject")).isEqualTo("user:local:admin@localhost");
+  }
+
+  @Test
+  void wrongEmailAndWrongPassword_getTheSameAnswer() {
+    var wrongPassword = server.anonymous().post("/v1/auth/login", json("email", "admin@localhost", "password", "nope-nope-nope"));
+    var wrongEmail = server.anonymous().post("/v1/auth/login", json("email", "ghost@localhost", "password", "nope-nope-nope"));
+    assertThat(wrongPassword.status()).isEqualTo(401).isEqualTo(wrongEmail.status());
+    assertThat(wrongPassword.body()).isEqualTo(wrongEmail.body());
+    assertThat(wrongPassword.headers().firstValue("set-cookie")).isEmpty();
+  }
+
+  @Test
+  void repeatedFailures_areSlowedDown_evenForTheRightPassword() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(server.anonymous().post("/v1/auth/login", json("email", "admin@localhost", "password", "guess-" + i)).status())
+          .isEqualTo(401);
+    }
+    var sixth = server.anonymous().post("/v1/auth/login", json("email", "admin@localhost", "password", TestServer.ADMIN_PASSWORD));
+    assertThat(sixth.status()).isEqualTo(429);
+    assertThat(sixth.error()).contains("too many failed logins");
+  }
+
+  @Test
+  void cookiePostWithoutCsrfToken_isRefused_andWithItAccepted() {
+    Api owner = server.owner();
+    String org = server.organizationId();
+    var refused = owner.withoutCsrf().post("/v1/organizations/" + org + "/projects", json("name", "x"));
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.error()).contains("CSRF");
+    assertThat(owner.withoutCsrf().get("/v1/organizations/" + org + "/projects").status()).isEqualTo(200);
+    assertThat(owner.post("/v1/organizations/" + org + "/projects", json("name", "x")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void logout_endsTheSession() {
+    Api owner = server.owner();
+    Api stolen = owner.withoutCsrf();
+    assertThat(owner.post("/v1/auth/logout", "{}").status()).isEqualTo(200);
+    assertThat(stolen.get("/v1/auth/me").status()).isEqualTo(401);
+  }
+
+  @Test
+  void badInput_isA400NamingTheField_neverA500() {
+    Api owner = server.owner();
+    String org = server.organizationId();
+    var notJson = owner.post("/v1/organizations/" + org + "/projects", "{not json");
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(notJson.text("field")).isEqualTo("body");
+    var longName = owner.post("/v1/organizations/" + org + "/projects", json("name", "x".repeat(101)));
+    assertThat(longName.status()).isEqualTo(400);
+    assertThat(longName.text("field")).isEqualTo("name");
+    var blank = owner.post("/v1/organizations/" + org + "/projects", json("name", "   "));
+    assertThat(blank.text("field")).isEqualTo("name");
+    var wrongType = owner.post("/v1/organizations/" + org + "/projects", "{\"name\": 42}");
+    assertThat(wrongType.text("field")).isEqualTo("name");
+    var badId = owner.get("/v1/projects/not-a-uuid");
+    assertThat(badId.status()).isEqualTo(400);
+    assertThat(badId.text("field")).isEqualTo("projectId");
+    assertThat(owner.get("/v1/projects/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
+    assertThat(owner.get("/v1/nothing-here").status()).isEqualTo(404);
+    var badSa = owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "Not_Valid"));
+    assertThat(badSa.status()).isEqualTo(400);
+    assertThat(badSa.text("field")).isEqualTo("name");
+    // Names are trimmed.
+    assertThat(owner.post("/v1/organizations/" + org + "/projects", json("name", "  padded  ")).body().at("/project/name").asText())
+        .isEqualTo("padded");
+  }
+
+  @Test
+  void stateSurvivesARestart() throws Exception {
+    Api owner = server.owner();
+    String org = server.organizationId();
+    String pid = owner.post("/v1/organizations/" + org + "/projects", json("name", "durable")).body().at("/project/id").asText();
+    String token = server.mintToken("survivor", "system:viewer", null);
+    server.restart();
+    Api again = server.owner();
+    assertThat(again.get("/v1/projects/" + pid).body().at("/project/name").asText()).isEqualTo("durable");
+    assertThat(again.get("/v1/organizations").body().get("organizations")).hasSize(1);
+    assertThat(Api.withToken(server.url(), token).get("/v1/auth/me").status()).isEqualTo(200);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.tollgate.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The shared test data, found relative to the Maven basedir (never copied into the repository). */
+public final class TestData {
+  private TestData() {}
+
+  public static Path basedir() {
+    return Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+  }
+
+  /** The real gzipped pprof files in {@code ../shared/testdata/pprof}, sorted by name. */
+  public static List<Path> pprofFiles() {
+    Path dir = basedir().resolve("../shared/testdata/pprof").normalize();
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".pb.gz")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
