@@ -14,7 +14,7 @@ export async function render(ctx, projectId) {
   const steps = h('ol', { class: 'wizard' });
   main.append(
     h('h1', {}, 'Connect a client'),
-    h('p', { class: 'lead' }, 'Four short steps from here to the first profile. ',
+    h('p', { class: 'lead' }, 'A few short steps from here to the first profile. ',
       h('a', { href: `#/projects/${projectId}`, onclick: markDone }, 'Skip set-up')),
     steps);
   let stopped = false;

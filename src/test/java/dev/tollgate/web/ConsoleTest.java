@@ -219,4 +219,107 @@ class ConsoleTest {
     assertThat(((Number) status).intValue()).isEqualTo(403);
     b.assertClean();
   }
+
+  @Test
+  void onboarding_createsLeastPrivilegeAccountBoundToTheProject_andShowsFilledInFlags() {
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    heading("Connect a client").waitFor();
+    b.screenshot("onboarding-start");
+    page.getByLabel("Project name").fill("production");
+    button("Continue").click();
+    page.getByLabel("Parca scraper").check();
+    assertThat(page.getByLabel("Service account name")).hasValue("production-scraper");
+    button("Create service account").click();
+    assertThat(page.locator("main")).containsText("with system:profile-writer in production");
+    page.getByLabel("Token name").fill("scraper-token");
+    button("Create token").click();
+    String token = page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("API token")).inputValue();
+    assertThat(token).matches("psc_v1_[0-9a-f]{64}");
+    String flags = page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("Parca (scraper) flags")).inputValue();
+    assertThat(flags)
+        .contains("--store-address=localhost:" + server.port())
+        .contains("--bearer-token-file=/var/run/secrets/tollgate/token")
+        .contains("--grpc-headers=projectID=" + project);
+    String k8s = page.getByRole(AriaRole.TEXTBOX,
+        new Page.GetByRoleOptions().setName("Kubernetes Secret and Deployment for Parca (scraper)")).inputValue();
+    assertThat(k8s).contains("token: \"" + token + "\"").contains("projectID=" + project)
+        .contains("mountPath: /var/run/secrets/tollgate");
+    assertThat(page.getByRole(AriaRole.STATUS).filter(new Locator.FilterOptions()
+        .setHasText(java.util.regex.Pattern.compile("first profile|ingestion statistics")))).isVisible();
+    b.screenshot("onboarding-flags");
+
+    // What the flow created: the least role, bound to this project only; the project renamed.
+    Api owner = server.owner();
+    var bindings = owner.get("/v1/organizations/" + org + "/rolebindings").body().path("roleBindings");
+    assertThat(bindings.toString()).contains("\"subject\":\"serviceaccount:production-scraper\"")
+        .contains("\"projectId\":\"" + project + "\",\"entity\":null,\"role\":\"system:profile-writer\"");
+    assertThat(owner.get("/v1/projects/" + project).body().at("/project/name").asText()).isEqualTo("production");
+    assertThat(Api.withToken(server.url(), token).get("/v1/auth/me").status()).isEqualTo(200);
+    b.assertClean();
+  }
+
+  @Test
+  void ownerPages_roleBindingsRolesMembersAuditSettingsProject() {
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+
+    // The last owner binding cannot go; the server's explanation is shown.
+    b.open("#/orgs/" + org + "/iam/rolebindings");
+    heading("Role Bindings").waitFor();
+    page.getByLabel("Role", new Page.GetByLabelOptions().setExact(true)).selectOption("system:owner");
+    page.locator("tbody tr").first().getByRole(AriaRole.BUTTON).click();
+    inDialog("Delete").click();
+    assertThat(page.getByRole(AriaRole.ALERT)).containsText("last owner binding");
+    b.screenshot("role-bindings");
+
+    b.open("#/orgs/" + org + "/iam/roles");
+    button("Create Role").click();
+    dialog().getByLabel("Name").fill("ci-uploader");
+    dialog().getByLabel("debuginfo.write").check();
+    dialog().getByLabel("debuginfo.list").check();
+    b.screenshot("roles-create");
+    inDialog("Create").click();
+    assertThat(page.locator("article.role", new Page.LocatorOptions().setHasText("ci-uploader")))
+        .containsText("debuginfo.write");
+    b.screenshot("roles");
+
+    b.open("#/orgs/" + org + "/iam/members");
+    button("Add Member").click();
+    dialog().getByLabel("Email").fill("dev@example.com");
+    dialog().getByLabel("Initial password").fill("dev-password-123");
+    dialog().getByLabel("Role").selectOption("system:writer");
+    inDialog("Add").click();
+    assertThat(page.locator("tr", new Page.LocatorOptions().setHasText("dev@example.com"))).containsText("system:writer");
+    b.screenshot("members");
+
+    b.open("#/orgs/" + org + "/settings");
+    page.getByLabel("Organization name").fill("Acme");
+    page.getByLabel("Maximum token lifetime (days)").fill("90");
+    page.getByLabel("Legacy project tokens frozen").check();
+    button("Save").click();
+    assertThat(page.getByText("Saved.")).isVisible();
+    var o = server.owner().get("/v1/organizations/" + org).body().path("organization");
+    assertThat(o.path("name").asText()).isEqualTo("Acme");
+    assertThat(o.at("/settings/maxTokenLifetimeSeconds").asLong()).isEqualTo(90L * 86400);
+    assertThat(o.at("/settings/legacyTokensFrozen").asBoolean()).isTrue();
+    b.screenshot("organization-settings");
+
+    b.open("#/orgs/" + org + "/iam/audit");
+    page.getByLabel("Action starts with").fill("role.");
+    button("Filter").click();
+    assertThat(page.locator("tbody")).containsText("role.create");
+    assertThat(page.locator("tbody")).not().containsText("user.create");
+    b.screenshot("audit-log");
+
+    b.open("#/projects/" + project + "/settings");
+    heading("Project settings").waitFor();
+    assertThat(page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("Project id"))).hasValue(project);
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy Project id")).click();
+    assertThat((String) page.evaluate("() => navigator.clipboard.readText()")).isEqualTo(project);
+    b.screenshot("project-settings");
+
+    b.open("#/projects/" + project);
+    heading("Data arriving").waitFor();
+    b.screenshot("project-overview");
+    b.assertClean();
+  }
 }
