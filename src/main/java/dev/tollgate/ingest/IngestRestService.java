@@ -1,5 +1,6 @@
 package dev.tollgate.ingest;
 
+import dev.tollgate.errors.TollgateException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
@@ -7,7 +8,6 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.Blocking;
-import com.linecorp.armeria.server.annotation.ExceptionHandler;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.ProducesJson;
@@ -33,7 +33,6 @@ import java.util.regex.Pattern;
  * downloads under {@code /v1/projects/{project_id}/}. Every route first asks
  * {@link ProjectReadAccess} for {@code profile.read} on the project.
  */
-@ExceptionHandler(RestErrorHandler.class)
 public final class IngestRestService {
   private static final Pattern SERIES_ID = Pattern.compile("[0-9a-f]{32}");
   private static final int MAX_PROFILES = 1000;
@@ -112,14 +111,14 @@ public final class IngestRestService {
       @Param("to") Optional<String> to) {
     UUID projectId = projectId(ctx, projectIdParam);
     String series = seriesId.filter(s -> !s.isEmpty())
-        .orElseThrow(() -> RestException.invalid("seriesId", "seriesId is required"));
+        .orElseThrow(() -> TollgateException.invalid("seriesId", "seriesId is required"));
     if (!SERIES_ID.matcher(series).matches()) {
-      throw RestException.invalid("seriesId", "seriesId must be 32 lower-case hex digits");
+      throw TollgateException.invalid("seriesId", "seriesId must be 32 lower-case hex digits");
     }
     Instant f = instant(from, "from");
     Instant t = instant(to, "to");
     if (f != null && t != null && !f.isBefore(t)) {
-      throw RestException.invalid("to", "to must be after from");
+      throw TollgateException.invalid("to", "to must be after from");
     }
     List<StoredProfile> list = store.profiles(projectId, series, f, t, MAX_PROFILES);
     return new ProfileListJson(list.stream().map(p -> new ProfileJson(p.id(), p.seriesId(), p.labels(),
@@ -136,10 +135,10 @@ public final class IngestRestService {
     try {
       UUID.fromString(profileId);
     } catch (IllegalArgumentException e) {
-      throw RestException.invalid("profile_id", "profile_id must be a UUID");
+      throw TollgateException.invalid("profile_id", "profile_id must be a UUID");
     }
     StoredBlob blob = store.read(projectId, profileId)
-        .orElseThrow(() -> RestException.notFound("profile " + profileId + " not found"));
+        .orElseThrow(() -> TollgateException.notFound("profile " + profileId));
     boolean pprof = blob.kind() == BlobKind.PPROF;
     ResponseHeaders headers = ResponseHeaders.builder(200)
         .contentType(pprof ? MediaType.OCTET_STREAM : MediaType.parse("application/vnd.apache.arrow.stream"))
@@ -155,7 +154,7 @@ public final class IngestRestService {
     try {
       id = UUID.fromString(value);
     } catch (IllegalArgumentException e) {
-      throw RestException.invalid("project_id", "project_id must be a UUID");
+      throw TollgateException.invalid("project_id", "project_id must be a UUID");
     }
     access.requireRead(ctx, id);
     return id;
@@ -168,7 +167,7 @@ public final class IngestRestService {
     try {
       return OffsetDateTime.parse(value.get()).toInstant();
     } catch (DateTimeParseException e) {
-      throw RestException.invalid(field, field + " must be an RFC 3339 timestamp such as 2025-01-02T15:04:05Z");
+      throw TollgateException.invalid(field, field + " must be an RFC 3339 timestamp such as 2025-01-02T15:04:05Z");
     }
   }
 

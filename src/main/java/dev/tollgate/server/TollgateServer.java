@@ -16,6 +16,10 @@ import dev.tollgate.api.ApiAuthDecorator;
 import dev.tollgate.api.ApiErrors;
 import dev.tollgate.api.AuditApi;
 import dev.tollgate.api.InvitesApi;
+import dev.tollgate.api.ProjectReadGuard;
+import dev.tollgate.ingest.IngestSettings;
+import dev.tollgate.ingest.Ingestion;
+import dev.tollgate.ingest.TokenCallAuthorizer;
 import dev.tollgate.iam.Invites;
 import dev.tollgate.api.ServiceAccountsApi;
 import dev.tollgate.iam.ServiceAccounts;
@@ -131,10 +135,17 @@ public final class TollgateServer implements AutoCloseable {
     Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), random, clock);
     ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
 
+    Ingestion ingestion = new Ingestion(db, config.dataDir(),
+        IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
+        new TokenCallAuthorizer(bearerTokens, iam, authorizer, (credential, projectId, permission) -> Optional.empty()),
+        new ProjectReadGuard(authorizer), metrics, clock);
+    closeables.add(ingestion);
+
     HealthStatusManager health = new HealthStatusManager();
     GrpcServiceBuilder grpc = GrpcService.builder()
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
+        .addServiceDefinitions(ingestion.grpcServices())
         .supportedSerializationFormats(GrpcSerializationFormats.values())
         .enableUnframedRequests(true)
         .maxRequestMessageLength(MAX_MESSAGE_BYTES)
@@ -167,6 +178,8 @@ public final class TollgateServer implements AutoCloseable {
         .build(new ServiceAccountsApi(serviceAccounts, tokens, bindings, iam));
     sb.annotatedService().decorator(auth).exceptionHandlers(errors)
         .build(new AuditApi(audit));
+    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+        .build(ingestion.restService());
     sb.annotatedService().decorator(auth).exceptionHandlers(errors)
         .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, random, clock), iam));
 

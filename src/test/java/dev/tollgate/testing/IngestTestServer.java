@@ -33,7 +33,7 @@ public final class IngestTestServer implements AutoCloseable {
     this.db = Database.open(url);
     ProjectReadAccess access = (ctx, projectId) -> {
       if (hiddenProjects.contains(projectId)) {
-        throw HttpStatusException.of(HttpStatus.NOT_FOUND);
+        throw dev.tollgate.errors.TollgateException.notFound("project");
       }
     };
     this.ingestion = new Ingestion(db, dataDir, settings, new TestAuthorizer(), access, registry, clock);
@@ -46,7 +46,7 @@ public final class IngestTestServer implements AutoCloseable {
             .supportedSerializationFormats(GrpcSerializationFormats.values())
             .maxRequestMessageLength(64 << 20)
             .build())
-        .annotatedService(ingestion.restService())
+        .annotatedService().exceptionHandlers(new dev.tollgate.api.ApiErrors()).build(ingestion.restService())
         .service("/metrics", (ctx, req) -> com.linecorp.armeria.common.HttpResponse.of(registry.scrape()))
         .build();
     server.start().join();
