@@ -30,7 +30,7 @@ export async function render(ctx, projectId) {
   let timer = null;
   ctx.onLeave(() => { stopped = true; clearTimeout(timer); });
 
-  const windowCell = (w) => (w ? `${w.calls} calls, ${bytes(w.bytes)}${w.refusals ? `, ${w.refusals} refused` : ''}` : '');
+  const windowCell = (w) => (w ? `${w.calls} call${w.calls === 1 ? "" : "s"}, ${bytes(w.bytes)}${w.refusals ? `, ${w.refusals} refused` : ''}` : '');
 
   async function refresh() {
     try {
@@ -96,7 +96,7 @@ export async function render(ctx, projectId) {
       {
         label: '',
         cell: (s) => h('button', {
-          type: 'button', class: 'small', 'aria-expanded': String(openSeries === s.id),
+          type: 'button', 'aria-expanded': String(openSeries === s.id), class: 'small nowrap',
           onclick: () => { openSeries = openSeries === s.id ? null : s.id; drawSeries(series); },
         }, openSeries === s.id ? 'Hide profiles' : 'Profiles'),
       },

@@ -3,6 +3,7 @@ package dev.tollgate.web;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static dev.tollgate.testing.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -10,7 +11,19 @@ import com.microsoft.playwright.options.AriaRole;
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.BrowserSession;
+import dev.tollgate.testing.GrpcTestClients;
+import dev.tollgate.testing.TestData;
 import dev.tollgate.testing.TestServer;
+import com.google.protobuf.ByteString;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +58,18 @@ class ConsoleTest {
     server.close();
   }
 
+  /** One real pprof profile over gRPC WriteRaw, as an agent sends it. */
+  void writeProfile(String token, String projectId) throws Exception {
+    byte[] pprof = Files.readAllBytes(TestData.pprofFiles().get(0));
+    LabelSet.Builder labels = LabelSet.newBuilder()
+        .addLabels(Label.newBuilder().setName("__name__").setValue("alloc_objects"))
+        .addLabels(Label.newBuilder().setName("job").setValue("web"))
+        .addLabels(Label.newBuilder().setName("node").setValue("node-a"));
+    GrpcTestClients.stub(server.url(), token, projectId, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
+        .writeRaw(WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder().setLabels(labels)
+            .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(pprof)))).build());
+  }
+
   Locator button(String name) {
     return page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(name).setExact(true));
   }
@@ -62,7 +87,7 @@ class ConsoleTest {
   }
 
   @Test
-  void seedSteps_createAccountBindTokenCopyUseDeleteRefuse() {
+  void seedSteps_createAccountBindTokenCopyWriteSeeDataDeleteRefuse() throws Exception {
     b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
     // First login into an organization without service accounts starts the guided set-up.
     heading("Connect a client").waitFor();
@@ -103,11 +128,26 @@ class ConsoleTest {
     assertThat(token).isEqualTo(shown);
     b.screenshot("service-account-token-created");
 
-    // The copied token works (REST here; the gRPC write is in the ingestion scenario).
+    // The copied token writes a profile over gRPC with the projectid header.
+    writeProfile(token, project);
     Api machine = Api.withToken(server.url(), token);
     assertThat(machine.get("/v1/auth/me").status()).isEqualTo(200);
 
-    page.reload();
+    // The project page shows the data arriving from this token and node, and the series.
+    b.open("#/projects/" + project);
+    Locator source = page.locator("tr", new Page.LocatorOptions().setHasText("serviceaccount:production-scraper"));
+    assertThat(source).isVisible();
+    assertThat(source).not().containsText("never");
+    assertThat(page.locator("tr", new Page.LocatorOptions().setHasText("node-a")).first()).isVisible();
+    assertThat(page.locator("main")).containsText("job=\"web\"");
+    button("Profiles").click();
+    Locator download = page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("pprof (.pb.gz)"));
+    assertThat(download).hasCount(1);
+    assertThat(download).hasAttribute("href", java.util.regex.Pattern.compile("/v1/projects/" + project + "/profiles/[0-9a-f-]{36}/raw"));
+    b.screenshot("project-data-arriving");
+
+    b.open("#/orgs/" + org + "/iam/serviceaccounts");
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("production-scraper")).click();
     Locator row = page.locator("tr", new Page.LocatorOptions().setHasText("prod-cluster-1"));
     assertThat(row).not().containsText("never"); // last used is shown
     assertThat(row).containsText("default");     // the project it is tied to
@@ -117,6 +157,9 @@ class ConsoleTest {
     inDialog("Delete").click();
     assertThat(page.locator("tr", new Page.LocatorOptions().setHasText("prod-cluster-1"))).hasCount(0);
     assertThat(machine.get("/v1/auth/me").status()).isEqualTo(401);
+    assertThatThrownBy(() -> writeProfile(token, project))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
     b.assertClean();
   }
 
@@ -221,7 +264,7 @@ class ConsoleTest {
   }
 
   @Test
-  void onboarding_createsLeastPrivilegeAccountBoundToTheProject_andShowsFilledInFlags() {
+  void onboarding_leastRoleBoundToTheProject_filledInFlags_thenFirstProfileReceived() throws Exception {
     b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
     heading("Connect a client").waitFor();
     b.screenshot("onboarding-start");
@@ -245,8 +288,13 @@ class ConsoleTest {
     assertThat(k8s).contains("token: \"" + token + "\"").contains("projectID=" + project)
         .contains("mountPath: /var/run/secrets/tollgate");
     assertThat(page.getByRole(AriaRole.STATUS).filter(new Locator.FilterOptions()
-        .setHasText(java.util.regex.Pattern.compile("first profile|ingestion statistics")))).isVisible();
+        .setHasText("Waiting for the first profile"))).isVisible();
     b.screenshot("onboarding-flags");
+
+    writeProfile(token, project);
+    assertThat(page.getByRole(AriaRole.STATUS).filter(new Locator.FilterOptions()
+        .setHasText("First profile received at"))).isVisible();
+    b.screenshot("onboarding-first-profile");
 
     // What the flow created: the least role, bound to this project only; the project renamed.
     Api owner = server.owner();
