@@ -95,6 +95,11 @@ class ConsoleTest {
     b.open("#/orgs/" + org + "/iam/serviceaccounts");
     heading("Service Accounts").waitFor();
     b.screenshot("service-accounts-empty");
+    // Keyboard: the dialog takes focus and Escape closes it.
+    button("Create Service Account").click();
+    assertThat(dialog().getByLabel("Name")).isFocused();
+    page.keyboard().press("Escape");
+    assertThat(dialog()).hasCount(0);
     button("Create Service Account").click();
     dialog().getByLabel("Name").fill("production-scraper");
     inDialog("Create").click();
@@ -232,6 +237,20 @@ class ConsoleTest {
     assertThat(button("Create API Token")).hasCount(0);
     assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Delete existing-agent"))).hasCount(0);
     b.screenshot("viewer-service-accounts");
+
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("existing-agent")).click();
+    heading("Tokens").waitFor();
+    assertThat(button("Create Token")).hasCount(0);
+    assertThat(button("Create Role Binding")).hasCount(0);
+    assertThat(button("Disable")).hasCount(0);
+
+    b.open("#/projects/" + project);
+    heading("Data arriving").waitFor();
+    assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Connect a client"))).hasCount(0);
+    b.open("#/projects/" + project + "/settings");
+    heading("Project settings").waitFor();
+    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Rename"))).hasCount(0);
+    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Delete project"))).hasCount(0);
 
     b.open("#/orgs/" + org + "/iam/rolebindings");
     heading("Role Bindings").waitFor();
