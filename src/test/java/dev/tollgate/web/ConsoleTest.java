@@ -389,4 +389,59 @@ class ConsoleTest {
     b.screenshot("project-overview");
     b.assertClean();
   }
+
+  /**
+   * The legacy-token replace flow in the browser. The legacy routes are not on main yet, so they
+   * are answered here with the shapes the brief gives ({@code GET /v1/projects/{id}/tokens},
+   * {@code POST .../tokens/{token_id}/replace} with {@code {serviceAccountName, role}}); everything
+   * else is the real server. Replace the stub with the real routes once they land.
+   */
+  @Test
+  void legacyTokenReplace_endsOnThePageWithAgentScraperAndKubernetesFlags() {
+    String newToken = "psc_v1_" + "ab".repeat(32);
+    java.util.List<String> replaceBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    page.route("**/v1/projects/" + project + "/tokens**", route -> {
+      String url = route.request().url();
+      if (url.endsWith("/replace") && route.request().method().equals("POST")) {
+        replaceBodies.add(route.request().postData());
+        route.fulfill(new com.microsoft.playwright.Route.FulfillOptions().setStatus(200)
+            .setContentType("application/json")
+            .setBody("{\"serviceAccount\":{\"id\":\"sa-1\",\"name\":\"old-agent-token\"},"
+                + "\"token\":{\"id\":\"t-1\",\"name\":\"replaces old-agent-token\",\"token\":\"" + newToken + "\"}}"));
+      } else {
+        route.fulfill(new com.microsoft.playwright.Route.FulfillOptions().setStatus(200)
+            .setContentType("application/json")
+            .setBody("{\"tokens\":[{\"id\":\"legacy-1\",\"name\":\"Old Agent Token\",\"createdAt\":\"2022-05-12T10:09:36Z\"}]}"));
+      }
+    });
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    b.open("#/projects/" + project + "/settings");
+    assertThat(page.getByRole(AriaRole.NOTE)).containsText("Move to service accounts");
+    b.screenshot("project-settings-legacy-tokens");
+    button("Replace with a service account").click();
+    dialog().getByLabel("The client using this token is").selectOption("system:writer");
+    assertThat(dialog().getByLabel("New service account name")).hasValue("old-agent-token");
+    inDialog("Create service account and token").click();
+
+    heading("Switch your client to the service account").waitFor();
+    assertThat(replaceBodies).singleElement().asString()
+        .contains("\"serviceAccountName\":\"old-agent-token\"").contains("\"role\":\"system:writer\"");
+    assertThat(page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("API token"))).hasValue(newToken);
+    String agent = page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("Parca Agent flags").setExact(true))
+        .inputValue();
+    assertThat(agent)
+        .contains("--remote-store-address=localhost:" + server.port())
+        .contains("--remote-store-bearer-token-file=/var/run/secrets/tollgate/token")
+        .contains("--remote-store-grpc-headers=projectID=" + project);
+    String k8s = page.getByRole(AriaRole.TEXTBOX,
+        new Page.GetByRoleOptions().setName("Kubernetes Secret and DaemonSet for Parca Agent")).inputValue();
+    assertThat(k8s).contains("kind: Secret").contains("kind: DaemonSet").contains(newToken)
+        .contains("- --remote-store-grpc-headers=projectID=" + project)
+        .contains("mountPath: /var/run/secrets/tollgate");
+    page.getByText("Flags for a Parca scraper instead").click();
+    assertThat(page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("Parca (scraper) flags")))
+        .hasValue(java.util.regex.Pattern.compile("--bearer-token-file=/var/run/secrets/tollgate/token[\\s\\S]*--grpc-headers=projectID=" + project));
+    b.screenshot("legacy-replace-flags");
+    b.assertClean();
+  }
 }
