@@ -6,15 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.WebClient;
 import dev.tollgate.testing.Backend;
-import dev.tollgate.testing.IngestTestServer;
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.TestServer;
 import dev.tollgate.testing.TestData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -36,8 +35,9 @@ class PythonClientTest {
   @Parameter Backend backend;
   @TempDir Path dir;
 
-  private final UUID project = UUID.randomUUID();
-  private IngestTestServer server;
+  private TestServer server;
+  private String project;
+  private String token;
 
   @BeforeAll
   static void generateStubs() throws Exception {
@@ -57,9 +57,10 @@ class PythonClientTest {
   }
 
   @BeforeEach
-  void start() {
-    server = new IngestTestServer(backend.newDatabaseUrl(dir), dir.resolve("data"), IngestSettings.defaults(),
-        InstantSource.system());
+  void start() throws Exception {
+    server = TestServer.start(backend, dir);
+    project = server.defaultProjectId();
+    token = server.mintToken("python-scraper", "system:profile-writer", project);
   }
 
   @AfterEach
@@ -71,7 +72,7 @@ class PythonClientTest {
   void pythonCCoreClient_sendsEveryRealPprof_andRestShowsIdenticalBytes() throws Exception {
     List<Path> files = TestData.pprofFiles();
     Process p = new ProcessBuilder("/usr/bin/python3", TestData.basedir().resolve("src/test/python/send_pprof.py").toString(),
-        STUBS.toString(), "127.0.0.1:" + server.port(), project.toString(), "good-" + project,
+        STUBS.toString(), "127.0.0.1:" + server.port(), project, token,
         files.getFirst().getParent().toString())
         .redirectErrorStream(true).start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -79,7 +80,9 @@ class PythonClientTest {
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).contains("sent: " + files.size()).contains("refusal: UNAUTHENTICATED");
 
-    WebClient web = WebClient.of(server.baseUrl());
+    assertThat(out).doesNotContain(token);
+    Api owner = server.owner();
+    WebClient web = WebClient.builder(server.url()).addHeader("cookie", owner.cookie()).build();
     JsonNode series = JSON.readTree(web.get("/v1/projects/" + project + "/series").aggregate().join().contentUtf8())
         .get("series");
     assertThat(series).hasSize(files.size());
@@ -95,5 +98,6 @@ class PythonClientTest {
     }
     JsonNode stats = JSON.readTree(web.get("/v1/projects/" + project + "/ingest/stats").aggregate().join().contentUtf8());
     assertThat(stats.get("sources").get(0).get("last5m").get("calls").asLong()).isEqualTo(files.size());
+    assertThat(stats.get("sources").get(0).toString()).contains("serviceaccount:python-scraper");
   }
 }
