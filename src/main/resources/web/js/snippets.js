@@ -22,7 +22,7 @@ export function agentFlags(projectId) {
 
 export function scraperFlags(projectId) {
   return [
-    'parca --config-path=parca.yaml \\',
+    'parca --mode=scraper-only --config-path=parca.yaml \\',
     `  --store-address=${storeAddress()} \\`,
     `  --bearer-token-file=${TOKEN_FILE} \\`,
     ...(plaintext() ? ['  --insecure \\'] : []),
@@ -42,6 +42,7 @@ export function kubernetes(kind, projectId, token) {
       `--remote-store-grpc-headers=projectID=${projectId}`,
     ]
     : [
+      '--mode=scraper-only',
       '--config-path=/etc/parca/parca.yaml',
       `--store-address=${storeAddress()}`,
       `--bearer-token-file=${TOKEN_FILE}`,
