@@ -1,15 +1,11 @@
 package dev.tollgate.cli;
 
+import dev.tollgate.token.SecretFiles;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes a secret to a new file that only its owner can read (mode 0600). The file is created
@@ -26,30 +22,13 @@ final class SecretFile {
     }
   }
 
-  /** Writes {@code secret} and a newline to {@code path}, created with mode 0600. */
+  /** Writes {@code secret} and a newline to {@code path}, created with mode 0600 (see {@link SecretFiles}). */
   static void write(Path path, String secret, boolean force) throws IOException {
-    if (force) {
-      // Replaced rather than truncated, so the new file gets mode 0600 whatever the old one had.
-      Files.deleteIfExists(path);
-    }
     try {
-      Files.createFile(path, ownerOnly(path));
+      SecretFiles.write(path, secret, force);
     } catch (FileAlreadyExistsException e) {
       throw exists(path);
     }
-    try (Writer w = Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
-      w.write(secret);
-      w.write('\n');
-    }
-  }
-
-  private static FileAttribute<?>[] ownerOnly(Path path) {
-    Path dir = path.toAbsolutePath().getParent();
-    boolean posix = dir != null && dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-    // Without POSIX permissions (Windows) the file inherits its directory's ACL; there is nothing better to ask for.
-    return posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-        : new FileAttribute<?>[0];
   }
 
   private static CliException exists(Path path) {

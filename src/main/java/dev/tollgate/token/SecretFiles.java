@@ -3,7 +3,6 @@ package dev.tollgate.token;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,7 +14,8 @@ public final class SecretFiles {
 
   /**
    * Creates {@code file} with mode 0600 and writes {@code secret} and a newline. Refuses to
-   * overwrite unless {@code replace}; a replaced file is removed first so its old mode cannot leak.
+   * overwrite ({@link java.nio.file.FileAlreadyExistsException}) unless {@code replace}; a
+   * replaced file is removed first so its old mode cannot leak.
    */
   public static void write(Path file, String secret, boolean replace) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
@@ -24,11 +24,15 @@ public final class SecretFiles {
     }
     if (replace) {
       Files.deleteIfExists(file);
-    } else if (Files.exists(file)) {
-      throw new FileAlreadyExistsException(file.toString(), null, "refusing to overwrite an existing file");
     }
+    boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
+    // CREATE_NEW is O_EXCL: it fails on an existing file or symlink, so nothing is followed or truncated.
+    var attrs = posix
+        ? new java.nio.file.attribute.FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+        : new java.nio.file.attribute.FileAttribute<?>[0];
     try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        attrs)) {
       ch.write(java.nio.ByteBuffer.wrap((secret + "\n").getBytes(StandardCharsets.US_ASCII)));
       ch.force(true);
     }
