@@ -1,0 +1,97 @@
+// Pieces shared by several pages: the once-only token box, client set-up snippets, role and
+// project pickers, and the "grant a role" step.
+import { api } from './api.js';
+import { h, field, select, copyField, errorBox } from './dom.js';
+import { agentFlags, scraperFlags, kubernetes } from './snippets.js';
+
+/** The new token, shown once: read-only, click to copy, with a clear warning. */
+export function tokenReveal(secret) {
+  return h('div', { class: 'token-reveal' },
+    h('p', { class: 'warning', role: 'alert' },
+      h('strong', {}, 'Copy this token now. '),
+      'It will not be shown again: Tollgate keeps only a hash of it.'),
+    copyField('API token', secret, { secret: true }));
+}
+
+/** Flags for the agent and the scraper plus a Kubernetes snippet, with token and project filled in. */
+export function clientSetup(projectId, token, kind) {
+  const tabs = [
+    { key: 'agent', label: 'Parca Agent', flags: agentFlags(projectId) },
+    { key: 'scraper', label: 'Parca (scraper)', flags: scraperFlags(projectId) },
+  ].filter((t) => !kind || t.key === kind);
+  return h('div', { class: 'client-setup' },
+    tabs.map((t) => h('section', { class: 'snippet' },
+      h('h3', {}, t.label),
+      copyField(`${t.label} flags`, t.flags, { multiline: true }),
+      copyField(`Kubernetes Secret and ${t.key === 'agent' ? 'DaemonSet' : 'Deployment'} for ${t.label}`,
+        kubernetes(t.key, projectId, token), { multiline: true, rows: 14 }))),
+    h('p', { class: 'hint' },
+      'Write the token into the file named by the bearer-token flag (the Kubernetes snippet mounts it there). ',
+      'The projectID header tells Tollgate which project the profiles belong to.'));
+}
+
+export const SYSTEM_ROLE_HINTS = {
+  'system:owner': 'everything',
+  'system:viewer': 'read-only',
+  'system:writer': 'read + write profiles and debug info (agents)',
+  'system:profile-writer': 'write profiles only (scrapers)',
+  'system:debuginfo-writer': 'upload debug info only',
+};
+
+export function roleLabel(role) {
+  const hint = SYSTEM_ROLE_HINTS[role.id];
+  return hint ? `${role.name} - ${hint}` : role.name;
+}
+
+export async function loadRoles(orgId) {
+  return (await api.get(`/v1/organizations/${orgId}/roles`)).roles || [];
+}
+
+export function roleSelect(roles, value) {
+  return select(roles.map((r) => ({ value: r.id, label: roleLabel(r) })), value);
+}
+
+export function projectSelect(projects, value, noneLabel = 'All projects of the organization') {
+  return select([{ value: '', label: noneLabel }, ...projects.map((p) => ({ value: p.id, label: p.name }))], value);
+}
+
+export function projectName(projects, id) {
+  if (!id) return h('span', { class: 'muted' }, 'all projects');
+  const p = projects.find((x) => x.id === id);
+  return p ? p.name : id;
+}
+
+/** Role + optional project for a subject; onDone(binding) after it is created. */
+export function bindRoleForm(orgId, subject, roles, projects, onDone, opts = {}) {
+  const role = field('Role', roleSelect(roles, opts.role || 'system:profile-writer'));
+  const project = field('Project', projectSelect(projects, opts.projectId || ''),
+    'Leave at "All projects" to grant the role organization-wide.');
+  const err = errorBox();
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Grant role');
+  const form = h('form', { class: 'bind-form' },
+    h('p', {}, 'Grant ', h('code', {}, subject), ' a role:'),
+    role.row, project.row, err.el,
+    h('div', { class: 'actions' },
+      opts.onSkip ? h('button', { type: 'button', onclick: opts.onSkip }, 'Skip') : null,
+      submit));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.hide();
+    submit.disabled = true;
+    try {
+      const r = await api.post(`/v1/organizations/${orgId}/rolebindings`, {
+        subject, role: role.input.value, projectId: project.input.value || undefined,
+      });
+      onDone(r.roleBinding);
+    } catch (ex) {
+      err.show(ex);
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** A datetime-local value as RFC 3339, or undefined. */
+export function isoOrUndefined(localValue) {
+  return localValue ? new Date(localValue).toISOString() : undefined;
+}

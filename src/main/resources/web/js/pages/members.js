@@ -1,0 +1,66 @@
+// Identity & Access -> Members: users of the organization with their roles; add and remove.
+import { api, can } from '../api.js';
+import { h, field, table, time, errorBox, formDialog, confirmDialog } from '../dom.js';
+import { loadRoles, roleSelect, projectSelect, projectName } from '../components.js';
+
+export async function render(ctx, orgId) {
+  const { main } = ctx;
+  const base = `/v1/organizations/${orgId}/users`;
+  const [canAdd, canRemove] = await Promise.all([can(orgId, 'rolebinding.create'), can(orgId, 'rolebinding.delete')]);
+  const notice = errorBox();
+  const listEl = h('div');
+  main.append(
+    h('div', { class: 'page-head' },
+      h('h1', {}, 'Members'),
+      canAdd ? h('button', { type: 'button', class: 'primary', onclick: add }, 'Add Member') : null),
+    notice.el, listEl);
+
+  async function load() {
+    const users = (await api.get(base)).users || [];
+    listEl.replaceChildren(table([
+      { label: 'Email', cell: (u) => u.email },
+      {
+        label: 'Roles',
+        cell: (u) => h('ul', { class: 'plain' }, (u.roleBindings || []).map((b) => h('li', {},
+          h('code', {}, b.role), ' ', h('span', { class: 'muted' }, 'in '), projectName(ctx.projects, b.projectId)))),
+      },
+      { label: 'Since', cell: (u) => time(u.createdAt) },
+      {
+        label: 'Actions',
+        cell: (u) => (canRemove && u.id !== (ctx.me.user && ctx.me.user.id)
+          ? h('button', { type: 'button', class: 'small danger', 'aria-label': `Remove ${u.email}`, onclick: () => remove(u) }, 'Remove')
+          : ''),
+      },
+    ], users, 'No members.', 'Members'));
+  }
+
+  async function remove(u) {
+    if (!await confirmDialog(`Remove ${u.email}?`, 'Their role bindings in this organization are deleted.', 'Remove')) return;
+    notice.hide();
+    try {
+      await api.del(`${base}/${u.id}`);
+      await load();
+    } catch (e) { notice.show(e); }
+  }
+
+  async function add() {
+    const roles = await loadRoles(orgId);
+    const email = field('Email', h('input', { type: 'email', required: true, autocomplete: 'off' }));
+    const password = field('Initial password', h('input', { type: 'password', autocomplete: 'new-password' }),
+      'Needed for a new user; leave empty for someone who already has an account.');
+    const role = field('Role', roleSelect(roles, 'system:viewer'));
+    const project = field('Project', projectSelect(ctx.projects, ''), 'Optional: limit the role to one project.');
+    formDialog('Add Member', [email, password, role, project], 'Add', async (close) => {
+      await api.post(base, {
+        email: email.input.value.trim(),
+        password: password.input.value || undefined,
+        role: role.input.value,
+        projectId: project.input.value || undefined,
+      });
+      close();
+      await load();
+    });
+  }
+
+  await load();
+}

@@ -1,0 +1,137 @@
+// Identity & Access -> Service Accounts: list, create, delete, disable/enable, and the
+// "Create API Token" dialog (existing account or a new one, then the role-binding step).
+import { api, can } from '../api.js';
+import { h, field, select, table, time, badge, errorBox, openDialog, formDialog, confirmDialog } from '../dom.js';
+import { tokenReveal, bindRoleForm, loadRoles, projectSelect, isoOrUndefined } from '../components.js';
+
+export async function render(ctx, orgId) {
+  const { main } = ctx;
+  const base = `/v1/organizations/${orgId}/serviceaccounts`;
+  const [canCreate, canDelete, canCreateToken] = await Promise.all([
+    can(orgId, 'serviceaccount.create'), can(orgId, 'serviceaccount.delete'), can(orgId, 'serviceaccounttoken.create')]);
+  const notice = errorBox();
+  const listEl = h('div');
+  main.append(
+    h('div', { class: 'page-head' },
+      h('h1', {}, 'Service Accounts'),
+      h('div', { class: 'buttons' },
+        canCreateToken ? h('button', { type: 'button', class: 'primary', onclick: () => createTokenDialog(ctx, orgId, load) }, 'Create API Token') : null,
+        canCreate ? h('button', { type: 'button', onclick: createAccount }, 'Create Service Account') : null)),
+    h('p', { class: 'lead' }, 'Machine identities for agents, scrapers and CI. Give each a role, then create tokens for it.'),
+    notice.el, listEl);
+
+  async function load() {
+    const accounts = (await api.get(base)).serviceAccounts || [];
+    listEl.replaceChildren(table([
+      { label: 'Name', cell: (a) => h('a', { href: `#/orgs/${orgId}/iam/serviceaccounts/${a.id}` }, a.name) },
+      { label: 'Created', cell: (a) => time(a.createdAt) },
+      { label: 'Created by', cell: (a) => a.createdBy || '' },
+      { label: 'Tokens', cell: (a) => String(a.tokenCount) },
+      { label: 'Status', cell: (a) => (a.disabled ? badge('disabled', 'warn') : badge('active', 'ok')) },
+      {
+        label: 'Actions',
+        cell: (a) => h('div', { class: 'row-actions' },
+          canCreate ? h('button', { type: 'button', class: 'small', onclick: () => toggle(a) }, a.disabled ? 'Enable' : 'Disable') : null,
+          canDelete ? h('button', { type: 'button', class: 'small danger', 'aria-label': `Delete ${a.name}`, onclick: () => remove(a) }, 'Delete') : null),
+      },
+    ], accounts, 'No service accounts yet. Create one for each agent, scraper or CI job.', 'Service accounts'));
+  }
+
+  async function toggle(a) {
+    notice.hide();
+    try {
+      await api.post(`${base}/${a.id}/${a.disabled ? 'enable' : 'disable'}`);
+      await load();
+    } catch (e) { notice.show(e); }
+  }
+
+  async function remove(a) {
+    if (!await confirmDialog(`Delete ${a.name}?`,
+      `The service account "${a.name}", its ${a.tokenCount} token(s) and its role bindings are deleted. Clients using its tokens are refused from then on.`)) return;
+    notice.hide();
+    try {
+      await api.del(`${base}/${a.id}`);
+      await load();
+    } catch (e) { notice.show(e); }
+  }
+
+  function createAccount() {
+    const name = field('Name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'production-scraper' }),
+      'Lower-case letters, digits and dashes work everywhere.');
+    formDialog('Create Service Account', [name], 'Create', async (close) => {
+      const r = await api.post(base, { name: name.input.value.trim() });
+      close();
+      await load();
+      offerBinding(ctx, orgId, r.serviceAccount, load);
+    });
+  }
+
+  await load();
+}
+
+/** After a new account: grant it a role right away (or skip). */
+export async function offerBinding(ctx, orgId, account, after) {
+  const roles = await loadRoles(orgId);
+  openDialog(`Grant ${account.name} a role`, (close) => h('div', {},
+    h('p', { class: 'hint' }, 'A service account can do nothing until it has a role. Scrapers need Profile Writer; agents that also upload debug info need Writer.'),
+    bindRoleForm(orgId, `serviceaccount:${account.name}`, roles, ctx.projects,
+      async () => { close(); if (after) await after(); }, { onSkip: close })));
+}
+
+/** Pick (or create) a service account, name the token, create it, show it once. */
+export async function createTokenDialog(ctx, orgId, after, preselect) {
+  const base = `/v1/organizations/${orgId}/serviceaccounts`;
+  const accounts = (await api.get(base)).serviceAccounts || [];
+  const NEW = '__new__';
+  const account = field('Service account', select([
+    ...accounts.map((a) => ({ value: a.id, label: a.disabled ? `${a.name} (disabled)` : a.name })),
+    { value: NEW, label: 'New service account...' },
+  ], preselect || (accounts.length ? accounts[0].id : NEW)));
+  const newName = field('New service account name', h('input', { type: 'text', autocomplete: 'off', placeholder: 'production-scraper' }));
+  const tokenName = field('Token name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'prod-cluster-1' }));
+  const project = field('Project', projectSelect(ctx.projects, '', 'Any project the account is bound to'),
+    'Optional: tie the token to one project.');
+  const expires = field('Expires', h('input', { type: 'datetime-local' }), 'Optional. Empty means the organization\'s maximum lifetime, if any.');
+  const syncNew = () => { newName.row.hidden = account.input.value !== NEW; newName.input.required = !newName.row.hidden; };
+  account.input.addEventListener('change', syncNew);
+  syncNew();
+
+  formDialog('Create API Token', [account, newName, tokenName, project, expires], 'Create token', async (close) => {
+    let sa = accounts.find((a) => a.id === account.input.value);
+    let created = false;
+    if (!sa) {
+      sa = (await api.post(base, { name: newName.input.value.trim() })).serviceAccount;
+      accounts.push(sa);
+      created = true;
+      // If the token step fails now, the account exists: select it for the retry.
+      account.input.append(h('option', { value: sa.id }, sa.name));
+      account.input.value = sa.id;
+      syncNew();
+    }
+    const r = await api.post(`${base}/${sa.id}/tokens`, {
+      name: tokenName.input.value.trim(),
+      projectId: project.input.value || undefined,
+      expiresAt: isoOrUndefined(expires.input.value),
+    });
+    close();
+    if (after) await after();
+    await showToken(ctx, orgId, sa, r.token, created ? 'bind' : null, project.input.value);
+  });
+}
+
+/** The created token, once; for a new account, the role-binding step below it. */
+export async function showToken(ctx, orgId, sa, token, step, projectId) {
+  const roles = step === 'bind' ? await loadRoles(orgId) : null;
+  openDialog(`Token "${token.name}" for ${sa.name}`, (close) => {
+    const done = h('button', { type: 'button', class: 'primary', onclick: close }, 'Done');
+    const bindArea = h('div', { class: 'bind-step' });
+    if (roles) {
+      bindArea.append(
+        h('h3', {}, 'Next: grant the new account a role'),
+        bindRoleForm(orgId, `serviceaccount:${sa.name}`, roles, ctx.projects, (b) => {
+          bindArea.replaceChildren(h('p', { class: 'ok', role: 'status' }, `Granted ${b.role}${b.projectId ? ' in the chosen project' : ' organization-wide'}.`));
+        }, { projectId, onSkip: () => bindArea.replaceChildren() }));
+    }
+    return h('div', {}, tokenReveal(token.token), bindArea, h('div', { class: 'actions' }, done));
+  });
+}
