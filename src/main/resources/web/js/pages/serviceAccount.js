@@ -9,7 +9,7 @@ export async function render(ctx, orgId, saId) {
   let sa = (await api.get(base)).serviceAccount;
   const [canCreateToken, canDeleteToken, canBind, canUnbind, canDisable] = await Promise.all([
     can(orgId, 'serviceaccounttoken.create'), can(orgId, 'serviceaccounttoken.delete'),
-    can(orgId, 'rolebinding.create'), can(orgId, 'rolebinding.delete'), can(orgId, 'serviceaccount.create')]);
+    can(orgId, 'rolebinding.create'), can(orgId, 'rolebinding.delete'), can(orgId, 'serviceaccount.delete')]);
   const notice = errorBox();
   const head = h('div');
   const tokensEl = h('div');

@@ -31,7 +31,7 @@ export async function render(ctx, orgId) {
       {
         label: 'Actions',
         cell: (a) => h('div', { class: 'row-actions' },
-          canCreate ? h('button', { type: 'button', class: 'small', onclick: () => toggle(a) }, a.disabled ? 'Enable' : 'Disable') : null,
+          canDelete ? h('button', { type: 'button', class: 'small', onclick: () => toggle(a) }, a.disabled ? 'Enable' : 'Disable') : null,
           canDelete ? h('button', { type: 'button', class: 'small danger', 'aria-label': `Delete ${a.name}`, onclick: () => remove(a) }, 'Delete') : null),
       },
     ], accounts, 'No service accounts yet. Create one for each agent, scraper or CI job.', 'Service accounts'));
