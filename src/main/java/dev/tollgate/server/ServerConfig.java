@@ -80,6 +80,11 @@ public record ServerConfig(
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
   }
 
+  public ServerConfig withTlsFiles(Path cert, Path key) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+  }
+
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, f, retention, debuginfoMaxSize, drainTimeout);

@@ -48,6 +48,39 @@ class HealthTest {
   }
 
   @Test
+  void tlsFromCertificateFiles_speaksTls13WithAlpnH2() throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", cert.toString())
+        .redirectErrorStream(true).start();
+    assertThat(openssl.waitFor()).isZero();
+    try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c.withTlsFiles(cert, key))) {
+      javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+      tls.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+      try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+          .createSocket("localhost", server.port())) {
+        javax.net.ssl.SSLParameters params = socket.getSSLParameters();
+        params.setApplicationProtocols(new String[] {"h2"});
+        socket.setSSLParameters(params);
+        socket.startHandshake();
+        assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
+        assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+      }
+      ManagedChannel ch = NettyChannelBuilder.forAddress("localhost", server.port())
+          .sslContext(GrpcSslContexts.forClient().trustManager(cert.toFile()).build())
+          .build();
+      try {
+        assertThat(HealthGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus())
+            .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void grpcHealth_overTlsWithSelfSignedCertificate() throws Exception {
     try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c.withTlsSelfSigned(true))) {
       assertThat(server.url()).startsWith("https://");
