@@ -10,7 +10,9 @@ import dev.tollgate.db.DatabaseUrl;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.GrpcTestClients;
-import dev.tollgate.testing.IngestServerMain;
+import dev.tollgate.testing.ServerProcess;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import dev.tollgate.testing.TestData;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -45,52 +47,38 @@ class CrashRecoveryTest {
   @Parameter Backend backend;
   @TempDir Path dir;
 
-  private final UUID project = UUID.randomUUID();
-
-  private record Child(Process process, int port) {}
-
-  private Child startChild(DatabaseUrl url, Path dataDir) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), IngestServerMain.class.getName(),
-        dataDir.toString(), url.dialect().name(), url.jdbcUrl(), url.user() == null ? "-" : url.user(),
-        url.password() == null ? "-" : url.password(), String.valueOf(256 << 10)));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    StringBuilder log = new StringBuilder();
-    while ((line = r.readLine()) != null) {
-      log.append(line).append('\n');
-      if (line.startsWith("READY ")) {
-        int port = Integer.parseInt(line.substring(6).trim());
-        Thread drain = new Thread(() -> r.lines().forEach(l -> {}));
-        drain.setDaemon(true);
-        drain.start();
-        return new Child(p, port);
-      }
+  private static String databaseFlag(DatabaseUrl url) {
+    if (url.user() == null) {
+      return "--database-url=" + url.jdbcUrl();
     }
-    throw new AssertionError("child server did not start:\n" + log);
+    String sep = url.jdbcUrl().contains("?") ? "&" : "?";
+    return "--database-url=" + url.jdbcUrl() + sep + "user=" + url.user() + "&password=" + url.password();
   }
 
   @Test
   void sigkillDuringConcurrentWrites_garbageTail_everyAcknowledgedWriteIsReadable() throws Exception {
     DatabaseUrl url = backend.newDatabaseUrl(dir);
     Path dataDir = dir.resolve("data");
+    Path tokenFile = dir.resolve("owner.token");
     List<byte[]> pprofs = new ArrayList<>();
     for (Path f : TestData.pprofFiles()) {
       pprofs.add(Files.readAllBytes(f));
     }
-    Child first = startChild(url, dataDir);
+    // The real server, as users run it; its owner token may write profiles.
+    ServerProcess first = ServerProcess.start(dir, "--data-dir=" + dataDir, databaseFlag(url),
+        "--bootstrap-token-file=" + tokenFile);
+    String token = Files.readString(tokenFile).strip();
+    Matcher m = Pattern.compile("project 'default'\\s+id (\\S+)").matcher(first.output());
+    assertThat(m.find()).isTrue();
+    String project = m.group(1);
     Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger seq = new AtomicInteger();
     ExecutorService writers = Executors.newFixedThreadPool(8);
-    String base = "http://127.0.0.1:" + first.port();
+    String base = first.url();
     for (int t = 0; t < 8; t++) {
       writers.execute(() -> {
-        var stub = GrpcTestClients.stub(base, "good-" + project, project.toString(),
+        var stub = GrpcTestClients.stub(base, token, project,
             ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
         while (!stop.get()) {
           int n = seq.incrementAndGet();
@@ -115,7 +103,7 @@ class CrashRecoveryTest {
     assertThat(writers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(150);
 
-    Path segments = dataDir.resolve("profiles").resolve(project.toString());
+    Path segments = dataDir.resolve("profiles").resolve(project);
     Path last;
     try (Stream<Path> files = Files.list(segments)) {
       last = files.max(Comparator.comparing(Path::toString)).orElseThrow();
@@ -123,10 +111,10 @@ class CrashRecoveryTest {
     long before = Files.size(last);
     Files.write(last, "torn tail: not a frame at all".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
 
-    Child second = startChild(url, dataDir);
-    try {
+    try (ServerProcess second = ServerProcess.start(dir, "--data-dir=" + dataDir, databaseFlag(url))) {
+      assertThat(second.output()).doesNotContain("First start");
       assertThat(Files.size(last)).isLessThanOrEqualTo(before);
-      WebClient web = WebClient.of("http://127.0.0.1:" + second.port());
+      WebClient web = WebClient.builder(second.url()).addHeader("authorization", "Bearer " + token).build();
       JsonNode series = JSON.readTree(web.get("/v1/projects/" + project + "/series").aggregate().join().contentUtf8())
           .get("series");
       Map<String, String> seriesBySeq = new ConcurrentHashMap<>();
@@ -142,12 +130,9 @@ class CrashRecoveryTest {
         assertThat(raw.content().array()).as("seq " + e.getKey()).isEqualTo(e.getValue());
       }
       // and it keeps accepting writes after recovery
-      GrpcTestClients.stub("http://127.0.0.1:" + second.port(), "good-" + project, project.toString(),
-          ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
+      GrpcTestClients.stub(second.url(), token, project, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
           .writeRaw(IngestEndToEndTest.writeRaw(Map.of("__name__", "after"), pprofs.getFirst()));
-    } finally {
-      second.process().destroy();
-      second.process().waitFor(30, TimeUnit.SECONDS);
+      assertThat(second.terminate(java.time.Duration.ofSeconds(30))).isZero();
     }
   }
 }
