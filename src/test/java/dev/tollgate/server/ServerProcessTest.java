@@ -14,19 +14,62 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.tollgate.db.Database;
+import dev.tollgate.db.DatabaseUrl;
+import dev.tollgate.testing.Backend;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tollgate server} as a process: first-start output, restart, secrets on disk and in logs, SIGTERM. */
+@ParameterizedClass
+@EnumSource(Backend.class)
 class ServerProcessTest {
+  @Parameter Backend backend;
   @TempDir Path dir;
+  DatabaseUrl db;
+
+  @BeforeEach
+  void database() {
+    db = backend.newDatabaseUrl(dir);
+  }
+
+  String databaseFlag() {
+    if (db.user() == null) {
+      return "--database-url=" + db.jdbcUrl();
+    }
+    String sep = db.jdbcUrl().contains("?") ? "&" : "?";
+    return "--database-url=" + db.jdbcUrl() + sep + "user=" + db.user() + "&password=" + db.password();
+  }
+
+  /** Every value in every table, as text: what the database holds, whatever its file format. */
+  String dumpDatabase() throws Exception {
+    StringBuilder out = new StringBuilder();
+    try (Database d = Database.open(db)) {
+      d.jdbi().useHandle(h -> {
+        List<String> tables = new ArrayList<>();
+        try (var rs = h.getConnection().getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
+          while (rs.next()) {
+            tables.add(rs.getString("TABLE_NAME"));
+          }
+        }
+        for (String t : tables) {
+          h.createQuery("SELECT * FROM " + t).mapToMap().forEach(row -> out.append(row).append('\n'));
+        }
+      });
+    }
+    return out.toString();
+  }
 
   @Test
   void firstStartPrintsHowToLogIn_restartDoesNotBootstrapAgain_andSigtermExitsZero() throws Exception {
     Path data = dir.resolve("data");
     String password;
     String orgId;
-    try (ServerProcess p = ServerProcess.start(dir, "--data-dir=" + data)) {
+    try (ServerProcess p = ServerProcess.start(dir, "--data-dir=" + data, databaseFlag())) {
       String out = p.output();
       assertThat(out).contains("organization 'default'").contains("project 'default'").contains("admin@localhost");
       Matcher m = Pattern.compile("password \\(shown once\\)\\s+(\\S+)").matcher(out);
@@ -40,7 +83,7 @@ class ServerProcessTest {
       assertThat(p.terminate(Duration.ofSeconds(30))).isEqualTo(0);
       assertThat(p.output()).contains("Shutting down").contains("Stopped.");
     }
-    try (ServerProcess p = ServerProcess.start(dir, "--data-dir=" + data)) {
+    try (ServerProcess p = ServerProcess.start(dir, "--data-dir=" + data, databaseFlag())) {
       assertThat(p.output()).doesNotContain("First start").doesNotContain("password (shown once)");
       Api owner = Api.login(p.url(), "admin@localhost", password);
       var projects = owner.get("/v1/organizations/" + orgId + "/projects").body().get("projects");
@@ -55,7 +98,7 @@ class ServerProcessTest {
     Path data = dir.resolve("data");
     Path bootstrapFile = dir.resolve("secrets/owner.token");
     List<String> secrets = new ArrayList<>();
-    try (ServerProcess p = ServerProcess.start(dir, "--data-dir=" + data, "--admin-password=hunter2-hunter2",
+    try (ServerProcess p = ServerProcess.start(dir, "--data-dir=" + data, databaseFlag(), "--admin-password=hunter2-hunter2",
         "--bootstrap-token-file=" + bootstrapFile)) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(bootstrapFile))).isEqualTo("rw-------");
       String ownerToken = Files.readString(bootstrapFile).strip();
@@ -87,7 +130,13 @@ class ServerProcessTest {
         assertThat(log).doesNotContain(s).doesNotContain(s.substring(7));
       }
     }
-    try (Stream<Path> files = Files.walk(data)) {
+    String everything = dumpDatabase();
+    assertThat(everything).contains("serviceaccounttoken.create");
+    for (String s : secrets) {
+      assertThat(everything).doesNotContain(s.substring(7));
+    }
+    // The database file (SQLite) and the data directory; not the token file we asked for.
+    try (Stream<Path> files = Files.walk(dir).filter(f -> !f.startsWith(bootstrapFile.getParent()))) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         String content = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
         for (String s : secrets) {
