@@ -48,11 +48,14 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
 
   @Override
   public IngestGrant authorize(String authorization, String projectIdHeader, String permission) {
+    // Refusals before the token is known still count in the named project's statistics, so a
+    // user whose agent sends a wrong token sees it there.
+    UUID named = existingProject(projectIdHeader);
     if (authorization == null || authorization.isBlank()) {
-      throw refused(Status.UNAUTHENTICATED, "missing authorization header: send 'authorization: Bearer <token>'");
+      throw refused(Status.UNAUTHENTICATED, "missing authorization header: send 'authorization: Bearer <token>'", named);
     }
     if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw refused(Status.UNAUTHENTICATED, "malformed authorization header: expected 'Bearer <token>'");
+      throw refused(Status.UNAUTHENTICATED, "malformed authorization header: expected 'Bearer <token>'", named);
     }
     // parca-push reads token files untrimmed: a trailing newline may arrive here.
     String credential = authorization.substring(7).strip();
@@ -64,7 +67,7 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
     }
     TokenAuthenticator.Result result = tokens.authenticate(credential, null, "grpc");
     if (!(result instanceof TokenAuthenticator.Accepted accepted)) {
-      throw refused(Status.UNAUTHENTICATED, BAD_TOKEN);
+      throw refused(Status.UNAUTHENTICATED, BAD_TOKEN, named);
     }
     Principal principal = accepted.principal();
     String tokenId = accepted.token().id();
@@ -98,7 +101,19 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
     return new IngestGrant(projectId, org, tokenId, principal.subject().value() + " / " + accepted.token().name());
   }
 
-  private static IngestRefusedException refused(Status status, String message) {
-    return new IngestRefusedException(status.withDescription(message));
+  private static IngestRefusedException refused(Status status, String message, UUID project) {
+    return new IngestRefusedException(status.withDescription(message), project, null);
+  }
+
+  private UUID existingProject(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      UUID id = UUID.fromString(header.strip());
+      return state.current().project(id.toString()).isPresent() ? id : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 }

@@ -124,6 +124,13 @@ class IngestAuthorizationTest {
       assertThat(s.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(s.getDescription()).isEqualTo("invalid or unknown token");
     }
+    // The project's statistics show the refused attempts, so a misconfigured agent is visible.
+    var stats = owner.get("/v1/projects/" + project + "/ingest/stats").body();
+    long refusals = 0;
+    for (var src : stats.get("sources")) {
+      refusals += src.at("/last5m/refusals").asLong();
+    }
+    assertThat(refusals).isEqualTo(5);
   }
 
   @Test
