@@ -117,7 +117,11 @@ public final class LegacyJwt {
     if (!signedByAny(token.substring(0, second).getBytes(StandardCharsets.US_ASCII), sig.get(), keys)) {
       return Optional.empty();
     }
-    return claims(claimBytes.get());
+    try {
+      return claims(claimBytes.get());
+    } catch (RuntimeException e) {
+      return Optional.empty(); // fail closed on anything unforeseen in the claims
+    }
   }
 
   private static boolean signedByAny(byte[] signingInput, byte[] sig, List<PublicKey> keys) {
