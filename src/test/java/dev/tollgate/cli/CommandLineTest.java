@@ -1,0 +1,100 @@
+package dev.tollgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the command line does before, or without, a working server. */
+class CommandLineTest {
+  @TempDir Path dir;
+
+  static int closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void everyClientCommandsHelp_listsTheExitCodes() {
+    Cli cli = new Cli(Map.of());
+    for (String[] cmd : new String[][] {
+        {"projects", "list"}, {"serviceaccounts", "create"}, {"tokens", "create"}, {"rolebindings", "delete"},
+        {"audit"}, {"can-i"}}) {
+      String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd), java.util.stream.Stream.of("--help"))
+          .toArray(String[]::new);
+      var r = cli.run(args);
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+      assertThat(r.out()).contains("Exit codes:", "3   authentication failed", "9   cannot reach the server");
+    }
+    assertThat(cli.run("can-i", "--help").out()).contains("1   no: the permission is not granted");
+  }
+
+  @Test
+  void missingArguments_areUsageErrors() {
+    Cli cli = new Cli(Map.of("TOLLGATE_TOKEN", "psc_v1_x"));
+    assertThat(cli.run("tokens", "create", "--service-account", "sa").exitCode()).isEqualTo(2);
+    assertThat(cli.run("tokens").exitCode()).isEqualTo(2);
+    assertThat(cli.run("rolebindings", "create", "--role", "viewer").exitCode()).isEqualTo(2);
+    assertThat(cli.run("projects", "list", "--output", "yaml").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void badExpiry_isAUsageError_namingTheAcceptedForms() {
+    Cli cli = new Cli(Map.of("TOLLGATE_TOKEN", "psc_v1_x"));
+    var r = cli.run("tokens", "create", "--service-account", "sa", "--name", "n", "--expires-in", "30x");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("30d");
+    r = cli.run("tokens", "create", "--service-account", "sa", "--name", "n", "--expires-at", "tomorrow");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("RFC 3339");
+    r = cli.run("tokens", "create", "--service-account", "sa", "--name", "n", "--expires-in", "1d",
+        "--expires-at", "2030-01-01T00:00:00Z");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+  }
+
+  @Test
+  void noToken_isExit3() {
+    var r = new Cli(Map.of()).run("projects", "list");
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.err()).startsWith("error: no token");
+  }
+
+  @Test
+  void emptyOrMissingTokenFile_isExit3() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty"), " \n");
+    assertThat(new Cli(Map.of()).run("projects", "list", "--token-file", empty.toString()).exitCode()).isEqualTo(3);
+    assertThat(new Cli(Map.of()).run("projects", "list", "--token-file", dir.resolve("nope").toString()).exitCode())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void unreachableServer_isExit9() throws Exception {
+    var r = new Cli(Map.of("TOLLGATE_TOKEN", "psc_v1_x", "TOLLGATE_SERVER", "http://127.0.0.1:" + closedPort()))
+        .run("projects", "list", "--org", "00000000-0000-0000-0000-000000000000");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(9);
+    assertThat(r.err()).startsWith("error: cannot reach http://127.0.0.1:");
+  }
+
+  @Test
+  void existingOutputFile_isRefusedBeforeAnythingIsCreated() throws Exception {
+    Path f = Files.writeString(dir.resolve("token"), "keep");
+    // The server is unreachable: exit 6, not 9, shows the file was checked before any request.
+    var r = new Cli(Map.of("TOLLGATE_TOKEN", "psc_v1_x", "TOLLGATE_SERVER", "http://127.0.0.1:" + closedPort()))
+        .run("tokens", "create", "--service-account", "sa", "--name", "n", "--output-file", f.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(6);
+    assertThat(Files.readString(f)).isEqualTo("keep");
+  }
+
+  @Test
+  void roleShortNames_becomeSystemRoles_orCustomRolesOfTheOrg() {
+    assertThat(RoleBindingsCommand.roleId("profile-writer", "o1")).isEqualTo("system:profile-writer");
+    assertThat(RoleBindingsCommand.roleId("owner", "o1")).isEqualTo("system:owner");
+    assertThat(RoleBindingsCommand.roleId("reader", "o1")).isEqualTo("o1:reader");
+    assertThat(RoleBindingsCommand.roleId("system:viewer", "o1")).isEqualTo("system:viewer");
+  }
+}
