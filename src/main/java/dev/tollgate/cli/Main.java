@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "tollgate", mixinStandardHelpOptions = true, version = "tollgate 0.1.0",
     description = "Identity and access for continuous profiling.",
     subcommands = {ServerCommand.class, ProjectsCommand.class, ServiceAccountsCommand.class, TokensCommand.class,
-        RoleBindingsCommand.class, CanICommand.class, AuditCommand.class, PushCommand.class, StatsCommand.class})
+        RoleBindingsCommand.class, CanICommand.class, AuditCommand.class, PushCommand.class, StatsCommand.class,
+        LegacyTokensCommand.class, MigrateCommand.class})
 public final class Main implements Runnable {
   private final Map<String, String> env;
   private final InstantSource clock;

@@ -16,6 +16,13 @@ import dev.tollgate.api.ApiAuthDecorator;
 import dev.tollgate.api.ApiErrors;
 import dev.tollgate.api.AuditApi;
 import dev.tollgate.api.InvitesApi;
+import dev.tollgate.api.LegacyTokensApi;
+import dev.tollgate.db.JdbcLegacyTokenStore;
+import dev.tollgate.legacy.LegacyCredentials;
+import dev.tollgate.legacy.LegacyState;
+import dev.tollgate.legacy.LegacyTokens;
+import dev.tollgate.legacy.LegacyUsage;
+import dev.tollgate.legacy.Migration;
 import dev.tollgate.api.ProjectReadGuard;
 import dev.tollgate.ingest.IngestSettings;
 import dev.tollgate.ingest.Ingestion;
@@ -94,7 +101,9 @@ public final class TollgateServer implements AutoCloseable {
       TokenAuthenticator tokenAuthenticator,
       LastUsedTracker lastUsed,
       AuditLog audit,
-      PrometheusMeterRegistry metrics) {}
+      PrometheusMeterRegistry metrics,
+      LegacyState legacyState,
+      LegacyUsage legacyUsage) {}
 
   private TollgateServer(ServerConfig config, InstantSource clock) throws Exception {
     this.config = config;
@@ -135,9 +144,20 @@ public final class TollgateServer implements AutoCloseable {
     Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), random, clock);
     ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
 
+    JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
+    LegacyState legacyState = new LegacyState(legacyStore);
+    LegacyUsage legacyUsage = new LegacyUsage(legacyStore, clock, Duration.ofSeconds(10));
+    closeables.add(legacyUsage);
+    // The issuer is asked per token: the port (and so the derived URL) is known only after start.
+    LegacyTokens legacyTokens = new LegacyTokens(legacyStore, legacyState, iam, authorizer, legacyUsage, this::url, clock);
+    legacyTokens.ensureSigningKey();
+    Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, authorizer,
+        serviceAccounts, bindings, tokens, clock);
+
     Ingestion ingestion = new Ingestion(db, config.dataDir(),
         IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
-        new TokenCallAuthorizer(bearerTokens, iam, authorizer, (credential, projectId, permission) -> Optional.empty()),
+        new TokenCallAuthorizer(bearerTokens, iam, authorizer,
+            new LegacyCredentials(legacyState, iam, legacyUsage, audit, clock)),
         new ProjectReadGuard(authorizer), metrics, clock);
     closeables.add(ingestion);
 
@@ -179,6 +199,8 @@ public final class TollgateServer implements AutoCloseable {
     sb.annotatedService().decorator(auth).exceptionHandlers(errors)
         .build(new AuditApi(audit));
     sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+        .build(new LegacyTokensApi(legacyTokens, migration));
+    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
         .build(ingestion.restService());
     sb.annotatedService().decorator(auth).exceptionHandlers(errors)
         .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, random, clock), iam));
@@ -196,7 +218,8 @@ public final class TollgateServer implements AutoCloseable {
 
     server = sb.build();
     server.start().join();
-    components = new Components(db, iam, authorizer, tokenAuthenticator, lastUsed, audit, metrics);
+    components = new Components(db, iam, authorizer, tokenAuthenticator, lastUsed, audit, metrics, legacyState,
+        legacyUsage);
   }
 
   /**

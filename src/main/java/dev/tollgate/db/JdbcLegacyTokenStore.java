@@ -1,0 +1,155 @@
+package dev.tollgate.db;
+
+import static dev.tollgate.db.JdbcIamStore.instant;
+import static dev.tollgate.db.JdbcIamStore.millis;
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.iam.AuditEntry;
+import dev.tollgate.legacy.LegacyToken;
+import dev.tollgate.legacy.LegacyTokenStore;
+import dev.tollgate.legacy.SigningKey;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/** {@link LegacyTokenStore} over JDBC; the same SQL on SQLite and PostgreSQL. */
+public final class JdbcLegacyTokenStore implements LegacyTokenStore {
+  private final Jdbi jdbi;
+
+  public JdbcLegacyTokenStore(Database db) {
+    this.jdbi = requireNonNull(db, "db").jdbi();
+  }
+
+  @Override
+  public Data loadAll() {
+    return jdbi.inTransaction(h -> new Data(keys(h),
+        h.createQuery("SELECT * FROM legacy_tokens ORDER BY created_at, id").map((rs, c) -> token(rs)).list()));
+  }
+
+  @Override
+  public <T> T inTransaction(Function<Tx, T> work) {
+    return jdbi.inTransaction(h -> work.apply(new JdbcTx(h)));
+  }
+
+  @Override
+  public void writeUsage(Map<String, Instant> lastUsed, Map<HourKey, Long> calls, Instant pruneBefore) {
+    jdbi.useTransaction(h -> {
+      if (!lastUsed.isEmpty()) {
+        // Never move last_used_at backwards (another node may have written a newer time).
+        PreparedBatch b = h.prepareBatch("UPDATE legacy_tokens SET last_used_at = :at "
+            + "WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :at)");
+        lastUsed.forEach((id, at) -> b.bind("id", id).bind("at", at.toEpochMilli()).add());
+        b.execute();
+      }
+      if (!calls.isEmpty()) {
+        // Counts of a token deleted meanwhile are dropped by the WHERE EXISTS (no foreign-key failure).
+        PreparedBatch b = h.prepareBatch("INSERT INTO legacy_token_calls(token_id, hour_start, calls) "
+            + "SELECT :id, :hour, :n WHERE EXISTS (SELECT 1 FROM legacy_tokens WHERE id = :id) "
+            + "ON CONFLICT (token_id, hour_start) DO UPDATE SET calls = legacy_token_calls.calls + excluded.calls");
+        calls.forEach((k, n) -> b.bind("id", k.tokenId()).bind("hour", k.hourStart().toEpochMilli()).bind("n", n).add());
+        b.execute();
+      }
+      h.createUpdate("DELETE FROM legacy_token_calls WHERE hour_start < :before")
+          .bind("before", pruneBefore.toEpochMilli()).execute();
+    });
+  }
+
+  @Override
+  public Map<HourKey, Long> callsSince(Instant since) {
+    return jdbi.withHandle(h -> {
+      Map<HourKey, Long> out = new HashMap<>();
+      h.createQuery("SELECT token_id, hour_start, calls FROM legacy_token_calls WHERE hour_start >= :since")
+          .bind("since", since.toEpochMilli())
+          .map((rs, c) -> {
+            out.put(new HourKey(rs.getString("token_id"), Instant.ofEpochMilli(rs.getLong("hour_start"))),
+                rs.getLong("calls"));
+            return null;
+          })
+          .list();
+      return out;
+    });
+  }
+
+  private static List<SigningKey> keys(Handle h) {
+    return h.createQuery("SELECT * FROM legacy_token_keys ORDER BY created_at, id").map((rs, c) -> key(rs)).list();
+  }
+
+  static SigningKey key(ResultSet rs) throws SQLException {
+    return new SigningKey(rs.getString("id"), rs.getString("public_key"), rs.getString("private_key"),
+        instant(rs, "created_at"), instant(rs, "retired_at"));
+  }
+
+  static LegacyToken token(ResultSet rs) throws SQLException {
+    Instant replacedAt = instant(rs, "replaced_at");
+    LegacyToken.Replacement r = replacedAt == null ? null : new LegacyToken.Replacement(replacedAt,
+        rs.getString("replaced_by"), rs.getString("replacement_service_account_id"),
+        rs.getString("replacement_token_id"), rs.getString("replacement_role"));
+    return new LegacyToken(rs.getString("id"), rs.getString("project_id"), rs.getString("name"), rs.getString("key_id"),
+        instant(rs, "created_at"), rs.getString("created_by"), instant(rs, "last_used_at"), r);
+  }
+
+  /** One transaction's view; lives only inside {@link #inTransaction}. */
+  private static final class JdbcTx implements Tx {
+    private final Handle h;
+
+    JdbcTx(Handle h) {
+      this.h = h;
+    }
+
+    @Override
+    public List<SigningKey> keys() {
+      return JdbcLegacyTokenStore.keys(h);
+    }
+
+    @Override
+    public void insertKey(SigningKey k) {
+      h.createUpdate("INSERT INTO legacy_token_keys(id, public_key, private_key, created_at, retired_at) "
+              + "VALUES (:id, :pub, :priv, :at, :retired)")
+          .bind("id", k.id()).bind("pub", k.publicKey()).bind("priv", k.privateKeyPkcs8())
+          .bind("at", millis(k.createdAt())).bind("retired", millis(k.retiredAt()))
+          .execute();
+    }
+
+    @Override
+    public void retireKey(String keyId, Instant at) {
+      h.createUpdate("UPDATE legacy_token_keys SET private_key = NULL, retired_at = :at WHERE id = :id")
+          .bind("id", keyId).bind("at", millis(at)).execute();
+    }
+
+    @Override
+    public void insertToken(LegacyToken t) {
+      h.createUpdate("INSERT INTO legacy_tokens(id, project_id, name, key_id, created_at, created_by) "
+              + "VALUES (:id, :project, :name, :key, :at, :by)")
+          .bind("id", t.id()).bind("project", t.projectId()).bind("name", t.name()).bind("key", t.keyId())
+          .bind("at", millis(t.createdAt())).bind("by", t.createdBy())
+          .execute();
+    }
+
+    @Override
+    public boolean deleteToken(String tokenId) {
+      return h.createUpdate("DELETE FROM legacy_tokens WHERE id = :id").bind("id", tokenId).execute() == 1;
+    }
+
+    @Override
+    public void recordReplacement(String tokenId, LegacyToken.Replacement r) {
+      h.createUpdate("UPDATE legacy_tokens SET replaced_at = :at, replaced_by = :by, "
+              + "replacement_service_account_id = :sa, replacement_token_id = :token, replacement_role = :role "
+              + "WHERE id = :id")
+          .bind("id", tokenId).bind("at", millis(r.at())).bind("by", r.by()).bind("sa", r.serviceAccountId())
+          .bind("token", r.tokenId()).bind("role", r.role())
+          .execute();
+    }
+
+    @Override
+    public void audit(AuditEntry e) {
+      new JdbcIamStore.JdbcTx(h).audit(e);
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package dev.tollgate.legacy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tollgate.errors.TollgateException;
+import dev.tollgate.iam.AuditEntry;
+import dev.tollgate.iam.Authorizer;
+import dev.tollgate.iam.Caller;
+import dev.tollgate.iam.IamSnapshot;
+import dev.tollgate.iam.IamState;
+import dev.tollgate.iam.Names;
+import dev.tollgate.iam.Organization;
+import dev.tollgate.iam.Permissions;
+import dev.tollgate.iam.Principal;
+import dev.tollgate.iam.Project;
+import dev.tollgate.iam.SystemRole;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Creates, lists and deletes legacy project tokens, and rotates the signing key.
+ *
+ * <p>Permissions, in the token's project: listing needs {@code serviceaccounttoken.list};
+ * deleting needs {@code serviceaccounttoken.delete}; creating needs
+ * {@code serviceaccounttoken.create} and also {@code profile.write} and {@code debuginfo.write},
+ * because the token carries both and nobody may mint a credential stronger than their own.
+ * Creating is refused (409 failed_precondition) while the organization's legacy tokens are frozen.
+ * Rotating the key affects every organization on the server, so it needs an org-wide
+ * {@code system:owner} binding in every organization.
+ */
+public final class LegacyTokens {
+  static final String TOKEN_LIST = "serviceaccounttoken.list";
+  static final String TOKEN_CREATE = "serviceaccounttoken.create";
+  static final String TOKEN_DELETE = "serviceaccounttoken.delete";
+
+  /** A created token: {@code token} is the one and only copy of the JWT. */
+  public record Created(LegacyToken metadata, String token) {
+    @Override
+    public String toString() {
+      return "Created[" + metadata.id() + ", token=<secret>]";
+    }
+  }
+
+  private final LegacyTokenStore store;
+  private final LegacyState state;
+  private final IamState iam;
+  private final Authorizer authorizer;
+  private final LegacyUsage usage;
+  private final Supplier<String> issuer;
+  private final InstantSource clock;
+
+  /** @param issuer the server's external URL, asked at each creation (the {@code iss} claim) */
+  public LegacyTokens(LegacyTokenStore store, LegacyState state, IamState iam, Authorizer authorizer,
+      LegacyUsage usage, Supplier<String> issuer, InstantSource clock) {
+    this.store = requireNonNull(store, "store");
+    this.state = requireNonNull(state, "state");
+    this.iam = requireNonNull(iam, "iam");
+    this.authorizer = requireNonNull(authorizer, "authorizer");
+    this.usage = requireNonNull(usage, "usage");
+    this.issuer = requireNonNull(issuer, "issuer");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /** On start: creates the first signing key when there is none yet, then loads the state. */
+  public void ensureSigningKey() {
+    if (state.reload().activeKey() != null) {
+      return;
+    }
+    store.inTransaction(tx -> {
+      if (tx.keys().stream().noneMatch(SigningKey::active)) {
+        SigningKey key = SigningKey.generate(UUID.randomUUID().toString(), clock.instant());
+        tx.insertKey(key);
+        tx.audit(AuditEntry.of(null, clock.instant(), "system", "legacytoken.key.create", "legacykey:" + key.id(),
+            null, "first signing key"));
+      }
+      return null;
+    });
+    state.reload();
+  }
+
+  /** The project's tokens, with last-used times as fresh as this node knows them. */
+  public List<LegacyToken> list(Caller caller, String projectId) {
+    Project p = project(caller, projectId, TOKEN_LIST);
+    return state.current().tokensOf(p.id()).stream().map(this::withFreshLastUsed).toList();
+  }
+
+  public Created create(Caller caller, String projectId, String name) {
+    Project p = project(caller, projectId, TOKEN_CREATE);
+    authorizer.require(caller.principal(), Permissions.PROFILE_WRITE, p.organizationId(), p.id(), null);
+    authorizer.require(caller.principal(), Permissions.DEBUGINFO_WRITE, p.organizationId(), p.id(), null);
+    String tokenName = Names.displayName("name", name);
+    Organization org = iam.current().organization(p.organizationId())
+        .orElseThrow(() -> TollgateException.notFound("organization"));
+    if (org.legacyTokensFrozen()) {
+      throw TollgateException.failedPrecondition("legacy tokens are frozen in this organization: no new ones can be "
+          + "created; create a service account token instead (existing legacy tokens keep working until deleted)");
+    }
+    SigningKey key = state.current().activeKey();
+    if (key == null) {
+      throw new IllegalStateException("no active legacy signing key; ensureSigningKey() runs at start");
+    }
+    Instant now = clock.instant();
+    LegacyToken token = new LegacyToken(UUID.randomUUID().toString(), p.id(), tokenName, key.id(), now,
+        caller.actor(), null, null);
+    String jwt = LegacyJwt.sign(new LegacyJwt.Claims(token.id(), p.id(), issuer.get(), LegacyJwt.nanos(now)),
+        state.current().activePrivateKey());
+    store.inTransaction(tx -> {
+      tx.insertToken(token);
+      tx.audit(AuditEntry.of(p.organizationId(), now, caller.actor(), "legacytoken.create", "legacytoken:" + token.id(),
+          caller.clientIp(), "project " + p.id() + " " + tokenName));
+      return null;
+    });
+    state.reload();
+    return new Created(token, jwt);
+  }
+
+  /** Deletes (revokes) a token; the next call with it is refused. */
+  public void delete(Caller caller, String projectId, String tokenId) {
+    Project p = project(caller, projectId, TOKEN_DELETE);
+    LegacyToken t = state.current().token(tokenId).filter(x -> x.projectId().equals(p.id()))
+        .orElseThrow(() -> TollgateException.notFound("legacy token"));
+    store.inTransaction(tx -> {
+      if (!tx.deleteToken(t.id())) {
+        throw TollgateException.notFound("legacy token");
+      }
+      tx.audit(AuditEntry.of(p.organizationId(), clock.instant(), caller.actor(), "legacytoken.delete",
+          "legacytoken:" + t.id(), caller.clientIp(), "project " + p.id() + " " + t.name()));
+      return null;
+    });
+    state.reload();
+  }
+
+  /** Every key's public part (retired ones too), active first. */
+  public List<SigningKey> publicKeys() {
+    return state.current().keys().stream().map(k -> k.active() ? new SigningKey(k.id(), k.publicKey(), null,
+        k.createdAt(), null) : k).toList();
+  }
+
+  /**
+   * Generates a new signing key and retires the current one: its private part is deleted, its
+   * public part stays so tokens it signed keep verifying. Returns the new key's public part.
+   */
+  public SigningKey rotateKey(Caller caller) {
+    requireServerOwner(caller.principal());
+    Instant now = clock.instant();
+    SigningKey fresh = SigningKey.generate(UUID.randomUUID().toString(), now);
+    store.inTransaction(tx -> {
+      for (SigningKey k : tx.keys()) {
+        if (k.active()) {
+          tx.retireKey(k.id(), now);
+          tx.audit(AuditEntry.of(null, now, caller.actor(), "legacytoken.key.retire", "legacykey:" + k.id(),
+              caller.clientIp(), "replaced by " + fresh.id()));
+        }
+      }
+      tx.insertKey(fresh);
+      tx.audit(AuditEntry.of(null, now, caller.actor(), "legacytoken.key.create", "legacykey:" + fresh.id(),
+          caller.clientIp(), "rotation"));
+      return null;
+    });
+    state.reload();
+    return new SigningKey(fresh.id(), fresh.publicKey(), null, fresh.createdAt(), null);
+  }
+
+  /** Org-wide owner in every organization on this server (the key is shared by all of them). */
+  private void requireServerOwner(Principal principal) {
+    IamSnapshot s = iam.current();
+    Collection<Organization> orgs = s.organizations();
+    boolean owner = !orgs.isEmpty() && principal.tokenProjectId() == null && orgs.stream().allMatch(o ->
+        (principal.organizationId() == null || principal.organizationId().equals(o.id()))
+            && s.bindings(o.id(), principal.subject().value()).stream().anyMatch(b -> b.projectId() == null
+                && b.entity() == null && SystemRole.OWNER.id().equals(b.role())));
+    if (!owner) {
+      throw TollgateException.forbidden(
+          "rotating the legacy signing key needs an org-wide owner binding in every organization on this server");
+    }
+  }
+
+  private Project project(Caller caller, String projectId, String permission) {
+    Project p = authorizer.visibleProject(caller.principal(), Names.uuid("projectId", projectId).toString());
+    authorizer.require(caller.principal(), permission, p.organizationId(), p.id(), null);
+    return p;
+  }
+
+  LegacyToken withFreshLastUsed(LegacyToken t) {
+    Instant seen = usage.lastUsed(t.id());
+    if (seen == null || (t.lastUsedAt() != null && !seen.isAfter(t.lastUsedAt()))) {
+      return t;
+    }
+    return new LegacyToken(t.id(), t.projectId(), t.name(), t.keyId(), t.createdAt(), t.createdBy(), seen,
+        t.replacement());
+  }
+}
