@@ -9,6 +9,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import dev.tollgate.testing.Api;
+import org.assertj.core.api.Assertions;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.BrowserSession;
 import dev.tollgate.testing.GrpcTestClients;
@@ -391,29 +392,14 @@ class ConsoleTest {
   }
 
   /**
-   * The legacy-token replace flow in the browser. The legacy routes are not on main yet, so they
-   * are answered here with the shapes the brief gives ({@code GET /v1/projects/{id}/tokens},
-   * {@code POST .../tokens/{token_id}/replace} with {@code {serviceAccountName, role}}); everything
-   * else is the real server. Replace the stub with the real routes once they land.
+   * The legacy-token replace flow in the browser, against the real legacy routes: a legacy token
+   * exists, the user replaces it with a service account, and the flags page shows the new token.
    */
   @Test
   void legacyTokenReplace_endsOnThePageWithAgentScraperAndKubernetesFlags() {
-    String newToken = "psc_v1_" + "ab".repeat(32);
-    java.util.List<String> replaceBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
-    page.route("**/v1/projects/" + project + "/tokens**", route -> {
-      String url = route.request().url();
-      if (url.endsWith("/replace") && route.request().method().equals("POST")) {
-        replaceBodies.add(route.request().postData());
-        route.fulfill(new com.microsoft.playwright.Route.FulfillOptions().setStatus(200)
-            .setContentType("application/json")
-            .setBody("{\"serviceAccount\":{\"id\":\"sa-1\",\"name\":\"old-agent-token\"},"
-                + "\"token\":{\"id\":\"t-1\",\"name\":\"replaces old-agent-token\",\"token\":\"" + newToken + "\"}}"));
-      } else {
-        route.fulfill(new com.microsoft.playwright.Route.FulfillOptions().setStatus(200)
-            .setContentType("application/json")
-            .setBody("{\"tokens\":[{\"id\":\"legacy-1\",\"name\":\"Old Agent Token\",\"createdAt\":\"2022-05-12T10:09:36Z\"}]}"));
-      }
-    });
+    Api owner = server.owner();
+    var legacy = owner.post("/v1/projects/" + project + "/tokens", Api.json("name", "Old Agent Token"));
+    Assertions.assertThat(legacy.status()).isEqualTo(200);
     b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
     b.open("#/projects/" + project + "/settings");
     assertThat(page.getByRole(AriaRole.NOTE)).containsText("Move to service accounts");
@@ -424,9 +410,14 @@ class ConsoleTest {
     inDialog("Create service account and token").click();
 
     heading("Switch your client to the service account").waitFor();
-    assertThat(replaceBodies).singleElement().asString()
-        .contains("\"serviceAccountName\":\"old-agent-token\"").contains("\"role\":\"system:writer\"");
-    assertThat(page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("API token"))).hasValue(newToken);
+    String newToken = page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("API token")).inputValue();
+    Assertions.assertThat(newToken).matches("psc_v1_[0-9a-f]{64}");
+    // The server made the account, bound it Writer in this project, and the new token works there.
+    var bindings = owner.get("/v1/organizations/" + server.organizationId() + "/rolebindings?projectId=" + project);
+    Assertions.assertThat(bindings.body().toString())
+        .contains("serviceaccount:old-agent-token").contains("system:writer");
+    Assertions.assertThat(Api.withToken(server.url(), newToken).get("/v1/auth/me").status())
+        .isEqualTo(200);
     String agent = page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("Parca Agent flags").setExact(true))
         .inputValue();
     assertThat(agent)
