@@ -14,11 +14,11 @@ public final class JdbcSessionStore implements SessionStore {
   }
 
   @Override
-  public void insert(Session s) {
+  public void insert(Session s, java.time.Instant createdAt) {
     jdbi.useHandle(h -> h.createUpdate(
             "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at) VALUES (:id, :user, :csrf, :at, :exp)")
         .bind("id", s.idSha256()).bind("user", s.user().id()).bind("csrf", s.csrfToken())
-        .bind("at", System.currentTimeMillis()).bind("exp", s.expiresAt().toEpochMilli())
+        .bind("at", createdAt.toEpochMilli()).bind("exp", s.expiresAt().toEpochMilli())
         .execute());
   }
 

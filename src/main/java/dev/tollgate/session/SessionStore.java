@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /** Persistence of sessions, implemented over JDBC in {@code db}. */
 public interface SessionStore {
-  void insert(Session session);
+  void insert(Session session, java.time.Instant createdAt);
 
   Optional<Session> find(String idSha256);
 

@@ -67,8 +67,9 @@ public final class Sessions {
     }
     throttle.recordSuccess(mail);
     String sessionId = randomHex(32);
-    Session s = new Session(Sha256.hex(sessionId), creds.get().user(), randomHex(16), clock.instant().plus(LIFETIME));
-    store.insert(s);
+    Instant now = clock.instant();
+    Session s = new Session(Sha256.hex(sessionId), creds.get().user(), randomHex(16), now.plus(LIFETIME));
+    store.insert(s, now);
     return new Login(sessionId, s);
   }
 
