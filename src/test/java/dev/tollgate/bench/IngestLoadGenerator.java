@@ -3,13 +3,12 @@ package dev.tollgate.bench;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import dev.tollgate.db.DatabaseUrl;
-import dev.tollgate.ingest.IngestSettings;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawResponse;
 import dev.tollgate.testing.GrpcTestClients;
-import dev.tollgate.testing.IngestTestServer;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.TestServer;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
@@ -19,27 +18,39 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Replays the real pprof files through WriteRaw with N concurrent callers against (a) the full
- * data plane (interceptor, authorizer, validation, durable group-commit storage on SQLite) and (b) a
- * no-op WriteRaw without interceptor, in the same run, and prints calls/s, MB/s and the ratio a/b.
+ * Replays the real pprof files through WriteRaw with N concurrent callers against (a) the real
+ * Tollgate server ({@link TestServer}: REST + gRPC, a {@code psc_v1_} service-account token minted
+ * through REST and bound to {@code system:profile-writer}, token authentication + authorization,
+ * Parca validation, durable group-commit storage on SQLite) and (b) a bare Armeria server with a
+ * no-op WriteRaw and no interceptor, in the same JVM, and prints calls/s, MB/s and the ratio a/b.
+ *
+ * <p>Both servers share one JVM with the client, so whichever runs first would pay for JIT
+ * compilation of the shared transport code (Armeria, Netty, protobuf): on a 2-core machine a
+ * 2-second warm-up of (a) alone left (b) measuring a JVM that (a) had warmed. Both sides are
+ * therefore warmed up first, then measured in alternating rounds (a, b, a, b, ...); each round's
+ * ratio is printed, and the median.
  *
  * <p>Run: {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.tollgate.bench.IngestLoadGenerator [-Dexec.args="<callers> <seconds>"]}.
+ * -Dexec.mainClass=dev.tollgate.bench.IngestLoadGenerator
+ * [-Dexec.args="<callers=16> <seconds per round=5> <rounds=3> <warm-up seconds per side=10>"]}.
  */
 public final class IngestLoadGenerator {
   private IngestLoadGenerator() {}
 
-  record Result(long calls, long bytes, double seconds) {
+  /** @param cpuSeconds CPU time of this whole JVM (client + both servers) during the run */
+  record Result(long calls, long bytes, double seconds, double cpuSeconds) {
+    double cpuMillisPerCall() {
+      return cpuSeconds * 1000 / Math.max(1, calls);
+    }
+
     double callsPerSecond() {
       return calls / seconds;
     }
@@ -51,7 +62,9 @@ public final class IngestLoadGenerator {
 
   public static void main(String[] args) throws Exception {
     int callers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 10;
     Path pprofDir = Path.of(System.getProperty("tollgate.pprof.dir", "../shared/testdata/pprof"));
     List<byte[]> pprofs = new ArrayList<>();
     try (Stream<Path> files = Files.list(pprofDir)) {
@@ -60,34 +73,42 @@ public final class IngestLoadGenerator {
       }
     }
     Path tmp = Files.createTempDirectory("tollgate-bench");
-    UUID project = UUID.randomUUID();
-    System.out.printf("callers=%d seconds=%d files=%d cores=%d%n", callers, seconds, pprofs.size(),
-        Runtime.getRuntime().availableProcessors());
-    Result full;
-    try (IngestTestServer server = new IngestTestServer(DatabaseUrl.sqliteFile(tmp.resolve("bench.db")),
-        tmp.resolve("data"), IngestSettings.defaults(), InstantSource.system())) {
-      run(server.baseUrl(), project, pprofs, callers, 2); // warm-up
-      full = run(server.baseUrl(), project, pprofs, callers, seconds);
+    System.out.printf("callers=%d seconds/round=%d rounds=%d warm-up/side=%ds files=%d cores=%d%n", callers, seconds,
+        rounds, warmup, pprofs.size(), Runtime.getRuntime().availableProcessors());
+    List<Double> ratios = new ArrayList<>();
+    try (TestServer server = TestServer.start(Backend.SQLITE, tmp)) {
+      String project = server.defaultProjectId();
+      String token = server.mintToken("bench-writer", "system:profile-writer", project);
+      Server bare = noopServer();
+      try {
+        String full = server.url();
+        String noop = "http://127.0.0.1:" + bare.activeLocalPort();
+        run(full, token, project, pprofs, callers, warmup);
+        run(noop, token, project, pprofs, callers, warmup);
+        for (int r = 1; r <= rounds; r++) {
+          System.out.println("round " + r + ": measuring (a)");
+          Result a = run(full, token, project, pprofs, callers, seconds);
+          Result b = run(noop, token, project, pprofs, callers, seconds);
+          print("round " + r + " (a) real server: token auth + validation + storage", a);
+          print("round " + r + " (b) no-op WriteRaw, no interceptor", b);
+          double ratio = a.callsPerSecond() / b.callsPerSecond();
+          ratios.add(ratio);
+          System.out.printf("round %d ratio a/b (calls/s): %.2f%n", r, ratio);
+        }
+      } finally {
+        bare.stop().join();
+      }
     }
-    Result noop;
-    Server bare = noopServer();
-    try {
-      String url = "http://127.0.0.1:" + bare.activeLocalPort();
-      run(url, project, pprofs, callers, 2);
-      noop = run(url, project, pprofs, callers, seconds);
-    } finally {
-      bare.stop().join();
-    }
-    print("(a) interceptor + authorizer + durable storage", full);
-    print("(b) no-op WriteRaw, no interceptor", noop);
-    System.out.printf("ratio a/b (calls/s): %.2f%n", full.callsPerSecond() / noop.callsPerSecond());
+    List<Double> sorted = ratios.stream().sorted().toList();
+    System.out.printf("ratio a/b (calls/s): median %.2f, min %.2f, max %.2f over %d rounds%n",
+        sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1), sorted.size());
     deleteTree(tmp);
     System.exit(0);
   }
 
   private static void print(String what, Result r) {
-    System.out.printf("%-50s %8.0f calls/s %8.1f MB/s (%d calls)%n", what, r.callsPerSecond(), r.mbPerSecond(),
-        r.calls());
+    System.out.printf("%-62s %6.0f calls/s %6.1f MB/s (%d calls) JVM CPU %.2f cores, %.2f ms/call%n", what,
+        r.callsPerSecond(), r.mbPerSecond(), r.calls(), r.cpuSeconds() / r.seconds(), r.cpuMillisPerCall());
   }
 
   private static Server noopServer() {
@@ -106,18 +127,19 @@ public final class IngestLoadGenerator {
     return s;
   }
 
-  private static Result run(String url, UUID project, List<byte[]> pprofs, int callers, int seconds)
+  private static Result run(String url, String token, String project, List<byte[]> pprofs, int callers, int seconds)
       throws InterruptedException {
     AtomicLong calls = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     CountDownLatch done = new CountDownLatch(callers);
     long start = System.nanoTime();
+    long cpuStart = processCpuNanos();
     for (int c = 0; c < callers; c++) {
       int caller = c;
       Thread.ofPlatform().start(() -> {
         try {
-          var stub = GrpcTestClients.stub(url, "good-" + project, project.toString(),
+          var stub = GrpcTestClients.stub(url, token, project,
               ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
           int i = caller;
           while (System.nanoTime() < end) {
@@ -139,7 +161,13 @@ public final class IngestLoadGenerator {
       });
     }
     done.await();
-    return new Result(calls.get(), bytes.get(), (System.nanoTime() - start) / 1e9);
+    return new Result(calls.get(), bytes.get(), (System.nanoTime() - start) / 1e9,
+        (processCpuNanos() - cpuStart) / 1e9);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static void deleteTree(Path root) throws IOException {
