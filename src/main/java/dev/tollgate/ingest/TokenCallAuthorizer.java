@@ -65,7 +65,9 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
         return other.get();
       }
     }
-    TokenAuthenticator.Result result = tokens.authenticate(credential, null, "grpc");
+    String namedOrg = named == null ? null
+        : state.current().project(named.toString()).map(Project::organizationId).orElse(null);
+    TokenAuthenticator.Result result = tokens.authenticate(credential, null, "grpc", namedOrg);
     if (!(result instanceof TokenAuthenticator.Accepted accepted)) {
       throw refused(Status.UNAUTHENTICATED, BAD_TOKEN, named);
     }

@@ -25,9 +25,20 @@ public final class BearerTokens {
 
   /** The outcome, with refusals already audited. {@code channel} is e.g. "rest" or "grpc". */
   public TokenAuthenticator.Result authenticate(String presented, String clientIp, String channel) {
+    return authenticate(presented, clientIp, channel, null);
+  }
+
+  /**
+   * As above; a refusal of a token that names no organization itself is filed under
+   * {@code targetOrganizationId} (the organization of the project the caller asked for), so
+   * that organization's auditors see failed attempts at their data.
+   */
+  public TokenAuthenticator.Result authenticate(String presented, String clientIp, String channel,
+      String targetOrganizationId) {
     TokenAuthenticator.Result r = authenticator.authenticate(presented);
     if (r instanceof TokenAuthenticator.Refused refused) {
-      audit.appendAsync(AuditEntry.of(refused.organizationId(), clock.instant(), "anonymous", "auth.refused",
+      String org = refused.organizationId() != null ? refused.organizationId() : targetOrganizationId;
+      audit.appendAsync(AuditEntry.of(org, clock.instant(), "anonymous", "auth.refused",
           refused.tokenId() == null ? null : "token:" + refused.tokenId(), clientIp,
           "reason=" + refused.reason().name().toLowerCase(java.util.Locale.ROOT) + " channel=" + channel));
     }

@@ -131,6 +131,11 @@ class IngestAuthorizationTest {
       refusals += src.at("/last5m/refusals").asLong();
     }
     assertThat(refusals).isEqualTo(5);
+    // ... and the organization's audit log shows the refused tokens (by reason, never the token).
+    server.server().components().audit().flush();
+    String audit = owner.get("/v1/organizations/" + org + "/audit?action=auth.").body().toString();
+    assertThat(audit).contains("reason=bad_checksum").contains("reason=unknown").contains("channel=grpc")
+        .doesNotContain(token.substring(7, 40));
   }
 
   @Test
