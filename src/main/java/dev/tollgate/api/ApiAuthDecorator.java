@@ -31,7 +31,7 @@ import java.util.Set;
 public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
   public static final String SESSION_COOKIE = "tollgate_session";
   public static final String CSRF_HEADER = "x-csrf-token";
-  public static final String BAD_TOKEN = "invalid or unknown token";
+  public static final String BAD_TOKEN = dev.tollgate.token.TokenAuthenticator.REFUSED_MESSAGE;
 
   static final AttributeKey<Caller> CALLER = AttributeKey.valueOf(ApiAuthDecorator.class, "CALLER");
   static final AttributeKey<Session> SESSION = AttributeKey.valueOf(ApiAuthDecorator.class, "SESSION");

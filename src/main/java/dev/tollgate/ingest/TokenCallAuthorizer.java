@@ -23,7 +23,7 @@ import java.util.UUID;
  * token gets the same message.
  */
 public final class TokenCallAuthorizer implements CallAuthorizer {
-  static final String BAD_TOKEN = "invalid or unknown token";
+  static final String BAD_TOKEN = dev.tollgate.token.TokenAuthenticator.REFUSED_MESSAGE;
 
   /** A credential that carries its own project (e.g. a legacy project token). */
   public interface ProjectCredentials {

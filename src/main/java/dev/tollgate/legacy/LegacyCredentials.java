@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LegacyCredentials implements TokenCallAuthorizer.ProjectCredentials {
   /** The one answer to every bad token; the same words as for a bad service-account token. */
-  public static final String REFUSED = "invalid or unknown token";
+  public static final String REFUSED = dev.tollgate.token.TokenAuthenticator.REFUSED_MESSAGE;
 
   private static final Logger log = LoggerFactory.getLogger(LegacyCredentials.class);
 

@@ -25,6 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * limit, so a flood of random tokens cannot reach the database.
  */
 public final class TokenAuthenticator {
+  /**
+   * The one answer every refused credential gets, on REST and gRPC, service-account and legacy
+   * tokens alike: it tells nothing about why.
+   */
+  public static final String REFUSED_MESSAGE = "invalid or unknown token";
+
   /** Why a token was refused; audited, never shown to the caller. */
   public enum Reason { MALFORMED, BAD_CHECKSUM, UNKNOWN, EXPIRED, DISABLED }
 
