@@ -272,7 +272,7 @@ public final class TollgateServer implements AutoCloseable {
   public void printWelcome(PrintStream out) {
     out.println("Tollgate is listening on " + url() + " (gRPC, gRPC-Web, REST, UI, /metrics on one port)");
     out.println("Database: " + db.url().dialect().name().toLowerCase(java.util.Locale.ROOT)
-        + "; data directory: " + config.dataDir().toAbsolutePath());
+        + "; data directory: " + config.dataDir().toAbsolutePath().normalize());
     bootstrap.ifPresent(b -> {
       out.println();
       out.println("First start - created:");
