@@ -21,4 +21,13 @@ public final class PprofBenchAccess {
   public static List<String> scan(ByteString raw, long maxBytes) {
     return PprofScan.decodeAndValidate(raw, maxBytes, 0).profileTypes("n");
   }
+
+  /** Only the gunzip, for reference: the floor of any decode that reads every byte. */
+  public static int inflateOnly(ByteString raw) {
+    try (var in = new java.util.zip.GZIPInputStream(raw.newInput(), 64 << 10)) {
+      return in.readAllBytes().length;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }
