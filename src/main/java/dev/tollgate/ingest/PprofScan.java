@@ -1,7 +1,6 @@
 package dev.tollgate.ingest;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 import dev.tollgate.proto.pprof.Profile;
 import dev.tollgate.proto.pprof.ValueType;
 import java.io.IOException;
@@ -15,7 +14,7 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Decode + validate of a {@code raw_profile} in one pass over the (inflated) bytes, without
- * building the {@link Profile} object graph: reads field by field with {@link CodedInputStream},
+ * building the {@link Profile} object graph: reads the protobuf wire format field by field,
  * keeping only counts, ids, string-index maxima and the offsets of the string table.
  *
  * <p>The fast pass only ever says "valid, here is what ingestion needs" or "not sure". Anything it
@@ -84,7 +83,8 @@ final class PprofScan {
       len = buf.length;
     } else {
       // inflate through the same counting limit as PprofDecoder: never more than maxBytes + 1 bytes
-      try (InputStream in = new GZIPInputStream(raw.newInput(), 64 << 10)) {
+      // the input buffer holds compressed bytes: no need for 64 KiB when the profile is smaller
+      try (InputStream in = new GZIPInputStream(raw.newInput(), Math.max(512, Math.min(64 << 10, raw.size())))) {
         buf = new byte[(int) Math.min(Math.max(raw.size() * 4L, 8 << 10), Math.min(maxBytes + 1, 1 << 30))];
         len = 0;
         while (true) {
@@ -113,7 +113,7 @@ final class PprofScan {
     }
     try {
       return new Scanner(buf, len).scan(executableInfoCount);
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return null;
     }
   }
@@ -121,11 +121,23 @@ final class PprofScan {
   private static final int VARINT = 0;
   private static final int LD = 2;
 
-  /** One pass over a plain pprof; every method returns false for "not sure". */
+  /** Thrown for anything malformed; the full parse then decides. */
+  private static final class Malformed extends RuntimeException {
+    static final Malformed INSTANCE = new Malformed();
+
+    private Malformed() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * One pass over a plain pprof, reading varints straight from the array (protobuf wire format;
+   * at least as strict as {@code CodedInputStream}); every method returns false for "not sure".
+   */
   private static final class Scanner {
     private final byte[] buf;
     private final int len;
-    private final CodedInputStream in;
+    private int pos;
 
     private int[] stringOff = new int[256];
     private int[] stringLen = new int[256];
@@ -160,11 +172,9 @@ final class PprofScan {
     Scanner(byte[] buf, int len) {
       this.buf = buf;
       this.len = len;
-      this.in = CodedInputStream.newInstance(buf, 0, len);
-      in.setSizeLimit(Integer.MAX_VALUE);
     }
 
-    Summary scan(int executableInfoCount) throws IOException {
+    Summary scan(int executableInfoCount) {
       if (!profile()) {
         return null;
       }
@@ -212,90 +222,120 @@ final class PprofScan {
       }
     }
 
-    private boolean profile() throws IOException {
-      while (true) {
-        int t = in.readTag();
-        if (t == 0) {
-          return true;
+    /** A varint ending before {@code end}; at most 10 bytes, as protobuf's readRawVarint64. */
+    private long varint(int end) {
+      int p = pos;
+      if (p >= end) {
+        throw Malformed.INSTANCE;
+      }
+      byte[] b = buf;
+      long x = b[p++];
+      if (x >= 0) {
+        pos = p;
+        return x;
+      }
+      x &= 0x7f;
+      for (int shift = 7; shift < 64; shift += 7) {
+        if (p >= end) {
+          throw Malformed.INSTANCE;
         }
+        long c = b[p++];
+        x |= (c & 0x7f) << shift;
+        if (c >= 0) {
+          pos = p;
+          return x;
+        }
+      }
+      throw Malformed.INSTANCE;
+    }
+
+    /** A tag (field number >= 1, fits in 32 bits) before {@code end}. */
+    private int tag(int end) {
+      long t = varint(end);
+      if (t < 8 || t > Integer.MAX_VALUE) {
+        throw Malformed.INSTANCE;
+      }
+      return (int) t;
+    }
+
+    /** The end of a length-delimited field starting at pos, within {@code end}. */
+    private int length(int end) {
+      long n = varint(end);
+      if (n < 0 || n > end - pos) {
+        throw Malformed.INSTANCE;
+      }
+      return pos + (int) n;
+    }
+
+    private boolean profile() {
+      int end = len;
+      while (pos < end) {
+        int t = tag(end);
         boolean ok = switch (t) {
-          case 1 << 3 | LD -> sampleType();
-          case 2 << 3 | LD -> sample();
-          case 3 << 3 | LD -> mapping();
-          case 4 << 3 | LD -> location();
-          case 5 << 3 | LD -> function();
-          case 6 << 3 | LD -> string();
+          case 1 << 3 | LD -> sampleType(length(end));
+          case 2 << 3 | LD -> sample(length(end));
+          case 3 << 3 | LD -> mapping(length(end));
+          case 4 << 3 | LD -> location(length(end));
+          case 5 << 3 | LD -> function(length(end));
+          case 6 << 3 | LD -> string(length(end));
           case 7 << 3 | VARINT -> {
-            dropFrames = in.readInt64();
+            dropFrames = varint(end);
             yield true;
           }
           case 8 << 3 | VARINT -> {
-            keepFrames = in.readInt64();
+            keepFrames = varint(end);
             yield true;
           }
           case 9 << 3 | VARINT -> {
-            timeNanos = in.readInt64();
+            timeNanos = varint(end);
             yield true;
           }
           case 10 << 3 | VARINT -> {
-            durationNanos = in.readInt64();
+            durationNanos = varint(end);
             yield true;
           }
-          case 11 << 3 | LD -> periodType();
+          case 11 << 3 | LD -> periodType(length(end));
           case 12 << 3 | VARINT -> {
-            in.readInt64();
+            varint(end);
             yield true;
           }
           case 13 << 3 | VARINT -> {
-            stringIndex(in.readInt64());
+            stringIndex(varint(end));
             yield true;
           }
           case 13 << 3 | LD -> {
-            int limit = in.pushLimit(in.readRawVarint32());
-            while (in.getBytesUntilLimit() > 0) {
-              stringIndex(in.readInt64());
+            int e = length(end);
+            while (pos < e) {
+              stringIndex(varint(e));
             }
-            in.popLimit(limit);
             yield true;
           }
           case 14 << 3 | VARINT -> {
-            defaultSampleType = in.readInt64();
+            defaultSampleType = varint(end);
             yield true;
           }
-          case 15 << 3 | LD -> utf8();
+          case 15 << 3 | LD -> utf8(length(end));
           default -> false;
         };
         if (!ok) {
           return false;
         }
       }
+      return true;
     }
 
-    /** Enters a length-delimited message; returns the old limit. */
-    private int enter() throws IOException {
-      int length = in.readRawVarint32();
-      return in.pushLimit(length);
-    }
-
-    /** Leaves a message whose loop ended on tag 0 (its end). */
-    private void leave(int oldLimit) {
-      in.popLimit(oldLimit);
-    }
-
-    private boolean sampleType() throws IOException {
-      int old = enter();
+    private boolean sampleType(int end) {
       long type = 0;
       long unit = 0;
-      for (int t; (t = in.readTag()) != 0; ) {
-        switch (t) {
-          case 1 << 3 | VARINT -> type = in.readInt64();
-          case 2 << 3 | VARINT -> unit = in.readInt64();
+      while (pos < end) {
+        switch (tag(end)) {
+          case 1 << 3 | VARINT -> type = varint(end);
+          case 2 << 3 | VARINT -> unit = varint(end);
           default -> {
             return false;
           }
         }
       }
-      leave(old);
       stringIndex(type);
       stringIndex(unit);
       if (2 * sampleTypes + 2 > sampleTypeIdx.length) {
@@ -307,60 +347,55 @@ final class PprofScan {
       return true;
     }
 
-    private boolean periodType() throws IOException {
+    private boolean periodType(int end) {
       if (hasPeriodType) {
         return false; // a second occurrence merges into the first; leave that to the full parse
       }
       hasPeriodType = true;
-      int old = enter();
-      for (int t; (t = in.readTag()) != 0; ) {
-        switch (t) {
-          case 1 << 3 | VARINT -> periodType = in.readInt64();
-          case 2 << 3 | VARINT -> periodUnit = in.readInt64();
+      while (pos < end) {
+        switch (tag(end)) {
+          case 1 << 3 | VARINT -> periodType = varint(end);
+          case 2 << 3 | VARINT -> periodUnit = varint(end);
           default -> {
             return false;
           }
         }
       }
-      leave(old);
       stringIndex(periodType);
       stringIndex(periodUnit);
       return true;
     }
 
-    private boolean sample() throws IOException {
-      int old = enter();
+    private boolean sample(int end) {
       int values = 0;
-      for (int t; (t = in.readTag()) != 0; ) {
-        switch (t) {
+      while (pos < end) {
+        switch (tag(end)) {
           case 1 << 3 | VARINT -> {
-            if (!locationRef(in.readUInt64())) {
+            if (!locationRef(varint(end))) {
               return false;
             }
           }
           case 1 << 3 | LD -> {
-            int limit = in.pushLimit(in.readRawVarint32());
-            while (in.getBytesUntilLimit() > 0) {
-              if (!locationRef(in.readUInt64())) {
+            int e = length(end);
+            while (pos < e) {
+              if (!locationRef(varint(e))) {
                 return false;
               }
             }
-            in.popLimit(limit);
           }
           case 2 << 3 | VARINT -> {
-            in.readInt64();
+            varint(end);
             values++;
           }
           case 2 << 3 | LD -> {
-            int limit = in.pushLimit(in.readRawVarint32());
-            while (in.getBytesUntilLimit() > 0) {
-              in.readInt64();
+            int e = length(end);
+            while (pos < e) {
+              varint(e);
               values++;
             }
-            in.popLimit(limit);
           }
           case 3 << 3 | LD -> {
-            if (!label()) {
+            if (!label(length(end))) {
               return false;
             }
           }
@@ -369,7 +404,6 @@ final class PprofScan {
           }
         }
       }
-      leave(old);
       if (valueCount == -1) {
         valueCount = values;
       } else if (valueCount != values) {
@@ -388,47 +422,43 @@ final class PprofScan {
       return true;
     }
 
-    private boolean label() throws IOException {
-      int old = enter();
+    private boolean label(int end) {
       long key = 0;
       long str = 0;
       long numUnit = 0;
-      for (int t; (t = in.readTag()) != 0; ) {
-        switch (t) {
-          case 1 << 3 | VARINT -> key = in.readInt64();
-          case 2 << 3 | VARINT -> str = in.readInt64();
-          case 3 << 3 | VARINT -> in.readInt64();
-          case 4 << 3 | VARINT -> numUnit = in.readInt64();
+      while (pos < end) {
+        switch (tag(end)) {
+          case 1 << 3 | VARINT -> key = varint(end);
+          case 2 << 3 | VARINT -> str = varint(end);
+          case 3 << 3 | VARINT -> varint(end);
+          case 4 << 3 | VARINT -> numUnit = varint(end);
           default -> {
             return false;
           }
         }
       }
-      leave(old);
       stringIndex(key);
       stringIndex(str);
       stringIndex(numUnit);
       return true;
     }
 
-    private boolean mapping() throws IOException {
-      int old = enter();
+    private boolean mapping(int end) {
       long id = 0;
       long filename = 0;
       long buildId = 0;
-      for (int t; (t = in.readTag()) != 0; ) {
-        switch (t) {
-          case 1 << 3 | VARINT -> id = in.readUInt64();
-          case 2 << 3 | VARINT, 3 << 3 | VARINT, 4 << 3 | VARINT -> in.readUInt64();
-          case 5 << 3 | VARINT -> filename = in.readInt64();
-          case 6 << 3 | VARINT -> buildId = in.readInt64();
-          case 7 << 3 | VARINT, 8 << 3 | VARINT, 9 << 3 | VARINT, 10 << 3 | VARINT -> in.readBool();
+      while (pos < end) {
+        switch (tag(end)) {
+          case 1 << 3 | VARINT -> id = varint(end);
+          case 2 << 3 | VARINT, 3 << 3 | VARINT, 4 << 3 | VARINT -> varint(end);
+          case 5 << 3 | VARINT -> filename = varint(end);
+          case 6 << 3 | VARINT -> buildId = varint(end);
+          case 7 << 3 | VARINT, 8 << 3 | VARINT, 9 << 3 | VARINT, 10 << 3 | VARINT -> varint(end);
           default -> {
             return false;
           }
         }
       }
-      leave(old);
       mappings++;
       if (id != mappings) {
         return false;
@@ -438,27 +468,24 @@ final class PprofScan {
       return true;
     }
 
-    private boolean location() throws IOException {
-      int old = enter();
+    private boolean location(int end) {
       long id = 0;
       long mappingId = 0;
-      for (int t; (t = in.readTag()) != 0; ) {
-        switch (t) {
-          case 1 << 3 | VARINT -> id = in.readUInt64();
-          case 2 << 3 | VARINT -> mappingId = in.readUInt64();
-          case 3 << 3 | VARINT -> in.readUInt64();
+      while (pos < end) {
+        switch (tag(end)) {
+          case 1 << 3 | VARINT -> id = varint(end);
+          case 2 << 3 | VARINT -> mappingId = varint(end);
+          case 3 << 3 | VARINT, 5 << 3 | VARINT -> varint(end);
           case 4 << 3 | LD -> {
-            if (!line()) {
+            if (!line(length(end))) {
               return false;
             }
           }
-          case 5 << 3 | VARINT -> in.readBool();
           default -> {
             return false;
           }
         }
       }
-      leave(old);
       locations++;
       if (id != locations) {
         return false;
@@ -469,19 +496,17 @@ final class PprofScan {
       return true;
     }
 
-    private boolean line() throws IOException {
-      int old = enter();
+    private boolean line(int end) {
       long functionId = 0;
-      for (int t; (t = in.readTag()) != 0; ) {
-        switch (t) {
-          case 1 << 3 | VARINT -> functionId = in.readUInt64();
-          case 2 << 3 | VARINT, 3 << 3 | VARINT -> in.readInt64();
+      while (pos < end) {
+        switch (tag(end)) {
+          case 1 << 3 | VARINT -> functionId = varint(end);
+          case 2 << 3 | VARINT, 3 << 3 | VARINT -> varint(end);
           default -> {
             return false;
           }
         }
       }
-      leave(old);
       if (functionId == 0) {
         return false;
       }
@@ -491,25 +516,23 @@ final class PprofScan {
       return true;
     }
 
-    private boolean function() throws IOException {
-      int old = enter();
+    private boolean function(int end) {
       long id = 0;
       long name = 0;
       long systemName = 0;
       long filename = 0;
-      for (int t; (t = in.readTag()) != 0; ) {
-        switch (t) {
-          case 1 << 3 | VARINT -> id = in.readUInt64();
-          case 2 << 3 | VARINT -> name = in.readInt64();
-          case 3 << 3 | VARINT -> systemName = in.readInt64();
-          case 4 << 3 | VARINT -> filename = in.readInt64();
-          case 5 << 3 | VARINT -> in.readInt64();
+      while (pos < end) {
+        switch (tag(end)) {
+          case 1 << 3 | VARINT -> id = varint(end);
+          case 2 << 3 | VARINT -> name = varint(end);
+          case 3 << 3 | VARINT -> systemName = varint(end);
+          case 4 << 3 | VARINT -> filename = varint(end);
+          case 5 << 3 | VARINT -> varint(end);
           default -> {
             return false;
           }
         }
       }
-      leave(old);
       functions++;
       if (id != functions) {
         return false;
@@ -520,36 +543,26 @@ final class PprofScan {
       return true;
     }
 
-    private boolean string() throws IOException {
-      int length = in.readRawVarint32();
-      if (length < 0 || length > len - in.getTotalBytesRead()) {
+    private boolean string(int end) {
+      int off = pos;
+      if (!utf8(end)) {
         return false;
       }
-      int off = in.getTotalBytesRead();
-      if (!Utf8Check.valid(buf, off, off + length)) {
-        return false;
-      }
-      in.skipRawBytes(length);
       if (strings == stringOff.length) {
         stringOff = Arrays.copyOf(stringOff, strings * 2);
         stringLen = Arrays.copyOf(stringLen, strings * 2);
       }
       stringOff[strings] = off;
-      stringLen[strings] = length;
+      stringLen[strings] = end - off;
       strings++;
       return true;
     }
 
-    private boolean utf8() throws IOException {
-      int length = in.readRawVarint32();
-      if (length < 0 || length > len - in.getTotalBytesRead()) {
+    private boolean utf8(int end) {
+      if (!Utf8Check.valid(buf, pos, end)) {
         return false;
       }
-      int off = in.getTotalBytesRead();
-      if (!Utf8Check.valid(buf, off, off + length)) {
-        return false;
-      }
-      in.skipRawBytes(length);
+      pos = end;
       return true;
     }
   }
