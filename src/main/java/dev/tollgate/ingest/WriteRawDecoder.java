@@ -6,7 +6,6 @@ import dev.tollgate.profiles.SeriesEntry;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
-import dev.tollgate.proto.pprof.Profile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,18 +31,15 @@ final class WriteRawDecoder {
       for (int j = 0; j < series.getSamplesCount(); j++) {
         RawSample sample = series.getSamples(j);
         String where = "series " + i + " sample " + j + ": ";
-        Profile p;
+        PprofScan.Summary p;
         try {
-          p = PprofDecoder.decode(sample.getRawProfile(), maxDecompressedBytes);
+          p = PprofScan.decodeAndValidate(sample.getRawProfile(), maxDecompressedBytes,
+              sample.getExecutableInfoCount());
         } catch (InvalidProfileException e) {
           throw new InvalidProfileException(where + e.getMessage());
         }
-        Optional<String> problem = PprofValidator.problem(p, sample.getExecutableInfoCount());
-        if (problem.isPresent()) {
-          throw new InvalidProfileException(where + problem.get());
-        }
         out.add(new NewBlob(BlobKind.PPROF, sample.getRawProfile().toByteArray(), List.of(new SeriesEntry(
-            labels, ProfileTypes.of(labels.get("__name__"), p), p.getTimeNanos() / 1_000_000))));
+            labels, p.profileTypes(labels.get("__name__")), p.timeNanos() / 1_000_000))));
       }
     }
     return out;
