@@ -149,6 +149,8 @@ public final class TollgateServer implements AutoCloseable {
     LegacyUsage legacyUsage = new LegacyUsage(legacyStore, clock, Duration.ofSeconds(10));
     closeables.add(legacyUsage);
     // The issuer is asked per token: the port (and so the derived URL) is known only after start.
+    // Other nodes on the same database: their changes arrive within this period.
+    closeables.add(new StateRefresher(Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
     LegacyTokens legacyTokens = new LegacyTokens(legacyStore, legacyState, iam, authorizer, legacyUsage, this::url, clock);
     legacyTokens.ensureSigningKey();
     Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, authorizer,

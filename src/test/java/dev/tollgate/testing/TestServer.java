@@ -41,6 +41,13 @@ public final class TestServer implements AutoCloseable {
     return url.jdbcUrl() + sep + "user=" + url.user() + "&password=" + url.password();
   }
 
+  /** A second server (another "node") on the same database, with its own data directory. */
+  public TollgateServer startSecondNode(Path dataDir) throws Exception {
+    return TollgateServer.start(new ServerConfig(0, dataDir, config.databaseUrl(), config.adminEmail(),
+        config.adminPassword(), null, null, false, null, null, config.retention(), config.debuginfoMaxSize(),
+        config.drainTimeout()));
+  }
+
   public TollgateServer server() {
     return server;
   }
