@@ -11,6 +11,8 @@ import * as serviceAccount from './pages/serviceAccount.js';
 import * as roleBindings from './pages/roleBindings.js';
 import * as roles from './pages/roles.js';
 import * as members from './pages/members.js';
+import * as invites from './pages/invites.js';
+import * as invite from './pages/invite.js';
 import * as audit from './pages/audit.js';
 import * as orgSettings from './pages/orgSettings.js';
 
@@ -29,6 +31,7 @@ const routes = [
   [`^${ORG}/iam/rolebindings$`, roleBindings, 'rolebindings'],
   [`^${ORG}/iam/roles$`, roles, 'roles'],
   [`^${ORG}/iam/members$`, members, 'members'],
+  [`^${ORG}/iam/invites$`, invites, 'invites'],
   [`^${ORG}/iam/audit$`, audit, 'audit'],
   [`^${ORG}/settings$`, orgSettings, 'settings'],
 ].map(([p, page, section, variant]) => ({ re: new RegExp(p), page, section, variant }));
@@ -67,9 +70,14 @@ async function loadSession() {
 }
 
 async function refreshProjects() {
-  state.projects = state.org
-    ? (await api.get(`/v1/organizations/${encodeURIComponent(state.org.id)}/projects`)).projects || []
-    : [];
+  try {
+    state.projects = state.org
+      ? (await api.get(`/v1/organizations/${encodeURIComponent(state.org.id)}/projects`)).projects || []
+      : [];
+  } catch (e) {
+    if (e.status !== 403) throw e;
+    state.projects = []; // a member without any project access still gets the console
+  }
   return state.projects;
 }
 
@@ -128,6 +136,7 @@ function renderChrome(section, projectId) {
       h('li', {}, link(`#/orgs/${org}/iam/rolebindings`, 'Role Bindings', 'rolebindings')),
       h('li', {}, link(`#/orgs/${org}/iam/roles`, 'Roles', 'roles')),
       h('li', {}, link(`#/orgs/${org}/iam/members`, 'Members', 'members')),
+      h('li', {}, link(`#/orgs/${org}/iam/invites`, 'Invites', 'invites')),
       h('li', {}, link(`#/orgs/${org}/iam/audit`, 'Audit log', 'audit'))),
     h('h2', {}, 'Organization'),
     h('ul', {}, h('li', {}, link(`#/orgs/${org}/settings`, 'Settings', 'settings'))));
@@ -142,6 +151,15 @@ function runCleanups() {
 async function route() {
   runCleanups();
   const hash = location.hash || '#/';
+  const inviteLink = /^#\/invite\/([0-9a-f]+)$/.exec(hash);
+  if (inviteLink) {
+    // Opened from an invite link: no session needed.
+    top.hidden = true;
+    side.hidden = true;
+    clear(main);
+    await invite.render({ main, onLoggedIn }, inviteLink[1]);
+    return;
+  }
   if (hash === '#/login' || !state.me) {
     if (hash !== '#/login' && await loadSession()) return route();
     top.hidden = true;

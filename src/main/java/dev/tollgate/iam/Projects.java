@@ -20,12 +20,22 @@ public final class Projects {
     this.clock = requireNonNull(clock, "clock");
   }
 
+  /**
+   * The organization's projects for a caller with {@code project.list} there; otherwise the
+   * projects it may read (e.g. through project-scoped bindings), and 403 if there are none.
+   */
   public List<Project> list(Caller caller, String organizationId) {
-    authorizer.require(caller.principal(), "project.list", organizationId);
-    return state.current().projectsOf(organizationId).stream()
-        .filter(p -> caller.principal().tokenProjectId() == null
-            || p.id().equals(caller.principal().tokenProjectId()))
+    Principal p = caller.principal();
+    if (authorizer.allowed(p, "project.list", organizationId, null)) {
+      return state.current().projectsOf(organizationId);
+    }
+    List<Project> readable = state.current().projectsOf(organizationId).stream()
+        .filter(x -> authorizer.allowed(p, "project.read", organizationId, x.id()))
         .toList();
+    if (readable.isEmpty()) {
+      authorizer.require(p, "project.list", organizationId);
+    }
+    return readable;
   }
 
   public Project create(Caller caller, String organizationId, String name) {

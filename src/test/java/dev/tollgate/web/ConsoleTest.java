@@ -435,4 +435,37 @@ class ConsoleTest {
     b.screenshot("legacy-replace-flags");
     b.assertClean();
   }
+
+  /** An owner invites with a project-scoped role; the invited person opens the link, joins, and sees that project. */
+  @Test
+  void invite_linkLetsAPersonSetAPasswordAndJoin() {
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    b.open("#/orgs/" + org + "/iam/invites");
+    heading("Invites").waitFor();
+    button("Invite someone").click();
+    dialog().getByLabel("Role").selectOption("system:viewer");
+    dialog().getByLabel("Project").selectOption(project);
+    inDialog("Create invite").click();
+    String link = page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("Invite link")).inputValue();
+    Assertions.assertThat(link).matches(".*/#/invite/[0-9a-f]{48}");
+    b.screenshot("invites");
+
+    // The invited person, in a fresh session.
+    page.context().clearCookies();
+    page.navigate(link);
+    heading("Join default").waitFor();
+    b.screenshot("invite-accept");
+    page.getByLabel("Email").fill("invited@example.com");
+    page.getByLabel("Password").fill("a-good-long-password");
+    button("Join").click();
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("default").setExact(true)).first().waitFor();
+    Api invited = Api.login(server.url(), "invited@example.com", "a-good-long-password");
+    Assertions.assertThat(invited.get("/v1/organizations/" + org + "/projects").body().get("projects")).hasSize(1);
+    Assertions.assertThat(invited.post("/v1/organizations/" + org + "/projects", Api.json("name", "x")).status())
+        .isEqualTo(403);
+    // The link works once per person but stays valid until expired; the owner sees the acceptance.
+    Assertions.assertThat(server.owner().get("/v1/organizations/" + org + "/invites").body()
+        .at("/invites/0/acceptanceCount").asLong()).isEqualTo(1);
+    b.assertClean();
+  }
 }
