@@ -86,6 +86,10 @@ class AuthorizationTest {
     var other = dev.patch("/v1/projects/" + b, json("name", "b2"));
     assertThat(other.status()).isEqualTo(403);
     assertThat(other.error()).contains("project.update");
+    // The project list shows exactly the projects the binding reaches.
+    var visible = dev.get("/v1/organizations/" + org + "/projects").body().get("projects");
+    assertThat(visible).hasSize(1);
+    assertThat(visible.get(0).get("id").asText()).isEqualTo(a);
     // Org-wide actions are not granted by a project-scoped binding.
     assertThat(dev.post("/v1/organizations/" + org + "/projects", json("name", "c")).status()).isEqualTo(403);
     var can = dev.post("/api/v1alpha1/authorization/cani", json("organizationId", org, "projectId", a, "permission", "project.delete"));
