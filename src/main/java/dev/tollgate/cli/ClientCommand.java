@@ -1,5 +1,7 @@
 package dev.tollgate.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -106,6 +108,47 @@ abstract class ClientCommand implements Callable<Integer> {
         .append(" (").append(o.path("id").asText()).append(')'));
     throw new CliException(ExitCodes.USAGE, "you belong to " + orgs.size() + " organizations: " + names
         + "; choose one with --org or TOLLGATE_ORG");
+  }
+
+  /**
+   * Writes a just-created secret to {@code file} (mode 0600). A failure after the secret exists
+   * says which credential to delete ({@code deleteCommand}), since it can never be shown again.
+   */
+  void writeSecret(Path file, boolean force, String secret, String what, String deleteCommand) {
+    try {
+      SecretFile.write(file, secret, force);
+    } catch (IOException | CliException e) {
+      throw new CliException(ExitCodes.SERVER_ERROR, what + " was created but could not be written to " + file
+          + " (" + e.getMessage() + "); delete it with '" + deleteCommand + "'");
+    }
+  }
+
+  /**
+   * The one place a created credential leaves the CLI: into {@code file} (then only its id is
+   * printed) or, once, to stdout with a warning on stderr. {@code created} holds the secret in
+   * its {@code token} field.
+   */
+  int deliverCreated(ObjectNode created, Path file, boolean force, String what, String deleteCommand) {
+    String secret = created.path("token").asText("");
+    if (file != null) {
+      writeSecret(file, force, secret, what, deleteCommand);
+      created.remove("token");
+      if (json()) {
+        printJson(created.put("outputFile", file.toString()));
+      } else {
+        say(what + " written to " + file + " (mode 0600)");
+      }
+      return ExitCodes.OK;
+    }
+    err().println("warning: this is the only time " + what + " is shown; store it now (or use --output-file)");
+    err().flush();
+    if (json()) {
+      printJson(created);
+    } else {
+      out().println(secret);
+      out().flush();
+    }
+    return ExitCodes.OK;
   }
 
   /** The token of this invocation, for commands that speak gRPC instead of REST. */

@@ -4,7 +4,6 @@ import static dev.tollgate.cli.Table.Column.field;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,33 +63,9 @@ final class LegacyTokensCommand extends CommandGroup {
       }
       ObjectNode created = (ObjectNode) unwrap(api.post(path(this, project), ApiClient.object().put("name", name)),
           "token");
-      String secret = created.path("token").asText("");
       String id = created.path("id").asText();
-      if (outputFile != null) {
-        try {
-          SecretFile.write(outputFile, secret, force);
-        } catch (IOException | CliException e) {
-          throw new CliException(ExitCodes.SERVER_ERROR, "legacy token " + id + " was created but could not be written "
-              + "to " + outputFile + " (" + e.getMessage() + "); delete it with 'tollgate legacy-tokens delete "
-              + "--project " + project + " " + id + "'");
-        }
-        created.remove("token");
-        if (json()) {
-          printJson(created.put("outputFile", outputFile.toString()));
-        } else {
-          say("legacy token " + id + " written to " + outputFile + " (mode 0600)");
-        }
-        return ExitCodes.OK;
-      }
-      err().println("warning: this is the only time legacy token " + id + " is shown; store it now (or use --output-file)");
-      err().flush();
-      if (json()) {
-        printJson(created);
-      } else {
-        out().println(secret);
-        out().flush();
-      }
-      return ExitCodes.OK;
+      return deliverCreated(created, outputFile, force, "legacy token " + id,
+          "tollgate legacy-tokens delete --project " + project + " " + id);
     }
   }
 

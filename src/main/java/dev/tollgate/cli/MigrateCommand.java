@@ -4,7 +4,6 @@ import static dev.tollgate.cli.Table.Column.field;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -102,13 +101,8 @@ final class MigrateCommand extends CommandGroup {
       String secret = token.path("token").asText("");
       String tokenId = token.path("id").asText();
       if (outputFile != null) {
-        try {
-          SecretFile.write(outputFile, secret, force);
-        } catch (IOException | CliException e) {
-          throw new CliException(ExitCodes.SERVER_ERROR, "token " + tokenId + " was created but could not be written "
-              + "to " + outputFile + " (" + e.getMessage() + "); delete it with 'tollgate tokens delete "
-              + "--service-account " + serviceAccount + " " + tokenId + "'");
-        }
+        writeSecret(outputFile, force, secret, "token " + tokenId,
+            "tollgate tokens delete --service-account " + serviceAccount + " " + tokenId);
         token.remove("token");
       }
       if (json()) {

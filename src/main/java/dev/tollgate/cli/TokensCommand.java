@@ -4,7 +4,6 @@ import static dev.tollgate.cli.Table.Column.field;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,33 +104,9 @@ final class TokensCommand extends CommandGroup {
         body.put("expiresAt", expiresAt.toString());
       }
       ObjectNode created = (ObjectNode) unwrap(api.post(tokensPath(this, serviceAccount), body), "token");
-      String secret = created.path("token").asText("");
       String id = created.path("id").asText();
-      if (outputFile != null) {
-        try {
-          SecretFile.write(outputFile, secret, force);
-        } catch (IOException | CliException e) {
-          throw new CliException(ExitCodes.SERVER_ERROR, "token " + id + " was created but could not be written to "
-              + outputFile + " (" + e.getMessage() + "); delete it with 'tollgate tokens delete --service-account "
-              + serviceAccount + " " + id + "'");
-        }
-        created.remove("token");
-        if (json()) {
-          printJson(created.put("outputFile", outputFile.toString()));
-        } else {
-          say("token " + id + " written to " + outputFile + " (mode 0600)");
-        }
-        return ExitCodes.OK;
-      }
-      err().println("warning: this is the only time token " + id + " is shown; store it now (or use --output-file)");
-      err().flush();
-      if (json()) {
-        printJson(created);
-      } else {
-        out().println(secret);
-        out().flush();
-      }
-      return ExitCodes.OK;
+      return deliverCreated(created, outputFile, force, "token " + id,
+          "tollgate tokens delete --service-account " + serviceAccount + " " + id);
     }
   }
 
