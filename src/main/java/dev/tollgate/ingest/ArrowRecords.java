@@ -38,6 +38,7 @@ final class ArrowRecords {
       "sample_type", "sample_unit", "period_type", "period_unit", "temporality", "period", "duration", "timestamp");
   static final List<String> V1_COLUMNS = List.of("stacktrace_id", "value", "producer", "sample_type", "sample_unit",
       "period_type", "period_unit", "temporality", "period", "duration", "timestamp");
+  static final List<String> V1_LOCATION_COLUMNS = List.of("stacktrace_id", "is_complete", "locations");
 
   private ArrowRecords() {}
 
@@ -52,17 +53,28 @@ final class ArrowRecords {
     return read(ipc, allocator, "v1", V1_COLUMNS, true);
   }
 
-  /** Checks that {@code ipc} is a readable Arrow IPC stream and returns its row count. */
-  static long readAny(byte[] ipc, BufferAllocator allocator) {
+  /**
+   * Checks the v1 {@code Write} locations record: a readable Arrow IPC stream with the columns
+   * {@code stacktrace_id}, {@code is_complete} and {@code locations}; returns its row count.
+   */
+  static long readV1Locations(byte[] ipc, BufferAllocator allocator) {
     try (ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator,
         CommonsCompressionFactory.INSTANCE)) {
+      Schema schema = r.getVectorSchemaRoot().getSchema();
+      for (String c : V1_LOCATION_COLUMNS) {
+        if (schema.getFields().stream().noneMatch(f -> f.getName().equals(c))) {
+          throw new InvalidProfileException("locations record: column " + c + " is missing");
+        }
+      }
       long rows = 0;
       while (r.loadNextBatch()) {
         rows += r.getVectorSchemaRoot().getRowCount();
       }
       return rows;
+    } catch (InvalidProfileException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
-      throw new InvalidProfileException("record is not a valid Arrow IPC stream: " + e.getMessage(), e);
+      throw new InvalidProfileException("locations record is not a valid Arrow IPC stream: " + e.getMessage(), e);
     }
   }
 

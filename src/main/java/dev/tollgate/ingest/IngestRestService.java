@@ -139,14 +139,22 @@ public final class IngestRestService {
     }
     StoredBlob blob = store.read(projectId, profileId)
         .orElseThrow(() -> TollgateException.notFound("profile " + profileId));
-    boolean pprof = blob.kind() == BlobKind.PPROF;
     ResponseHeaders headers = ResponseHeaders.builder(200)
-        .contentType(pprof ? MediaType.OCTET_STREAM : MediaType.parse("application/vnd.apache.arrow.stream"))
+        .contentType(blob.kind() == BlobKind.ARROW ? MediaType.parse("application/vnd.apache.arrow.stream")
+            : MediaType.OCTET_STREAM)
         .set(HttpHeaderNames.CONTENT_DISPOSITION,
             // profileId was checked to be a UUID, so it needs no quoting
-            "attachment; filename=\"" + profileId + (pprof ? ".pb.gz" : ".arrows") + "\"")
+            "attachment; filename=\"" + profileId + extension(blob.kind()) + "\"")
         .build();
     return HttpResponse.of(headers, HttpData.wrap(blob.bytes()));
+  }
+
+  private static String extension(BlobKind kind) {
+    return switch (kind) {
+      case PPROF -> ".pb.gz";
+      case ARROW -> ".arrows";
+      case WRITE_V1 -> ".write-v1";
+    };
   }
 
   private UUID projectId(ServiceRequestContext ctx, String value) {

@@ -76,11 +76,16 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
 
   /** One stored Arrow stream, indexed under each label set it holds; nothing is stored for zero rows. */
   static List<NewBlob> arrowBlob(byte[] ipc, ArrowRecords.Summary summary) {
+    return arrowBlob(BlobKind.ARROW, ipc, summary);
+  }
+
+  /** One stored blob of {@code kind} whose samples {@code summary} describes; nothing for zero rows. */
+  static List<NewBlob> arrowBlob(BlobKind kind, byte[] bytes, ArrowRecords.Summary summary) {
     if (summary.rows() == 0) {
       return List.of();
     }
     List<SeriesEntry> entries = new ArrayList<>();
     summary.series().forEach((labels, types) -> entries.add(new SeriesEntry(labels, List.copyOf(types), 0)));
-    return List.of(new NewBlob(BlobKind.ARROW, ipc, entries));
+    return List.of(new NewBlob(kind, bytes, entries));
   }
 }

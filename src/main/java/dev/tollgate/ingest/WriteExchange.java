@@ -1,12 +1,13 @@
 package dev.tollgate.ingest;
 
 import com.google.protobuf.ByteString;
+import dev.tollgate.profiles.BlobKind;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRequest;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,7 +16,8 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * One {@code Write} stream of a v1 agent: samples record in, the wanted stacktrace ids out (all of
- * them, as Parca does), locations record in, OK on half-close once the samples are stored. The
+ * them, as Parca does), locations record in, OK on half-close once both records are stored (as one
+ * {@link BlobKind#WRITE_V1} blob; the samples alone when the client sent no locations). The
  * stream is cancelled when idle longer than the timeout, like Parca's 5 s bound. Messages are
  * handled in order on {@code work}; the lock keeps the idle timer and the handlers apart.
  */
@@ -32,7 +34,7 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
   private boolean done;
   private byte[] samples;
   private ArrowRecords.Summary summary;
-  private boolean locationsReceived;
+  private byte[] locations;
 
   WriteExchange(IngestGrant grant, StreamObserver<WriteResponse> response, BlobRecorder recorder, Executor work,
       ScheduledExecutorService timers, BufferAllocator allocator, Duration idle) {
@@ -90,9 +92,9 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
             response.onNext(WriteResponse.newBuilder().setRecord(ByteString.copyFrom(answer)).build());
           }
         }
-      } else if (!locationsReceived) {
-        ArrowRecords.readAny(bytes, allocator);
-        locationsReceived = true;
+      } else if (locations == null) {
+        ArrowRecords.readV1Locations(bytes, allocator);
+        locations = bytes;
       } else {
         throw new InvalidProfileException("Write expects a samples record and a locations record, got a third record");
       }
@@ -112,8 +114,16 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
   @Override
   public void onCompleted() {
     inOrder(() -> {
-      if (samples != null) {
+      synchronized (lock) {
+        if (done) {
+          return; // failed or cancelled: nothing of this stream is stored
+        }
+      }
+      if (samples != null && locations == null) {
         recorder.record(grant, "Write", ProfileStoreGrpcService.arrowBlob(samples, summary), samples.length);
+      } else if (samples != null) {
+        recorder.record(grant, "Write", ProfileStoreGrpcService.arrowBlob(BlobKind.WRITE_V1,
+            writeV1Blob(samples, locations), summary), samples.length + (long) locations.length);
       }
       synchronized (lock) {
         if (done) {
@@ -124,6 +134,12 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
         response.onCompleted();
       }
     });
+  }
+
+  /** The two records, each after its length (4 bytes, big-endian), as {@link BlobKind#WRITE_V1} says. */
+  static byte[] writeV1Blob(byte[] samples, byte[] locations) {
+    return ByteBuffer.allocate(8 + samples.length + locations.length)
+        .putInt(samples.length).put(samples).putInt(locations.length).put(locations).array();
   }
 
   private void fail(Throwable t) {

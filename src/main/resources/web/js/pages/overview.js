@@ -117,7 +117,7 @@ export async function render(ctx, projectId) {
         { label: 'Size', cell: (p) => bytes(p.size) },
         { label: 'Source', cell: (p) => p.sourceName || '' },
         { label: 'Node', cell: (p) => p.node || '' },
-        { label: 'Download', cell: (p) => h('a', { href: `/v1/projects/${projectId}/profiles/${p.id}/raw`, download: '' }, p.kind === 'pprof' ? 'pprof (.pb.gz)' : 'Arrow stream') },
+        { label: 'Download', cell: (p) => h('a', { href: `/v1/projects/${projectId}/profiles/${p.id}/raw`, download: '' }, ({ pprof: 'pprof (.pb.gz)', arrow: 'Arrow stream', write_v1: 'Write v1 records' })[p.kind] ?? p.kind) },
       ], profiles, 'No profiles in this series.', 'Profiles'));
     } catch (e) {
       box.replaceChildren(h('p', { class: 'error' }, e.message));

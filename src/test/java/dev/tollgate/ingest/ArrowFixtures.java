@@ -21,6 +21,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.ListViewVector;
 import org.apache.arrow.vector.complex.RunEndEncodedVector;
 import org.apache.arrow.vector.complex.StructVector;
@@ -319,10 +320,21 @@ final class ArrowFixtures {
   }
 
   /** A v1 locations record: {@code stacktrace_id} and {@code is_complete}. */
+  /** The v1 locations record: one row per stacktrace id, each with {@code depth} frame addresses. */
   static byte[] v1Locations(BufferAllocator a) {
-    Schema schema = new Schema(List.of(new Field("stacktrace_id", FieldType.notNullable(ArrowType.Binary.INSTANCE), null),
+    return v1Locations(a, true);
+  }
+
+  static byte[] v1Locations(BufferAllocator a, boolean withLocationsColumn) {
+    List<Field> fields = new ArrayList<>(List.of(
+        new Field("stacktrace_id", FieldType.notNullable(ArrowType.Binary.INSTANCE), null),
         new Field("is_complete", FieldType.notNullable(ArrowType.Bool.INSTANCE), null)));
-    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
+    if (withLocationsColumn) {
+      Field address = new Field("address", FieldType.notNullable(new ArrowType.Int(64, false)), null);
+      Field location = new Field("item", FieldType.notNullable(ArrowType.Struct.INSTANCE), List.of(address));
+      fields.add(new Field("locations", FieldType.nullable(ArrowType.List.INSTANCE), List.of(location)));
+    }
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), a)) {
       VarBinaryVector ids = (VarBinaryVector) root.getVector(0);
       ids.allocateNew();
       BitVector complete = (BitVector) root.getVector(1);
@@ -335,6 +347,25 @@ final class ArrowFixtures {
       }
       ids.setValueCount(2);
       complete.setValueCount(2);
+      if (withLocationsColumn) {
+        ListVector locations = (ListVector) root.getVector("locations");
+        locations.allocateNew();
+        StructVector frames = (StructVector) locations.getDataVector();
+        UInt8Vector addresses = (UInt8Vector) frames.getChild("address");
+        int frame = 0;
+        for (int i = 0; i < 2; i++) {
+          locations.startNewValue(i);
+          for (int d = 0; d <= i; d++) {
+            frames.setIndexDefined(frame);
+            addresses.setSafe(frame, 0x401000L + 0x10L * frame);
+            frame++;
+          }
+          locations.endValue(i, i + 1);
+        }
+        addresses.setValueCount(frame);
+        frames.setValueCount(frame);
+        locations.setValueCount(2);
+      }
       root.setRowCount(2);
       return writeStream(root, Map.of(), a);
     }

@@ -139,7 +139,8 @@ class ArrowIngestTest {
         done.complete(null);
       }
     });
-    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(ArrowFixtures.v1Samples(allocator))).build());
+    byte[] samples = ArrowFixtures.v1Samples(allocator);
+    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(samples)).build());
     WriteResponse answer = answers.poll(10, TimeUnit.SECONDS);
     assertThat(answer).isNotNull();
     List<Integer> firstBytes = new ArrayList<>();
@@ -156,10 +157,60 @@ class ArrowIngestTest {
       }
     }
     assertThat(firstBytes).containsExactly(1, 2);
-    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(ArrowFixtures.v1Locations(allocator))).build());
+    byte[] locations = ArrowFixtures.v1Locations(allocator);
+    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(locations)).build());
     req.onCompleted();
     done.get(10, TimeUnit.SECONDS);
-    assertThat(series()).hasSize(2);
+    JsonNode series = series();
+    assertThat(series).hasSize(2);
+
+    // Both records are kept: the download is the samples record and the locations record, each
+    // after its 4-byte big-endian length, byte for byte what the agent sent.
+    JsonNode profiles = JSON.readTree(WebClient.of(server.baseUrl()).get("/v1/projects/" + project
+        + "/profiles?seriesId=" + series.get(0).get("id").asText()).aggregate().join().contentUtf8()).get("profiles");
+    assertThat(profiles.get(0).get("kind").asText()).isEqualTo("write_v1");
+    var download = WebClient.of(server.baseUrl()).get("/v1/projects/" + project + "/profiles/"
+        + profiles.get(0).get("id").asText() + "/raw").aggregate().join();
+    assertThat(download.headers().get("content-disposition")).endsWith(".write-v1\"");
+    java.nio.ByteBuffer raw = java.nio.ByteBuffer.wrap(download.content().array());
+    byte[] storedSamples = new byte[raw.getInt()];
+    raw.get(storedSamples);
+    byte[] storedLocations = new byte[raw.getInt()];
+    raw.get(storedLocations);
+    assertThat(raw.hasRemaining()).isFalse();
+    assertThat(storedSamples).isEqualTo(samples);
+    assertThat(storedLocations).isEqualTo(locations);
+  }
+
+  @Test
+  void write_locationsRecordWithoutLocationsColumn_isInvalidArgument() throws Exception {
+    var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
+        ProfileStoreServiceGrpc.ProfileStoreServiceStub.class);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    StreamObserver<WriteRequest> req = stub.write(new StreamObserver<>() {
+      @Override
+      public void onNext(WriteResponse value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    });
+    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(ArrowFixtures.v1Samples(allocator))).build());
+    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(ArrowFixtures.v1Locations(allocator, false)))
+        .build());
+    req.onCompleted();
+    assertThatThrownBy(() -> done.get(10, TimeUnit.SECONDS)).satisfies(e -> {
+      assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(Status.fromThrowable(e.getCause()).getDescription())
+          .isEqualTo("locations record: column locations is missing");
+    });
+    assertThat(series()).isEmpty();
   }
 
   @Test
