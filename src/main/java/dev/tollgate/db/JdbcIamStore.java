@@ -48,6 +48,13 @@ public final class JdbcIamStore implements IamStore {
     return jdbi.inTransaction(h -> work.apply(new JdbcTx(h)));
   }
 
+  @Override
+  public <T> T atomically(java.util.function.Supplier<T> steps) {
+    // Jdbi keeps the outer handle for this thread: nested inTransaction calls reuse it and its
+    // transaction instead of opening their own.
+    return jdbi.inTransaction(h -> steps.get());
+  }
+
   static Instant instant(ResultSet rs, String column) throws SQLException {
     long v = rs.getLong(column);
     return rs.wasNull() ? null : Instant.ofEpochMilli(v);

@@ -15,6 +15,14 @@ public interface IamStore {
 
   <T> T inTransaction(Function<Tx, T> work);
 
+  /**
+   * Runs {@code steps} in one database transaction: every {@code inTransaction} of any store on
+   * the same database that the steps call joins it, so either all their changes commit or none
+   * do. Snapshots reloaded inside the steps may show changes that are later rolled back: the
+   * caller reloads them again once this returns or throws.
+   */
+  <T> T atomically(java.util.function.Supplier<T> steps);
+
   /** Reads and writes inside one transaction. */
   interface Tx {
     boolean anyOrganization();

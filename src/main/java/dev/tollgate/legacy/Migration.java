@@ -8,6 +8,7 @@ import dev.tollgate.iam.Authorizer;
 import dev.tollgate.iam.Caller;
 import dev.tollgate.iam.IamSnapshot;
 import dev.tollgate.iam.IamState;
+import dev.tollgate.iam.IamStore;
 import dev.tollgate.iam.Names;
 import dev.tollgate.iam.Organization;
 import dev.tollgate.iam.Project;
@@ -31,7 +32,8 @@ import java.util.Optional;
  * one-step replacement by a service account with a minimal role and a project-bound
  * {@code psc_v1_} token. Each step goes through the service that owns its rules
  * ({@link ServiceAccounts}, {@link RoleBindings}, {@link Tokens}), so each is checked and
- * audited there; the replacement itself is recorded and audited last. The legacy token keeps
+ * audited there; the replacement itself is recorded and audited last, and all of it commits
+ * as one transaction ({@link IamStore#atomically}). The legacy token keeps
  * working until it is deleted.
  */
 public final class Migration {
@@ -101,6 +103,7 @@ public final class Migration {
   private final LegacyTokens legacyTokens;
   private final LegacyUsage usage;
   private final IamState iam;
+  private final IamStore iamStore;
   private final Authorizer authorizer;
   private final ServiceAccounts serviceAccounts;
   private final RoleBindings bindings;
@@ -108,13 +111,14 @@ public final class Migration {
   private final InstantSource clock;
 
   public Migration(LegacyTokenStore store, LegacyState state, LegacyTokens legacyTokens, LegacyUsage usage,
-      IamState iam, Authorizer authorizer, ServiceAccounts serviceAccounts, RoleBindings bindings, Tokens tokens,
-      InstantSource clock) {
+      IamState iam, IamStore iamStore, Authorizer authorizer, ServiceAccounts serviceAccounts, RoleBindings bindings,
+      Tokens tokens, InstantSource clock) {
     this.store = requireNonNull(store, "store");
     this.state = requireNonNull(state, "state");
     this.legacyTokens = requireNonNull(legacyTokens, "legacyTokens");
     this.usage = requireNonNull(usage, "usage");
     this.iam = requireNonNull(iam, "iam");
+    this.iamStore = requireNonNull(iamStore, "iamStore");
     this.authorizer = requireNonNull(authorizer, "authorizer");
     this.serviceAccounts = requireNonNull(serviceAccounts, "serviceAccounts");
     this.bindings = requireNonNull(bindings, "bindings");
@@ -168,8 +172,9 @@ public final class Migration {
   /**
    * Replaces a legacy token in one step: the service account (created, or reused when one of that
    * name exists), a binding of the client's minimal role scoped to the project (skipped when an
-   * identical one exists), and a {@code psc_v1_} token bound to the project. Every permission
-   * the steps need is checked before the first change.
+   * identical one exists), and a {@code psc_v1_} token bound to the project, all in one
+   * transaction: if any step fails (a quota, a concurrent change) nothing of it remains. Every
+   * permission the steps need is checked before the first change.
    *
    * @param tokenFile where the client will read the token from, for the flags; null for
    *     {@code ./<service account>.token}
@@ -199,27 +204,38 @@ public final class Migration {
     }
     authorizer.require(caller.principal(), LegacyTokens.TOKEN_CREATE, org, null, subject);
 
-    ServiceAccount sa = existing.orElseGet(() -> serviceAccounts.create(caller, org, name));
-    RoleBinding binding = identical.orElseGet(() -> bindings.create(caller, org, subject, p.id(), null,
-        client.systemRole().id()));
-    String tokenName = "replaces legacy token " + legacy.name();
-    Tokens.Created created = tokens.create(caller, org, sa.id(),
-        tokenName.length() > 100 ? tokenName.substring(0, 100) : tokenName, p.id(), null);
+    Replaced done;
+    try {
+      done = iamStore.atomically(() -> {
+        ServiceAccount sa = existing.orElseGet(() -> serviceAccounts.create(caller, org, name));
+        RoleBinding binding = identical.orElseGet(() -> bindings.create(caller, org, subject, p.id(), null,
+            client.systemRole().id()));
+        String tokenName = "replaces legacy token " + legacy.name();
+        Tokens.Created created = tokens.create(caller, org, sa.id(),
+            tokenName.length() > 100 ? tokenName.substring(0, 100) : tokenName, p.id(), null);
 
-    LegacyToken.Replacement r = new LegacyToken.Replacement(clock.instant(), caller.actor(), sa.id(),
-        created.token().id(), client.role());
-    store.inTransaction(tx -> {
-      tx.recordReplacement(legacy.id(), r);
-      tx.audit(AuditEntry.of(org, r.at(), caller.actor(), "legacytoken.replace", "legacytoken:" + legacy.id(),
-          caller.clientIp(), "project " + p.id() + " by " + subject + (existing.isEmpty() ? " (created)" : " (reused)")
-              + " role " + client.systemRole().id() + (identical.isEmpty() ? " (bound)" : " (binding existed)")
-              + " token " + created.token().id()));
-      return null;
-    });
-    state.reload();
+        LegacyToken.Replacement r = new LegacyToken.Replacement(clock.instant(), caller.actor(), sa.id(),
+            created.token().id(), client.role());
+        store.inTransaction(tx -> {
+          tx.recordReplacement(legacy.id(), r);
+          tx.audit(AuditEntry.of(org, r.at(), caller.actor(), "legacytoken.replace", "legacytoken:" + legacy.id(),
+              caller.clientIp(), "project " + p.id() + " by " + subject + (existing.isEmpty() ? " (created)" : " (reused)")
+                  + " role " + client.systemRole().id() + (identical.isEmpty() ? " (bound)" : " (binding existed)")
+                  + " token " + created.token().id()));
+          return null;
+        });
+        return new Replaced(legacy, p, client, sa, existing.isEmpty(), binding, identical.isEmpty(), created, file,
+            client.flags(file, p.id()));
+      });
+    } finally {
+      // The steps reloaded the snapshots inside the transaction; load them again from what was
+      // committed (everything, or nothing if a step failed).
+      iam.reload();
+      state.reload();
+    }
     LegacyToken recorded = state.current().token(legacy.id()).orElse(legacy);
-    return new Replaced(recorded, p, client, sa, existing.isEmpty(), binding, identical.isEmpty(), created, file,
-        client.flags(file, p.id()));
+    return new Replaced(recorded, done.project(), done.client(), done.serviceAccount(), done.serviceAccountCreated(),
+        done.binding(), done.bindingCreated(), done.token(), done.tokenFile(), done.flags());
   }
 
   private Optional<RoleBinding> identicalBinding(String org, String subject, String projectId, Client client) {

@@ -153,7 +153,7 @@ public final class TollgateServer implements AutoCloseable {
     closeables.add(new StateRefresher(Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
     LegacyTokens legacyTokens = new LegacyTokens(legacyStore, legacyState, iam, authorizer, legacyUsage, this::url, clock);
     legacyTokens.ensureSigningKey();
-    Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, authorizer,
+    Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, iamStore, authorizer,
         serviceAccounts, bindings, tokens, clock);
 
     Ingestion ingestion = new Ingestion(db, config.dataDir(),

@@ -206,6 +206,39 @@ class LegacyTokensTest {
   }
 
   @Test
+  void replaceThatFailsAtItsLastStep_leavesNothingBehind() {
+    // An account that already holds its 100 tokens: the binding step succeeds, the token step
+    // hits the quota, and the whole replacement must roll back, binding and audit entries included.
+    String sa = owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "full-account"))
+        .body().at("/serviceAccount/id").asText();
+    for (int i = 0; i < 100; i++) {
+      var t = owner.post("/v1/organizations/" + org + "/serviceaccounts/" + sa + "/tokens", json("name", "t" + i));
+      assertThat(t.status()).as(t.body().toString()).isEqualTo(200);
+    }
+    String legacyId = createLegacy(project, "to-replace").get("id").asText();
+
+    var r = owner.post("/v1/projects/" + project + "/tokens/" + legacyId + "/replace",
+        json("serviceAccountName", "full-account", "role", "profile-writer"));
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(429);
+    assertThat(r.body().toString()).contains("at most 100 tokens per service account");
+
+    var bindings = owner.get("/v1/organizations/" + org + "/rolebindings").body().get("roleBindings");
+    assertThat(bindings).noneMatch(b -> b.get("subject").asText().equals("serviceaccount:full-account"));
+    assertThat(reportEntry(legacyId).get("replacement").isNull()).isTrue();
+    assertThat(owner.get("/v1/organizations/" + org + "/serviceaccounts/" + sa + "/tokens").body().get("tokens"))
+        .hasSize(100);
+    String audit = owner.get("/v1/organizations/" + org + "/audit?limit=500").body().toString();
+    assertThat(audit).doesNotContain("legacytoken.replace")
+        .doesNotContain("serviceaccount:full-account -> system:profile-writer");
+
+    // With a fresh account the same legacy token is then replaced normally.
+    var ok = owner.post("/v1/projects/" + project + "/tokens/" + legacyId + "/replace",
+        json("serviceAccountName", "fresh-account", "role", "profile-writer"));
+    assertThat(ok.status()).as(ok.body().toString()).isEqualTo(200);
+    assertThat(reportEntry(legacyId).at("/replacement/serviceAccountName").asText()).isEqualTo("fresh-account");
+  }
+
+  @Test
   void legacyTokenOfProjectA_cannotWriteToProjectB_withOrWithoutTheHeader() {
     var b = owner.post("/v1/organizations/" + org + "/projects", json("name", "project-b"));
     assertThat(b.status()).isEqualTo(200);
