@@ -10,10 +10,12 @@ import dev.tollgate.iam.Permissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Reading the audit log, and appending entries that do not belong to a transaction (refused
  * authentications). Those go through a bounded queue drained by one writer thread in batches,
  * so a flood of bad credentials costs the database one batched insert per burst, and overflow
- * is counted and dropped rather than slowing the request path.
+ * is counted and dropped rather than slowing the request path. An entry that names no
+ * organization (a random token, an unknown project) is filed under the operator's organization
+ * ({@link dev.tollgate.iam.IamSnapshot#operatorOrganization}), whose owners run the server.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
@@ -31,19 +35,24 @@ public final class AuditLog implements AutoCloseable {
 
   private final AuditStore store;
   private final Authorizer authorizer;
+  private final Supplier<Optional<String>> operatorOrganization;
   private final BlockingQueue<AuditEntry> queue = new ArrayBlockingQueue<>(10_000);
   private final AtomicLong dropped = new AtomicLong();
   private final Thread writer;
   private volatile boolean closed;
 
-  public AuditLog(AuditStore store, Authorizer authorizer) {
+  public AuditLog(AuditStore store, Authorizer authorizer, Supplier<Optional<String>> operatorOrganization) {
     this.store = requireNonNull(store, "store");
     this.authorizer = requireNonNull(authorizer, "authorizer");
+    this.operatorOrganization = requireNonNull(operatorOrganization, "operatorOrganization");
     this.writer = Thread.ofPlatform().daemon().name("tollgate-audit-writer").start(this::drainLoop);
   }
 
   /** Queues an entry; never blocks. */
   public void appendAsync(AuditEntry entry) {
+    if (entry.organizationId() == null) {
+      entry = entry.withOrganization(operatorOrganization.get().orElse(null));
+    }
     if (!queue.offer(entry)) {
       dropped.incrementAndGet();
     }

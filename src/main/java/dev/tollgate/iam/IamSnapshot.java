@@ -70,6 +70,15 @@ public final class IamSnapshot {
     return data.organizations();
   }
 
+  /**
+   * The organization created first (by the bootstrap): its owners run the server, so events that
+   * belong to no organization are filed there. Empty only before the bootstrap.
+   */
+  public Optional<Organization> operatorOrganization() {
+    return data.organizations().stream()
+        .min(java.util.Comparator.comparing(Organization::createdAt).thenComparing(Organization::id));
+  }
+
   public Optional<Project> project(String id) {
     return Optional.ofNullable(id == null ? null : projects.get(id));
   }

@@ -13,9 +13,10 @@ public interface CallAuthorizer {
   /**
    * @param authorization the raw {@code authorization} metadata value, or null when absent
    * @param projectIdHeader the {@code projectid} metadata value, or null when absent
+   * @param clientIp the caller's address, for the audit log of refusals (may be null)
    * @param permission {@link #PROFILE_WRITE} or {@link #DEBUGINFO_WRITE}
    * @return the grant naming the project and the caller
    * @throws IngestRefusedException with UNAUTHENTICATED, INVALID_ARGUMENT or PERMISSION_DENIED
    */
-  IngestGrant authorize(String authorization, String projectIdHeader, String permission);
+  IngestGrant authorize(String authorization, String projectIdHeader, String clientIp, String permission);
 }

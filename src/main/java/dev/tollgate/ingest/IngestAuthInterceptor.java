@@ -1,13 +1,16 @@
 package dev.tollgate.ingest;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +55,7 @@ final class IngestAuthInterceptor implements ServerInterceptor {
       if (permission == null) {
         throw new IngestRefusedException(Status.PERMISSION_DENIED.withDescription("method is not an ingestion method"));
       }
-      grant = authorizer.authorize(headers.get(AUTHORIZATION), headers.get(PROJECT_ID), permission);
+      grant = authorizer.authorize(headers.get(AUTHORIZATION), headers.get(PROJECT_ID), clientIp(call), permission);
       if (grant == null) {
         throw new IllegalStateException("authorizer returned no grant");
       }
@@ -73,6 +76,19 @@ final class IngestAuthInterceptor implements ServerInterceptor {
       }
     };
     return Contexts.interceptCall(Context.current().withValue(Grants.KEY, g), counted, headers, next);
+  }
+
+  /**
+   * The caller's address as the REST side sees it (Armeria's client address, which honours a
+   * configured proxy header), else the transport's peer address.
+   */
+  private static String clientIp(ServerCall<?, ?> call) {
+    ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+    if (ctx != null) {
+      return ctx.clientAddress().getHostAddress();
+    }
+    return call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof InetSocketAddress a
+        && a.getAddress() != null ? a.getAddress().getHostAddress() : null;
   }
 
   private <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, String method, IngestRefusedException e) {

@@ -31,7 +31,7 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
      * The grant for this credential, empty when it is not of this kind at all; throws
      * {@link IngestRefusedException} when it is of this kind but refused.
      */
-    Optional<IngestGrant> authorize(String credential, String projectIdHeader, String permission);
+    Optional<IngestGrant> authorize(String credential, String projectIdHeader, String clientIp, String permission);
   }
 
   private final BearerTokens tokens;
@@ -47,7 +47,7 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
   }
 
   @Override
-  public IngestGrant authorize(String authorization, String projectIdHeader, String permission) {
+  public IngestGrant authorize(String authorization, String projectIdHeader, String clientIp, String permission) {
     // Refusals before the token is known still count in the named project's statistics, so a
     // user whose agent sends a wrong token sees it there.
     UUID named = existingProject(projectIdHeader);
@@ -60,14 +60,14 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
     // parca-push reads token files untrimmed: a trailing newline may arrive here.
     String credential = authorization.substring(7).strip();
     if (!credential.startsWith(TokenFormat.PREFIX)) {
-      Optional<IngestGrant> other = others.authorize(credential, projectIdHeader, permission);
+      Optional<IngestGrant> other = others.authorize(credential, projectIdHeader, clientIp, permission);
       if (other.isPresent()) {
         return other.get();
       }
     }
     String namedOrg = named == null ? null
         : state.current().project(named.toString()).map(Project::organizationId).orElse(null);
-    TokenAuthenticator.Result result = tokens.authenticate(credential, null, "grpc", namedOrg);
+    TokenAuthenticator.Result result = tokens.authenticate(credential, clientIp, "grpc", namedOrg);
     if (!(result instanceof TokenAuthenticator.Accepted accepted)) {
       throw refused(Status.UNAUTHENTICATED, BAD_TOKEN, named);
     }

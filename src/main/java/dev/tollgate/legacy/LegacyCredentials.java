@@ -55,29 +55,30 @@ public final class LegacyCredentials implements TokenCallAuthorizer.ProjectCrede
   }
 
   @Override
-  public Optional<IngestGrant> authorize(String credential, String projectIdHeader, String permission) {
+  public Optional<IngestGrant> authorize(String credential, String projectIdHeader, String clientIp,
+      String permission) {
     if (credential == null || !isOurs(credential)) {
       return Optional.empty();
     }
     try {
-      return Optional.of(check(credential, projectIdHeader, permission));
+      return Optional.of(check(credential, projectIdHeader, clientIp, permission));
     } catch (IngestRefusedException e) {
       throw e;
     } catch (RuntimeException e) {
       log.warn("legacy token check failed; refusing", e);
-      throw refused(null, "error");
+      throw refused(null, "error", clientIp);
     }
   }
 
-  private IngestGrant check(String credential, String projectIdHeader, String permission) {
+  private IngestGrant check(String credential, String projectIdHeader, String clientIp, String permission) {
     LegacyState.Snapshot s = state.current();
     LegacyJwt.Claims claims = LegacyJwt.verify(credential, s.verificationKeys())
-        .orElseThrow(() -> refused(null, "malformed_or_bad_signature"));
+        .orElseThrow(() -> refused(null, "malformed_or_bad_signature", clientIp));
     LegacyToken token = s.token(claims.jti())
-        .orElseThrow(() -> refused(null, "unknown_or_revoked"));
+        .orElseThrow(() -> refused(null, "unknown_or_revoked", clientIp));
     Project project = iam.current().project(token.projectId()).orElse(null);
     if (!token.projectId().equals(claims.projectId()) || project == null) {
-      throw refused(token, "project_mismatch");
+      throw refused(token, "project_mismatch", clientIp);
     }
     UUID projectId = UUID.fromString(project.id());
     if (projectIdHeader != null && !projectIdHeader.isBlank()
@@ -93,12 +94,12 @@ public final class LegacyCredentials implements TokenCallAuthorizer.ProjectCrede
     return new IngestGrant(projectId, project.organizationId(), token.id(), "legacy-token:" + token.name());
   }
 
-  private IngestRefusedException refused(LegacyToken token, String reason) {
+  private IngestRefusedException refused(LegacyToken token, String reason, String clientIp) {
     Instant now = clock.instant();
     String org = token == null ? null
         : iam.current().project(token.projectId()).map(Project::organizationId).orElse(null);
     audit.appendAsync(AuditEntry.of(org, now, "anonymous", "auth.refused",
-        token == null ? null : "legacytoken:" + token.id(), null, "reason=" + reason + " channel=grpc kind=legacy"));
+        token == null ? null : "legacytoken:" + token.id(), clientIp, "reason=" + reason + " channel=grpc kind=legacy"));
     return new IngestRefusedException(Status.UNAUTHENTICATED.withDescription(REFUSED), null,
         token == null ? null : token.id());
   }

@@ -51,6 +51,7 @@ import dev.tollgate.iam.Authorizer;
 import dev.tollgate.iam.Bootstrap;
 import dev.tollgate.iam.IamState;
 import dev.tollgate.iam.Members;
+import dev.tollgate.iam.Organization;
 import dev.tollgate.iam.Organizations;
 import dev.tollgate.iam.Passwords;
 import dev.tollgate.iam.Projects;
@@ -126,7 +127,8 @@ public final class TollgateServer implements AutoCloseable {
     RoleBindings bindings = new RoleBindings(iamStore, iam, authorizer, clock);
     Members members = new Members(iamStore, iam, authorizer, bindings, passwords, clock);
 
-    AuditLog audit = new AuditLog(new JdbcAuditStore(db), authorizer);
+    AuditLog audit = new AuditLog(new JdbcAuditStore(db), authorizer,
+        () -> iam.current().operatorOrganization().map(Organization::id));
     LastUsedTracker lastUsed = new LastUsedTracker(new JdbcTokenStore(db), Duration.ofSeconds(10));
     TokenAuthenticator tokenAuthenticator = new TokenAuthenticator(iam, new JdbcTokenStore(db), lastUsed, clock);
     BearerTokens bearerTokens = new BearerTokens(tokenAuthenticator, audit, clock);

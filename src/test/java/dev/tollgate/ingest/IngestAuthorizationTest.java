@@ -26,6 +26,7 @@ import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +137,24 @@ class IngestAuthorizationTest {
     String audit = owner.get("/v1/organizations/" + org + "/audit?action=auth.").body().toString();
     assertThat(audit).contains("reason=bad_checksum").contains("reason=unknown").contains("channel=grpc")
         .doesNotContain(token.substring(7, 40));
+    var entries = owner.get("/v1/organizations/" + org + "/audit?action=auth.").body().get("entries");
+    assertThat(entries).isNotEmpty().allSatisfy(e -> assertThat(e.get("clientIp").asText()).isEqualTo("127.0.0.1"));
+  }
+
+  @Test
+  void refusalsThatNameNoOrganization_areFiledUnderTheOperatorsOrganization() {
+    String random = new dev.tollgate.token.TokenFormat(new java.security.SecureRandom()).generate();
+    // Neither the token nor the (absent or unknown) project names an organization.
+    assertThat(writeRaw("Bearer " + random, null).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(writeRaw("Bearer " + random, UUID.randomUUID().toString()).getCode())
+        .isEqualTo(Status.Code.UNAUTHENTICATED);
+    server.server().components().audit().flush();
+    var entries = owner.get("/v1/organizations/" + org + "/audit?action=auth.").body().get("entries");
+    assertThat(entries).hasSize(2).allSatisfy(e -> {
+      assertThat(e.get("detail").asText()).contains("reason=unknown").contains("channel=grpc");
+      assertThat(e.get("clientIp").asText()).isEqualTo("127.0.0.1");
+    });
+    assertThat(entries.toString()).doesNotContain(random.substring(7));
   }
 
   @Test

@@ -13,7 +13,7 @@ import java.util.UUID;
  */
 public final class TestAuthorizer implements CallAuthorizer {
   @Override
-  public IngestGrant authorize(String authorization, String projectIdHeader, String permission) {
+  public IngestGrant authorize(String authorization, String projectIdHeader, String clientIp, String permission) {
     if (authorization == null || !authorization.startsWith("Bearer ")) {
       throw new IngestRefusedException(Status.UNAUTHENTICATED.withDescription("missing bearer token"));
     }
