@@ -2,6 +2,7 @@ package dev.tollgate.db;
 
 import dev.tollgate.session.Session;
 import dev.tollgate.session.SessionStore;
+import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -36,6 +37,12 @@ public final class JdbcSessionStore implements SessionStore {
   @Override
   public void delete(String idSha256) {
     jdbi.useHandle(h -> h.createUpdate("DELETE FROM sessions WHERE id_hash = :id").bind("id", idSha256).execute());
+  }
+
+  @Override
+  public int deleteExpired(Instant now) {
+    return jdbi.withHandle(h -> h.createUpdate("DELETE FROM sessions WHERE expires_at <= :now")
+        .bind("now", now.toEpochMilli()).execute());
   }
 
   @Override

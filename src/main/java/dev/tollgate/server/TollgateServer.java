@@ -152,7 +152,8 @@ public final class TollgateServer implements AutoCloseable {
     closeables.add(legacyUsage);
     // The issuer is asked per token: the port (and so the derived URL) is known only after start.
     // Other nodes on the same database: their changes arrive within this period.
-    closeables.add(new StateRefresher(Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
+    closeables.add(new PeriodicTask("state-refresh", Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
+    closeables.add(new PeriodicTask("session-purge", Duration.ofHours(1), List.of(sessions::purgeExpired)));
     LegacyTokens legacyTokens = new LegacyTokens(legacyStore, legacyState, iam, authorizer, legacyUsage, this::url, clock);
     legacyTokens.ensureSigningKey();
     Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, iamStore, authorizer,

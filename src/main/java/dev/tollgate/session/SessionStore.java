@@ -10,6 +10,9 @@ public interface SessionStore {
 
   void delete(String idSha256);
 
+  /** Deletes every session that expired at or before {@code now}; returns how many. */
+  int deleteExpired(java.time.Instant now);
+
   /** Looks a user and their password hash up by email, for the password check. */
   Optional<UserCredentials> credentials(String email);
 

@@ -3,10 +3,18 @@ package dev.tollgate.session;
 import static dev.tollgate.testing.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.db.Database;
+import dev.tollgate.db.JdbcIamStore;
+import dev.tollgate.db.JdbcSessionStore;
+import dev.tollgate.iam.Bootstrap;
+import dev.tollgate.iam.Passwords;
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.FakeClock;
 import dev.tollgate.testing.TestServer;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +116,28 @@ class SessionsTest {
     // Names are trimmed.
     assertThat(owner.post("/v1/organizations/" + org + "/projects", json("name", "  padded  ")).body().at("/project/name").asText())
         .isEqualTo("padded");
+  }
+
+  @Test
+  void expiredSessions_arePurgedFromTheDatabase_liveOnesKept() {
+    try (Database db = Database.open(backend.newDatabaseUrl(dir.resolve("purge")))) {
+      FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+      JdbcIamStore iam = new JdbcIamStore(db);
+      Passwords passwords = new Passwords(new SecureRandom());
+      new Bootstrap(iam, passwords, clock).runIfEmpty("admin@localhost", "a-long-password");
+      Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), new SecureRandom(),
+          clock);
+      Sessions.Login old = sessions.login("admin@localhost", "a-long-password", "127.0.0.1");
+      clock.advance(Sessions.LIFETIME.plusMinutes(1));
+      Sessions.Login fresh = sessions.login("admin@localhost", "a-long-password", "127.0.0.1");
+
+      assertThat(sessions.purgeExpired()).isEqualTo(1);
+      long rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM sessions").mapTo(Long.class).one());
+      assertThat(rows).isEqualTo(1L);
+      assertThat(sessions.resolve(old.sessionId())).isEmpty();
+      assertThat(sessions.resolve(fresh.sessionId())).isPresent();
+      assertThat(sessions.purgeExpired()).isZero();
+    }
   }
 
   @Test
