@@ -3,7 +3,7 @@ package dev.tollgate.iam;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.errors.TollgateException;
-import dev.tollgate.token.Sha256;
+import dev.tollgate.crypto.Sha256;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.errors.TollgateException;
 import dev.tollgate.iam.Passwords;
-import dev.tollgate.token.Sha256;
+import dev.tollgate.crypto.Sha256;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.tollgate.token;
 
+import dev.tollgate.crypto.Sha256;
 import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;

@@ -1,2 +1,2 @@
-/** Service-account tokens: the psc_v1_ format, hashing, authentication and last-used tracking. */
+/** Service-account tokens: the psc_v1_ format, authentication and last-used tracking. */
 package dev.tollgate.token;

@@ -1,4 +1,4 @@
-package dev.tollgate.token;
+package dev.tollgate.crypto;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
