@@ -1,6 +1,7 @@
 package dev.tollgate.ingest;
 
 import dev.tollgate.debuginfo.DebuginfoException;
+import dev.tollgate.profiles.StorageFailedException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -31,6 +32,11 @@ final class GrpcErrors {
       case StatusRuntimeException e -> e.getStatus();
       case StatusException e -> e.getStatus();
       case RejectedExecutionException e -> Status.UNAVAILABLE.withDescription("server is shutting down");
+      case StorageFailedException e -> {
+        log.error("storing an ingestion call failed", e);
+        // UNAVAILABLE: the batch was rolled back, so the client's retry loses and duplicates nothing.
+        yield Status.UNAVAILABLE.withDescription("profiles could not be stored durably; nothing was kept, retry");
+      }
       default -> {
         log.error("ingestion call failed", t);
         yield Status.INTERNAL.withDescription("internal error");

@@ -91,12 +91,18 @@ public final class ProfileStore implements AutoCloseable {
 
   /**
    * Stores the blobs of one call. The future completes with one profile id per blob entry, in order,
-   * once everything is fsynced and indexed, or exceptionally when nothing was acknowledged.
+   * once everything is fsynced and indexed; or exceptionally, with {@link StorageFailedException}
+   * when the batch could not be made durable (it was rolled back: nothing kept) or with
+   * {@link java.util.concurrent.RejectedExecutionException} when the store is closing.
    */
   public CompletableFuture<List<String>> append(UUID projectId, Source source, List<NewBlob> blobs) {
     requireNonNull(projectId, "projectId");
     requireNonNull(source, "source");
-    return writer.append(projectId, source, List.copyOf(blobs));
+    return writer.append(projectId, source, List.copyOf(blobs)).exceptionallyCompose(e -> {
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      return CompletableFuture.failedFuture(cause instanceof java.util.concurrent.RejectedExecutionException
+          ? cause : new StorageFailedException(cause));
+    });
   }
 
   /** The stored bytes of a profile, exactly as received, or empty when unknown (or expired meanwhile). */

@@ -84,6 +84,30 @@ class IngestEndToEndTest {
   }
 
   @Test
+  void storageFailure_isUnavailable_keepsNothing_andTheRetrySucceeds() throws Exception {
+    // A regular file where the project's segment directory must go: creating the segment fails
+    // the way a full or broken disk does.
+    Path obstacle = dir.resolve("data").resolve("profiles").resolve(project.toString());
+    Files.createDirectories(obstacle.getParent());
+    Files.writeString(obstacle, "not a directory");
+    byte[] profile = Files.readAllBytes(TestData.pprofFiles().get(0));
+    WriteRawRequest req = writeRaw(Map.of("__name__", "process_cpu", "job", "disk"), profile);
+
+    assertThatThrownBy(() -> good().writeRaw(req)).satisfies(e -> {
+      Status status = Status.fromThrowable(e);
+      assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(status.getDescription()).contains("nothing was kept, retry");
+    });
+    assertThat(getJson("/v1/projects/" + project + "/series").get("series")).isEmpty();
+
+    Files.delete(obstacle);
+    good().writeRaw(req);
+    JsonNode series = getJson("/v1/projects/" + project + "/series").get("series");
+    assertThat(series).hasSize(1);
+    assertThat(series.get(0).get("count").asLong()).isEqualTo(1);
+  }
+
+  @Test
   void everyRealPprofFile_isStored_showsInStatsAndSeries_andDownloadsByteForByte() throws Exception {
     List<Path> files = TestData.pprofFiles();
     assertThat(files).hasSizeGreaterThanOrEqualTo(10);
