@@ -17,6 +17,7 @@ import dev.tollgate.proto.parca.debuginfo.v1alpha1.UploadResponse;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.FakeClock;
 import dev.tollgate.testing.GrpcTestClients;
+import dev.tollgate.testing.StreamRecorder;
 import dev.tollgate.testing.IngestTestServer;
 import dev.tollgate.testing.TestData;
 import io.grpc.Status;
@@ -106,21 +107,9 @@ class DebuginfoUploadTest {
   private UploadResponse upload(String id, String uploadId, byte[] data, int chunk) {
     var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
         DebuginfoServiceGrpc.DebuginfoServiceStub.class);
-    CompletableFuture<UploadResponse> result = new CompletableFuture<>();
-    StreamObserver<UploadRequest> req = stub.upload(new StreamObserver<>() {
-      @Override
-      public void onNext(UploadResponse value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    });
+    StreamRecorder<UploadResponse> answer = new StreamRecorder<>();
+    CompletableFuture<UploadResponse> result = answer.first();
+    StreamObserver<UploadRequest> req = stub.upload(answer);
     req.onNext(UploadRequest.newBuilder().setInfo(UploadInfo.newBuilder().setBuildId(id).setUploadId(uploadId)).build());
     for (int off = 0; off < data.length; off += chunk) {
       req.onNext(UploadRequest.newBuilder().setChunkData(ByteString.copyFrom(data, off,

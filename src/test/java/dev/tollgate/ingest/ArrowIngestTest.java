@@ -14,6 +14,7 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteResponse;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.GrpcTestClients;
 import dev.tollgate.testing.IngestTestServer;
+import dev.tollgate.testing.StreamRecorder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
@@ -23,8 +24,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.BufferAllocator;
@@ -117,31 +116,23 @@ class ArrowIngestTest {
     assertThat(messages.get(2)).isEqualTo("column stacktrace is missing");
   }
 
+  /** One client-side Write stream of this test's project: the server's answers, and what it sends. */
+  private final class WriteStream {
+    final StreamRecorder<WriteResponse> answers = new StreamRecorder<>();
+    final StreamObserver<WriteRequest> requests = GrpcTestClients.stub(server.baseUrl(), "good-" + project,
+        project.toString(), ProfileStoreServiceGrpc.ProfileStoreServiceStub.class).write(answers);
+
+    void send(byte[] record) {
+      requests.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(record)).build());
+    }
+  }
+
   @Test
   void write_v1Exchange_answersAllStacktraceIds_thenEndsOk() throws Exception {
-    var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
-        ProfileStoreServiceGrpc.ProfileStoreServiceStub.class);
-    LinkedBlockingQueue<WriteResponse> answers = new LinkedBlockingQueue<>();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<WriteRequest> req = stub.write(new StreamObserver<>() {
-      @Override
-      public void onNext(WriteResponse value) {
-        answers.add(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
+    WriteStream stream = new WriteStream();
     byte[] samples = ArrowFixtures.v1Samples(allocator);
-    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(samples)).build());
-    WriteResponse answer = answers.poll(10, TimeUnit.SECONDS);
+    stream.send(samples);
+    WriteResponse answer = stream.answers.next(10, TimeUnit.SECONDS);
     assertThat(answer).isNotNull();
     List<Integer> firstBytes = new ArrayList<>();
     try (ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(answer.getRecord().toByteArray()),
@@ -158,9 +149,9 @@ class ArrowIngestTest {
     }
     assertThat(firstBytes).containsExactly(1, 2);
     byte[] locations = ArrowFixtures.v1Locations(allocator);
-    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(locations)).build());
-    req.onCompleted();
-    done.get(10, TimeUnit.SECONDS);
+    stream.send(locations);
+    stream.requests.onCompleted();
+    stream.answers.done().get(10, TimeUnit.SECONDS);
     JsonNode series = series();
     assertThat(series).hasSize(2);
 
@@ -184,28 +175,11 @@ class ArrowIngestTest {
 
   @Test
   void write_locationsRecordWithoutLocationsColumn_isInvalidArgument() throws Exception {
-    var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
-        ProfileStoreServiceGrpc.ProfileStoreServiceStub.class);
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<WriteRequest> req = stub.write(new StreamObserver<>() {
-      @Override
-      public void onNext(WriteResponse value) {}
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
-    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(ArrowFixtures.v1Samples(allocator))).build());
-    req.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(ArrowFixtures.v1Locations(allocator, false)))
-        .build());
-    req.onCompleted();
-    assertThatThrownBy(() -> done.get(10, TimeUnit.SECONDS)).satisfies(e -> {
+    WriteStream stream = new WriteStream();
+    stream.send(ArrowFixtures.v1Samples(allocator));
+    stream.send(ArrowFixtures.v1Locations(allocator, false));
+    stream.requests.onCompleted();
+    assertThatThrownBy(() -> stream.answers.done().get(10, TimeUnit.SECONDS)).satisfies(e -> {
       assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(Status.fromThrowable(e.getCause()).getDescription())
           .isEqualTo("locations record: column locations is missing");
@@ -215,24 +189,8 @@ class ArrowIngestTest {
 
   @Test
   void write_idleStream_isCancelledAfterTheTimeout() {
-    var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
-        ProfileStoreServiceGrpc.ProfileStoreServiceStub.class);
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    stub.write(new StreamObserver<>() {
-      @Override
-      public void onNext(WriteResponse value) {}
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
-    assertThatThrownBy(() -> done.get(10, TimeUnit.SECONDS))
+    WriteStream stream = new WriteStream();
+    assertThatThrownBy(() -> stream.answers.done().get(10, TimeUnit.SECONDS))
         .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
   }
 }

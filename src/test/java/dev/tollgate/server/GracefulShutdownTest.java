@@ -10,6 +10,7 @@ import dev.tollgate.proto.parca.debuginfo.v1alpha1.UploadRequest;
 import dev.tollgate.proto.parca.debuginfo.v1alpha1.UploadResponse;
 import dev.tollgate.testing.GrpcChannels;
 import dev.tollgate.testing.ServerProcess;
+import dev.tollgate.testing.StreamRecorder;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
@@ -45,22 +46,10 @@ class GracefulShutdownTest {
                 .setSize(2L * chunk.length).build())
             .getUploadInstructions().getUploadId();
 
-        CompletableFuture<UploadResponse> result = new CompletableFuture<>();
+        StreamRecorder<UploadResponse> answer = new StreamRecorder<>();
+        CompletableFuture<UploadResponse> result = answer.first();
         StreamObserver<UploadRequest> upload = DebuginfoServiceGrpc.newStub(channel).withInterceptors(headers)
-            .upload(new StreamObserver<>() {
-              @Override
-              public void onNext(UploadResponse value) {
-                result.complete(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                result.completeExceptionally(t);
-              }
-
-              @Override
-              public void onCompleted() {}
-            });
+            .upload(answer);
         upload.onNext(UploadRequest.newBuilder().setInfo(UploadInfo.newBuilder()
             .setBuildId("0123456789abcdef").setUploadId(uploadId)).build());
         upload.onNext(UploadRequest.newBuilder().setChunkData(ByteString.copyFrom(chunk)).build());
