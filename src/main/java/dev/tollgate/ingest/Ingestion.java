@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The data plane, composed: profile and debug-info storage under {@code dataDir}, the intercepted
  * Parca gRPC services, the read-side REST service, and the background jobs (retention every
- * 10 minutes, stale-upload sweep every minute). The services offload their work to virtual threads
+ * 10 minutes, stale-upload sweep every minute, activity statistics to the database every
+ * 10 seconds). The services offload their work to virtual threads
  * themselves, so the gRPC service need not use the blocking executor.
  */
 public final class Ingestion implements AutoCloseable {
@@ -36,6 +37,7 @@ public final class Ingestion implements AutoCloseable {
   private final BufferAllocator allocator = new RootAllocator();
   private final List<ServerServiceDefinition> services;
   private final IngestRestService rest;
+  private final IngestStats stats;
 
   /**
    * Opens (and recovers) the stores and starts the background jobs.
@@ -56,7 +58,7 @@ public final class Ingestion implements AutoCloseable {
     this.debuginfo = new DebuginfoStore(db, dataDir.resolve("debuginfo"), clock, settings.debuginfoMaxSize());
     this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tollgate-ingest-timer")
         .daemon(true).factory());
-    IngestStats stats = new IngestStats(clock);
+    this.stats = new IngestStats(clock, new ActivityTable(db.jdbi()));
     IngestMetrics metrics = new IngestMetrics(registry);
     BlobRecorder recorder = new BlobRecorder(profiles, stats, metrics);
     IngestAuthInterceptor auth = new IngestAuthInterceptor(authorizer, metrics, stats);
@@ -69,6 +71,15 @@ public final class Ingestion implements AutoCloseable {
     timers.scheduleWithFixedDelay(() -> background("retention", profiles::enforceRetention), 1, 10, TimeUnit.MINUTES);
     timers.scheduleWithFixedDelay(() -> background("stale upload sweep", debuginfo::sweepStaleUploads), 1, 1,
         TimeUnit.MINUTES);
+    timers.scheduleWithFixedDelay(() -> background("activity flush", stats::flush), 10, 10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Writes the activity counted in memory to the database now (the server does so every
+   * 10 seconds and at shutdown); tests use it to see another server's counts at once.
+   */
+  public void flushStatistics() {
+    stats.flush();
   }
 
   private static void background(String what, Runnable job) {
@@ -103,6 +114,7 @@ public final class Ingestion implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    background("final activity flush", stats::flush);
     profiles.close();
     try {
       allocator.close();

@@ -22,6 +22,7 @@ import dev.tollgate.testing.IngestTestServer;
 import dev.tollgate.testing.TestData;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import dev.tollgate.db.DatabaseUrl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -46,13 +47,14 @@ class IngestEndToEndTest {
   @TempDir Path dir;
 
   private final UUID project = UUID.randomUUID();
+  private DatabaseUrl url;
   private IngestTestServer server;
   private WebClient web;
 
   @BeforeEach
   void start() {
-    server = new IngestTestServer(backend.newDatabaseUrl(dir), dir.resolve("data"), IngestSettings.defaults(),
-        InstantSource.system());
+    url = backend.newDatabaseUrl(dir);
+    server = new IngestTestServer(url, dir.resolve("data"), IngestSettings.defaults(), InstantSource.system());
     web = WebClient.of(server.baseUrl());
   }
 
@@ -81,6 +83,44 @@ class IngestEndToEndTest {
     AggregatedHttpResponse r = web.get(path).aggregate().join();
     assertThat(r.status().code()).as(path + " -> " + r.contentUtf8()).isEqualTo(200);
     return JSON.readTree(r.contentUtf8());
+  }
+
+  private static long sum(JsonNode entries, String window, String field) {
+    long n = 0;
+    for (JsonNode e : entries) {
+      n += e.get(window).get(field).asLong();
+    }
+    return n;
+  }
+
+  @Test
+  void recentStatistics_addUpAcrossServersSharingTheDatabase_andSurviveARestart() throws Exception {
+    byte[] profile = Files.readAllBytes(TestData.pprofFiles().get(0));
+    good().writeRaw(writeRaw(Map.of("__name__", "process_cpu", "node", "node-a"), profile));
+    good().writeRaw(writeRaw(Map.of("__name__", "memory", "node", "node-a"), profile));
+    try (IngestTestServer second = new IngestTestServer(url, dir.resolve("data-b"), IngestSettings.defaults(),
+        InstantSource.system())) {
+      GrpcTestClients.stub(second.baseUrl(), "good-" + project, project.toString(),
+          ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
+          .writeRaw(writeRaw(Map.of("__name__", "process_cpu", "node", "node-b"), profile));
+      server.ingestion.flushStatistics();
+      // The second server sees the first one's flushed calls plus its own, not yet flushed.
+      AggregatedHttpResponse r = WebClient.of(second.baseUrl()).get("/v1/projects/" + project + "/ingest/stats")
+          .aggregate().join();
+      JsonNode stats = JSON.readTree(r.contentUtf8());
+      assertThat(sum(stats.get("sources"), "last5m", "calls")).isEqualTo(3);
+      assertThat(stats.get("sources")).hasSize(1);
+      assertThat(stats.get("nodes")).extracting(n -> n.get("node").asText() + "=" + n.at("/lastHour/calls").asLong())
+          .containsExactlyInAnyOrder("node-a=2", "node-b=1");
+    } // closing flushes the second server's counts
+
+    server.close();
+    server = new IngestTestServer(url, dir.resolve("data"), IngestSettings.defaults(), InstantSource.system());
+    web = WebClient.of(server.baseUrl());
+    JsonNode stats = getJson("/v1/projects/" + project + "/ingest/stats");
+    assertThat(sum(stats.get("sources"), "lastHour", "calls")).isEqualTo(3);
+    assertThat(sum(stats.get("sources"), "last5m", "bytes")).isGreaterThan(3L * profile.length);
+    assertThat(stats.get("sources").get(0).get("lastReceived").asText()).endsWith("Z");
   }
 
   @Test
