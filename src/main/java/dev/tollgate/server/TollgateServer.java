@@ -217,9 +217,11 @@ public final class TollgateServer implements AutoCloseable {
         ctx.blockingTaskExecutor()));
     sb.service("/metrics", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
+    sb.decoratorUnder("/v1/", SecurityHeaders.api());
     sb.serviceUnder("/", FileService.builder(TollgateServer.class.getClassLoader(), "web")
         .autoIndex(false).serveCompressedFiles(false).build()
-        .orElse(FileService.of(TollgateServer.class.getClassLoader(), "web/index.html")));
+        .orElse(FileService.of(TollgateServer.class.getClassLoader(), "web/index.html"))
+        .decorate(SecurityHeaders.console()));
 
     server = sb.build();
     server.start().join();

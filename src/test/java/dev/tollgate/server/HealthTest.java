@@ -44,6 +44,21 @@ class HealthTest {
       HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.body()).contains("armeria_server");
+
+      // The console is served with a policy that runs only its own scripts; API answers are never cached.
+      for (String path : new String[] {"/", "/organizations/x/iam"}) {
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(page.headers().firstValue("content-security-policy")).as(path).hasValue(
+            SecurityHeaders.CONTENT_SECURITY_POLICY);
+        assertThat(page.headers().firstValue("x-frame-options")).hasValue("DENY");
+        assertThat(page.headers().firstValue("referrer-policy")).hasValue("no-referrer");
+        assertThat(page.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+      }
+      HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/auth/me")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(api.statusCode()).isEqualTo(401);
+      assertThat(api.headers().firstValue("cache-control")).hasValue("no-store");
     }
   }
 

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's headless chromium driven by Playwright against a {@link TestServer}. Records every
- * JavaScript dialog (alert/confirm - none are expected: the console uses its own dialogs) and
- * every uncaught page error, and writes screenshots under {@code target/screenshots/}.
+ * JavaScript dialog (alert/confirm - none are expected: the console uses its own dialogs), every
+ * uncaught page error and every content-security-policy violation, and writes screenshots under
+ * {@code target/screenshots/}.
  */
 public final class BrowserSession implements AutoCloseable {
   public static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
@@ -34,6 +35,8 @@ public final class BrowserSession implements AutoCloseable {
   public final List<String> jsDialogs = new CopyOnWriteArrayList<>();
   /** Uncaught errors in the page. */
   public final List<String> pageErrors = new CopyOnWriteArrayList<>();
+  /** What the server's Content-Security-Policy made the browser refuse. */
+  public final List<String> policyViolations = new CopyOnWriteArrayList<>();
 
   /** Skips the test when chromium is missing, except on CI where that is a failure. */
   public static void requireChromium() {
@@ -64,6 +67,11 @@ public final class BrowserSession implements AutoCloseable {
       d.dismiss();
     });
     page.onPageError(pageErrors::add);
+    page.onConsoleMessage(m -> {
+      if (m.text().contains("Content Security Policy")) {
+        policyViolations.add(m.text());
+      }
+    });
   }
 
   public Page open(String hash) {
@@ -88,10 +96,11 @@ public final class BrowserSession implements AutoCloseable {
     page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
   }
 
-  /** No alert ran and no script failed. */
+  /** No alert ran, no script failed, and the content security policy refused nothing. */
   public void assertClean() {
     assertThat(jsDialogs).as("JavaScript dialogs").isEmpty();
     assertThat(pageErrors).as("page errors").isEmpty();
+    assertThat(policyViolations).as("content security policy violations").isEmpty();
   }
 
   @Override
