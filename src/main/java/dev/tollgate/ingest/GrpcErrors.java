@@ -32,6 +32,10 @@ final class GrpcErrors {
       case StatusRuntimeException e -> e.getStatus();
       case StatusException e -> e.getStatus();
       case RejectedExecutionException e -> Status.UNAVAILABLE.withDescription("server is shutting down");
+      case java.io.UncheckedIOException e -> {
+        log.error("ingestion call failed on storage", e);
+        yield Status.UNAVAILABLE.withDescription("storage failed on the server; retry");
+      }
       case StorageFailedException e -> {
         log.error("storing an ingestion call failed", e);
         // UNAVAILABLE: the batch was rolled back, so the client's retry loses and duplicates nothing.
