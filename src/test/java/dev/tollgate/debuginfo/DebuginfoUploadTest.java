@@ -128,6 +128,26 @@ class DebuginfoUploadTest {
   }
 
   @Test
+  void storageFailureDuringUpload_isUnavailable_andTheSameUploadCanBeRetried() throws Exception {
+    byte[] data = Files.readAllBytes(elf);
+    String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    String uploadId = initiate(buildId, hash, data.length);
+    // A regular file where the project's debug-info directory must go, as a broken disk would fail.
+    Path obstacle = dir.resolve("data").resolve("debuginfo").resolve(project.toString());
+    Files.createDirectories(obstacle.getParent());
+    Files.writeString(obstacle, "not a directory");
+
+    assertThatThrownBy(() -> upload(buildId, uploadId, data, 4096))
+        .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.UNAVAILABLE));
+
+    Files.delete(obstacle);
+    assertThat(upload(buildId, uploadId, data, 4096).getSize()).isEqualTo(data.length);
+    blocking().markUploadFinished(MarkUploadFinishedRequest.newBuilder().setBuildId(buildId).setUploadId(uploadId)
+        .build());
+    assertThat(should(buildId, hash).getShouldInitiateUpload()).isFalse();
+  }
+
+  @Test
   void gccElf_fullUploadFlow_thenInProgressAndAlreadyExistsAnswers() throws Exception {
     byte[] data = Files.readAllBytes(elf);
     String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
