@@ -69,7 +69,13 @@ public final class ServerCommand implements Callable<Integer> {
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
         tlsCertFile, tlsKeyFile, tlsSelfSigned, blankToNull(externalUrl), bootstrapTokenFile, retention,
         debuginfoMaxSize, drainTimeout);
-    TollgateServer server = TollgateServer.start(config);
+    TollgateServer server;
+    try {
+      server = TollgateServer.start(config);
+    } catch (DataDirectoryLock.InUseException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
     server.printWelcome(System.out);
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).

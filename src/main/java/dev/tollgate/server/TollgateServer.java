@@ -108,125 +108,133 @@ public final class TollgateServer implements AutoCloseable {
 
   private TollgateServer(ServerConfig config, InstantSource clock) throws Exception {
     this.config = config;
-    Files.createDirectories(config.dataDir());
-    SecureRandom random = new SecureRandom();
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try {
+      Files.createDirectories(config.dataDir());
+      closeables.add(DataDirectoryLock.acquire(config.dataDir())); // closed last
+      SecureRandom random = new SecureRandom();
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    db = Database.open(DatabaseUrl.parse(config.databaseUrl(), config.dataDir()));
-    closeables.add(db);
-    JdbcIamStore iamStore = new JdbcIamStore(db);
-    Passwords passwords = new Passwords(random);
-    bootstrap = new Bootstrap(iamStore, passwords, clock).runIfEmpty(config.adminEmail(), config.adminPassword());
+      db = Database.open(DatabaseUrl.parse(config.databaseUrl(), config.dataDir()));
+      closeables.add(db);
+      JdbcIamStore iamStore = new JdbcIamStore(db);
+      Passwords passwords = new Passwords(random);
+      bootstrap = new Bootstrap(iamStore, passwords, clock).runIfEmpty(config.adminEmail(), config.adminPassword());
 
-    IamState iam = new IamState(iamStore);
-    iam.reload();
-    Authorizer authorizer = new Authorizer(iam);
-    Organizations organizations = new Organizations(iamStore, iam, authorizer, clock);
-    Projects projects = new Projects(iamStore, iam, authorizer, clock);
-    Roles roles = new Roles(iamStore, iam, authorizer, clock);
-    RoleBindings bindings = new RoleBindings(iamStore, iam, authorizer, clock);
-    Members members = new Members(iamStore, iam, authorizer, bindings, passwords, clock);
+      IamState iam = new IamState(iamStore);
+      iam.reload();
+      Authorizer authorizer = new Authorizer(iam);
+      Organizations organizations = new Organizations(iamStore, iam, authorizer, clock);
+      Projects projects = new Projects(iamStore, iam, authorizer, clock);
+      Roles roles = new Roles(iamStore, iam, authorizer, clock);
+      RoleBindings bindings = new RoleBindings(iamStore, iam, authorizer, clock);
+      Members members = new Members(iamStore, iam, authorizer, bindings, passwords, clock);
 
-    AuditLog audit = new AuditLog(new JdbcAuditStore(db), authorizer,
-        () -> iam.current().operatorOrganization().map(Organization::id));
-    LastUsedTracker lastUsed = new LastUsedTracker(new JdbcTokenStore(db), Duration.ofSeconds(10));
-    TokenAuthenticator tokenAuthenticator = new TokenAuthenticator(iam, new JdbcTokenStore(db), lastUsed, clock);
-    BearerTokens bearerTokens = new BearerTokens(tokenAuthenticator, audit, clock);
-    // Closed in reverse: last-used and audit flush before the database closes.
-    closeables.add(audit);
-    closeables.add(lastUsed);
+      AuditLog audit = new AuditLog(new JdbcAuditStore(db), authorizer,
+          () -> iam.current().operatorOrganization().map(Organization::id));
+      LastUsedTracker lastUsed = new LastUsedTracker(new JdbcTokenStore(db), Duration.ofSeconds(10));
+      TokenAuthenticator tokenAuthenticator = new TokenAuthenticator(iam, new JdbcTokenStore(db), lastUsed, clock);
+      BearerTokens bearerTokens = new BearerTokens(tokenAuthenticator, audit, clock);
+      // Closed in reverse: last-used and audit flush before the database closes.
+      closeables.add(audit);
+      closeables.add(lastUsed);
 
-    ServiceAccounts serviceAccounts = new ServiceAccounts(iamStore, iam, authorizer, clock);
-    Tokens tokens = new Tokens(iamStore, iam, authorizer, serviceAccounts, new TokenFormat(random), lastUsed, clock);
+      ServiceAccounts serviceAccounts = new ServiceAccounts(iamStore, iam, authorizer, clock);
+      Tokens tokens = new Tokens(iamStore, iam, authorizer, serviceAccounts, new TokenFormat(random), lastUsed, clock);
 
-    if (bootstrap.isPresent() && config.bootstrapTokenFile() != null) {
-      writeBootstrapToken(bootstrap.get(), serviceAccounts, bindings, tokens, config.bootstrapTokenFile());
+      if (bootstrap.isPresent() && config.bootstrapTokenFile() != null) {
+        writeBootstrapToken(bootstrap.get(), serviceAccounts, bindings, tokens, config.bootstrapTokenFile());
+      }
+
+      Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), random, clock);
+      ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
+
+      JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
+      LegacyState legacyState = new LegacyState(legacyStore);
+      LegacyUsage legacyUsage = new LegacyUsage(legacyStore, clock, Duration.ofSeconds(10));
+      closeables.add(legacyUsage);
+      // The issuer is asked per token: the port (and so the derived URL) is known only after start.
+      // Other nodes on the same database: their changes arrive within this period.
+      closeables.add(new PeriodicTask("state-refresh", Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
+      closeables.add(new PeriodicTask("session-purge", Duration.ofHours(1), List.of(sessions::purgeExpired)));
+      LegacyTokens legacyTokens = new LegacyTokens(legacyStore, legacyState, iam, authorizer, legacyUsage, this::url, clock);
+      legacyTokens.ensureSigningKey();
+      Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, iamStore, authorizer,
+          serviceAccounts, bindings, tokens, clock);
+
+      Ingestion ingestion = new Ingestion(db, config.dataDir(),
+          IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
+          new TokenCallAuthorizer(bearerTokens, iam, authorizer,
+              new LegacyCredentials(legacyState, iam, legacyUsage, audit, clock)),
+          new ProjectReadGuard(authorizer), metrics, clock);
+      closeables.add(ingestion);
+
+      HealthStatusManager health = new HealthStatusManager();
+      GrpcServiceBuilder grpc = GrpcService.builder()
+          .addService(health.getHealthService())
+          .addService(ProtoReflectionServiceV1.newInstance())
+          .addServiceDefinitions(ingestion.grpcServices())
+          .supportedSerializationFormats(GrpcSerializationFormats.values())
+          .enableUnframedRequests(true)
+          .maxRequestMessageLength(MAX_MESSAGE_BYTES)
+          .maxResponseMessageLength(MAX_MESSAGE_BYTES)
+          .useBlockingTaskExecutor(true);
+
+      ServerBuilder sb = Server.builder()
+          .maxRequestLength(MAX_MESSAGE_BYTES)
+          .requestTimeout(Duration.ofMinutes(5))
+          .meterRegistry(metrics)
+          // Stop once nothing new arrived for a second, or after the drain timeout at most.
+          .gracefulShutdownTimeout(Duration.ofSeconds(1), config.drainTimeout());
+      if (config.tlsSelfSigned()) {
+        sb.port(config.port(), SessionProtocol.HTTPS).tlsSelfSigned();
+      } else if (config.tlsCertFile() != null) {
+        sb.port(config.port(), SessionProtocol.HTTPS).tls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
+      } else {
+        sb.port(config.port(), SessionProtocol.HTTP);
+      }
+      sb.service(grpc.build());
+
+      ApiErrors errors = new ApiErrors();
+      sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+          .build(new AuthApi(sessions, organizations, config.tls()));
+      sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+          .build(new OrganizationsApi(organizations, projects, members));
+      sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+          .build(new IamApi(roles, bindings, authorizer));
+      sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+          .build(new ServiceAccountsApi(serviceAccounts, tokens, bindings, iam));
+      sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+          .build(new AuditApi(audit));
+      sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+          .build(new LegacyTokensApi(legacyTokens, migration));
+      sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+          .build(ingestion.restService());
+      sb.annotatedService().decorator(auth).exceptionHandlers(errors)
+          .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, random, clock), iam));
+
+      sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
+      sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()
+          ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready\n")
+          : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "database unreachable\n"),
+          ctx.blockingTaskExecutor()));
+      sb.service("/metrics", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
+          MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
+      sb.decoratorUnder("/v1/", SecurityHeaders.api());
+      sb.serviceUnder("/", FileService.builder(TollgateServer.class.getClassLoader(), "web")
+          .autoIndex(false).serveCompressedFiles(false).build()
+          .orElse(FileService.of(TollgateServer.class.getClassLoader(), "web/index.html"))
+          .decorate(SecurityHeaders.console()));
+
+      server = sb.build();
+      server.start().join();
+      components = new Components(db, iam, authorizer, tokenAuthenticator, lastUsed, audit, metrics, legacyState,
+          legacyUsage);
+    } catch (Exception | Error e) {
+      // A failed start (port taken, database unreachable) releases what it took, the data
+      // directory lock included, so the same directory can be used again.
+      closeResources();
+      throw e;
     }
-
-    Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), random, clock);
-    ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
-
-    JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
-    LegacyState legacyState = new LegacyState(legacyStore);
-    LegacyUsage legacyUsage = new LegacyUsage(legacyStore, clock, Duration.ofSeconds(10));
-    closeables.add(legacyUsage);
-    // The issuer is asked per token: the port (and so the derived URL) is known only after start.
-    // Other nodes on the same database: their changes arrive within this period.
-    closeables.add(new PeriodicTask("state-refresh", Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
-    closeables.add(new PeriodicTask("session-purge", Duration.ofHours(1), List.of(sessions::purgeExpired)));
-    LegacyTokens legacyTokens = new LegacyTokens(legacyStore, legacyState, iam, authorizer, legacyUsage, this::url, clock);
-    legacyTokens.ensureSigningKey();
-    Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, iamStore, authorizer,
-        serviceAccounts, bindings, tokens, clock);
-
-    Ingestion ingestion = new Ingestion(db, config.dataDir(),
-        IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
-        new TokenCallAuthorizer(bearerTokens, iam, authorizer,
-            new LegacyCredentials(legacyState, iam, legacyUsage, audit, clock)),
-        new ProjectReadGuard(authorizer), metrics, clock);
-    closeables.add(ingestion);
-
-    HealthStatusManager health = new HealthStatusManager();
-    GrpcServiceBuilder grpc = GrpcService.builder()
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addServiceDefinitions(ingestion.grpcServices())
-        .supportedSerializationFormats(GrpcSerializationFormats.values())
-        .enableUnframedRequests(true)
-        .maxRequestMessageLength(MAX_MESSAGE_BYTES)
-        .maxResponseMessageLength(MAX_MESSAGE_BYTES)
-        .useBlockingTaskExecutor(true);
-
-    ServerBuilder sb = Server.builder()
-        .maxRequestLength(MAX_MESSAGE_BYTES)
-        .requestTimeout(Duration.ofMinutes(5))
-        .meterRegistry(metrics)
-        // Stop once nothing new arrived for a second, or after the drain timeout at most.
-        .gracefulShutdownTimeout(Duration.ofSeconds(1), config.drainTimeout());
-    if (config.tlsSelfSigned()) {
-      sb.port(config.port(), SessionProtocol.HTTPS).tlsSelfSigned();
-    } else if (config.tlsCertFile() != null) {
-      sb.port(config.port(), SessionProtocol.HTTPS).tls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
-    } else {
-      sb.port(config.port(), SessionProtocol.HTTP);
-    }
-    sb.service(grpc.build());
-
-    ApiErrors errors = new ApiErrors();
-    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-        .build(new AuthApi(sessions, organizations, config.tls()));
-    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-        .build(new OrganizationsApi(organizations, projects, members));
-    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-        .build(new IamApi(roles, bindings, authorizer));
-    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-        .build(new ServiceAccountsApi(serviceAccounts, tokens, bindings, iam));
-    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-        .build(new AuditApi(audit));
-    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-        .build(new LegacyTokensApi(legacyTokens, migration));
-    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-        .build(ingestion.restService());
-    sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-        .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, random, clock), iam));
-
-    sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
-    sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()
-        ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready\n")
-        : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "database unreachable\n"),
-        ctx.blockingTaskExecutor()));
-    sb.service("/metrics", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
-        MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
-    sb.decoratorUnder("/v1/", SecurityHeaders.api());
-    sb.serviceUnder("/", FileService.builder(TollgateServer.class.getClassLoader(), "web")
-        .autoIndex(false).serveCompressedFiles(false).build()
-        .orElse(FileService.of(TollgateServer.class.getClassLoader(), "web/index.html"))
-        .decorate(SecurityHeaders.console()));
-
-    server = sb.build();
-    server.start().join();
-    components = new Components(db, iam, authorizer, tokenAuthenticator, lastUsed, audit, metrics, legacyState,
-        legacyUsage);
   }
 
   /**
@@ -303,13 +311,19 @@ public final class TollgateServer implements AutoCloseable {
     try {
       server.stop().join();
     } finally {
-      for (int i = closeables.size() - 1; i >= 0; i--) {
-        try {
-          closeables.get(i).close();
-        } catch (Exception e) {
-          log.warn("error while closing {}", closeables.get(i).getClass().getSimpleName(), e);
-        }
+      closeResources();
+    }
+  }
+
+  /** Closes what the server opened, newest first, so flushes run before the database closes. */
+  private void closeResources() {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        log.warn("error while closing {}", closeables.get(i).getClass().getSimpleName(), e);
       }
     }
+    closeables.clear();
   }
 }

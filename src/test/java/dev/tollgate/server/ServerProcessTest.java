@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import static dev.tollgate.testing.Api.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.ServerProcess;
@@ -90,6 +91,23 @@ class ServerProcessTest {
       assertThat(projects).hasSize(2);
       assertThat(projects.toString()).contains("survives");
       assertThat(p.terminate(Duration.ofSeconds(30))).isEqualTo(0);
+    }
+  }
+
+  @Test
+  void aSecondServerOnTheSameDataDirectory_refusesToStart_namingTheFirst() throws Exception {
+    Path data = dir.resolve("data");
+    try (ServerProcess first = ServerProcess.start(dir, "--data-dir=" + data, databaseFlag())) {
+      assertThatThrownBy(() -> ServerProcess.start(dir, "--data-dir=" + data, databaseFlag()))
+          .hasMessageContaining("is in use by another Tollgate server (pid " + first.process().pid() + ")")
+          .hasMessageContaining("--data-dir");
+      assertThat(first.process().isAlive()).isTrue();
+      assertThat(new Api(first.url()).get("/v1/auth/me").status()).isEqualTo(401); // still serving
+      assertThat(first.terminate(Duration.ofSeconds(30))).isEqualTo(0);
+    }
+    // Once the first is gone, the directory is free again.
+    try (ServerProcess again = ServerProcess.start(dir, "--data-dir=" + data, databaseFlag())) {
+      assertThat(again.terminate(Duration.ofSeconds(30))).isEqualTo(0);
     }
   }
 
