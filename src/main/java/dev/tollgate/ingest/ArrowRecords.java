@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -31,6 +32,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Reads the Arrow IPC streams of Parca agents: the v2 {@code WriteArrow} buffer and the v1
  * {@code Write} samples record, for what the index needs (rows, label sets, profile types).
  * Anything that does not decode or lacks a required column is an {@link InvalidProfileException}.
+ * Each stream is decoded in its own child allocator bounded by {@code maxDecodedBytes}, so an
+ * LZ4 bomb (or a buffer that claims a huge uncompressed length) is refused instead of taking
+ * the server's memory.
  */
 final class ArrowRecords {
   static final String VERSION_KEY = "parca_write_schema_version";
@@ -40,26 +44,42 @@ final class ArrowRecords {
       "period_type", "period_unit", "temporality", "period", "duration", "timestamp");
   static final List<String> V1_LOCATION_COLUMNS = List.of("stacktrace_id", "is_complete", "locations");
 
-  private ArrowRecords() {}
+  private final BufferAllocator allocator;
+  private final long maxDecodedBytes;
+
+  ArrowRecords(BufferAllocator allocator, long maxDecodedBytes) {
+    this.allocator = allocator;
+    this.maxDecodedBytes = maxDecodedBytes;
+  }
 
   /** What a record stream holds: row count, each label set with its profile types, and the stacktrace ids (v1). */
   record Summary(long rows, Map<SortedMap<String, String>, Set<String>> series, List<byte[]> stacktraceIds) {}
 
-  static Summary readV2(byte[] ipc, BufferAllocator allocator) {
-    return read(ipc, allocator, "v2", V2_COLUMNS, false);
+  Summary readV2(byte[] ipc) {
+    return read(ipc, "ipc_buffer", "v2", V2_COLUMNS, false);
   }
 
-  static Summary readV1Samples(byte[] ipc, BufferAllocator allocator) {
-    return read(ipc, allocator, "v1", V1_COLUMNS, true);
+  Summary readV1Samples(byte[] ipc) {
+    return read(ipc, "samples record", "v1", V1_COLUMNS, true);
+  }
+
+  /** A child allocator for one stream; the reader must be closed before it. */
+  private BufferAllocator forOneStream() {
+    return allocator.newChildAllocator("arrow-stream", 0, maxDecodedBytes);
+  }
+
+  private InvalidProfileException tooLarge(String what, OutOfMemoryException e) {
+    return new InvalidProfileException(what + " decodes to more than " + maxDecodedBytes + " bytes", e);
   }
 
   /**
    * Checks the v1 {@code Write} locations record: a readable Arrow IPC stream with the columns
    * {@code stacktrace_id}, {@code is_complete} and {@code locations}; returns its row count.
    */
-  static long readV1Locations(byte[] ipc, BufferAllocator allocator) {
-    try (ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator,
-        CommonsCompressionFactory.INSTANCE)) {
+  long readV1Locations(byte[] ipc) {
+    try (BufferAllocator memory = forOneStream();
+        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
+            CommonsCompressionFactory.INSTANCE)) {
       Schema schema = r.getVectorSchemaRoot().getSchema();
       for (String c : V1_LOCATION_COLUMNS) {
         if (schema.getFields().stream().noneMatch(f -> f.getName().equals(c))) {
@@ -73,15 +93,17 @@ final class ArrowRecords {
       return rows;
     } catch (InvalidProfileException e) {
       throw e;
+    } catch (OutOfMemoryException e) {
+      throw tooLarge("locations record", e);
     } catch (IOException | RuntimeException e) {
       throw new InvalidProfileException("locations record is not a valid Arrow IPC stream: " + e.getMessage(), e);
     }
   }
 
-  private static Summary read(byte[] ipc, BufferAllocator allocator, String version, List<String> required,
-      boolean v1) {
-    try (ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator,
-        CommonsCompressionFactory.INSTANCE)) {
+  private Summary read(byte[] ipc, String what, String version, List<String> required, boolean v1) {
+    try (BufferAllocator memory = forOneStream();
+        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
+            CommonsCompressionFactory.INSTANCE)) {
       VectorSchemaRoot root = r.getVectorSchemaRoot();
       Schema schema = root.getSchema();
       String got = schema.getCustomMetadata() == null ? null : schema.getCustomMetadata().get(VERSION_KEY);
@@ -128,8 +150,10 @@ final class ArrowRecords {
       return new Summary(rows, series, ids);
     } catch (InvalidProfileException e) {
       throw e;
+    } catch (OutOfMemoryException e) {
+      throw tooLarge(what, e);
     } catch (IOException | RuntimeException e) {
-      throw new InvalidProfileException("ipc_buffer is not a valid Arrow IPC stream: " + e.getMessage(), e);
+      throw new InvalidProfileException(what + " is not a valid Arrow IPC stream: " + e.getMessage(), e);
     }
   }
 
@@ -151,7 +175,7 @@ final class ArrowRecords {
   }
 
   /** The answer of {@code Write}: an IPC stream with one binary column {@code stacktrace_id}. */
-  static byte[] stacktraceIdsRecord(List<byte[]> ids, BufferAllocator allocator) {
+  byte[] stacktraceIdsRecord(List<byte[]> ids) {
     Schema schema = new Schema(List.of(new Field("stacktrace_id", FieldType.notNullable(ArrowType.Binary.INSTANCE), null)));
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
       VarBinaryVector v = (VarBinaryVector) root.getVector(0);

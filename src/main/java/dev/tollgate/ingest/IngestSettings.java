@@ -9,7 +9,8 @@ import java.time.Duration;
  *
  * @param retention how long stored profiles are kept; whole segments older than this are deleted (default 7 days)
  * @param debuginfoMaxSize largest accepted debug-info upload in bytes (default 1,000,000,000)
- * @param maxDecompressedProfileBytes largest pprof accepted after gunzip, in bytes (default 512 MiB)
+ * @param maxDecompressedProfileBytes largest profile accepted once decompressed, in bytes: a pprof
+ *     after gunzip, an Arrow stream's buffers after LZ4 (default 512 MiB)
  * @param segmentMaxBytes a profile segment file rolls over once it reaches this size (default 256 MiB)
  * @param segmentMaxAge a profile segment file rolls over once it is this old (default 1 hour)
  * @param writeStreamIdleTimeout how long a {@code Write} stream may stay idle before it is cancelled (default 5 s)

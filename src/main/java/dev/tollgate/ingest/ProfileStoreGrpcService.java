@@ -25,7 +25,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
   private final BlobRecorder recorder;
   private final Executor work;
   private final ScheduledExecutorService timers;
-  private final BufferAllocator allocator;
+  private final ArrowRecords arrow;
   private final IngestSettings settings;
 
   ProfileStoreGrpcService(BlobRecorder recorder, Executor work, ScheduledExecutorService timers,
@@ -33,7 +33,8 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     this.recorder = recorder;
     this.work = work;
     this.timers = timers;
-    this.allocator = allocator;
+    // Decoded Arrow data is bounded like gunzipped pprof.
+    this.arrow = new ArrowRecords(allocator, settings.maxDecompressedProfileBytes());
     this.settings = settings;
   }
 
@@ -58,7 +59,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     work.execute(() -> {
       try {
         byte[] ipc = request.getIpcBuffer().toByteArray();
-        List<NewBlob> blobs = arrowBlob(ipc, ArrowRecords.readV2(ipc, allocator));
+        List<NewBlob> blobs = arrowBlob(ipc, arrow.readV2(ipc));
         recorder.record(grant, "WriteArrow", blobs, ipc.length);
         response.onNext(WriteArrowResponse.getDefaultInstance());
         response.onCompleted();
@@ -70,7 +71,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
 
   @Override
   public StreamObserver<WriteRequest> write(StreamObserver<WriteResponse> response) {
-    return new WriteExchange(Grants.current(), response, recorder, work, timers, allocator,
+    return new WriteExchange(Grants.current(), response, recorder, work, timers, arrow,
         settings.writeStreamIdleTimeout());
   }
 

@@ -12,7 +12,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * One {@code Write} stream of a v1 agent: samples record in, the wanted stacktrace ids out (all of
@@ -27,7 +26,7 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
   private final BlobRecorder recorder;
   private final Executor work;
   private final ScheduledExecutorService timers;
-  private final BufferAllocator allocator;
+  private final ArrowRecords arrow;
   private final Duration idle;
   private final Object lock = new Object();
   private ScheduledFuture<?> timer;
@@ -37,13 +36,13 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
   private byte[] locations;
 
   WriteExchange(IngestGrant grant, StreamObserver<WriteResponse> response, BlobRecorder recorder, Executor work,
-      ScheduledExecutorService timers, BufferAllocator allocator, Duration idle) {
+      ScheduledExecutorService timers, ArrowRecords arrow, Duration idle) {
     this.grant = grant;
     this.response = response;
     this.recorder = recorder;
     this.work = new SerialExecutor(work);
     this.timers = timers;
-    this.allocator = allocator;
+    this.arrow = arrow;
     this.idle = idle;
     armTimer();
   }
@@ -84,16 +83,16 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
       }
       byte[] bytes = record.toByteArray();
       if (samples == null) {
-        summary = ArrowRecords.readV1Samples(bytes, allocator);
+        summary = arrow.readV1Samples(bytes);
         samples = bytes;
-        byte[] answer = ArrowRecords.stacktraceIdsRecord(summary.stacktraceIds(), allocator);
+        byte[] answer = arrow.stacktraceIdsRecord(summary.stacktraceIds());
         synchronized (lock) {
           if (!done) {
             response.onNext(WriteResponse.newBuilder().setRecord(ByteString.copyFrom(answer)).build());
           }
         }
       } else if (locations == null) {
-        ArrowRecords.readV1Locations(bytes, allocator);
+        arrow.readV1Locations(bytes);
         locations = bytes;
       } else {
         throw new InvalidProfileException("Write expects a samples record and a locations record, got a third record");

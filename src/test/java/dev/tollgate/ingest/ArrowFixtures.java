@@ -269,6 +269,31 @@ final class ArrowFixtures {
     return out.toByteArray();
   }
 
+  /**
+   * An LZ4 bomb in the v2 schema's names: {@code rows} zeros in the {@code value} column, which
+   * compress to a few bytes per thousand rows, and the other required columns present but empty.
+   */
+  static byte[] v2ZerosBomb(BufferAllocator a, int rows) {
+    List<Field> fields = new ArrayList<>();
+    fields.add(new Field("value", FieldType.notNullable(new ArrowType.Int(64, true)), null));
+    fields.add(new Field("labels", FieldType.nullable(ArrowType.Struct.INSTANCE), List.of()));
+    for (String c : ArrowRecords.V2_COLUMNS) {
+      if (!c.equals("value") && !c.equals("labels")) {
+        fields.add(new Field(c, FieldType.nullable(new ArrowType.Int(64, true)), null));
+      }
+    }
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, "v2")), a)) {
+      BigIntVector value = (BigIntVector) root.getVector("value");
+      value.allocateNew(rows);
+      for (int i = 0; i < rows; i++) {
+        value.set(i, 0);
+      }
+      value.setValueCount(rows);
+      root.setRowCount(rows);
+      return writeStream(root, Map.of(), a);
+    }
+  }
+
   /** A v1 samples record: {@code labels.node}, 16-byte {@code stacktrace_id}s (two distinct), REE columns. */
   static byte[] v1Samples(BufferAllocator a) {
     int rows = 3;

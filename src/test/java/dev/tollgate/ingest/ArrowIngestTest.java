@@ -77,7 +77,7 @@ class ArrowIngestTest {
   @Test
   void writeArrow_v2WithLz4ReeLabelsAndListViewStacktraces_isStoredUnderEachLabelSet() throws Exception {
     byte[] ipc = ArrowFixtures.v2(allocator);
-    ArrowRecords.Summary summary = ArrowRecords.readV2(ipc, allocator);
+    ArrowRecords.Summary summary = new ArrowRecords(allocator, 1 << 20).readV2(ipc);
     assertThat(summary.rows()).isEqualTo(3);
 
     blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
@@ -95,6 +95,28 @@ class ArrowIngestTest {
     byte[] raw = WebClient.of(server.baseUrl()).get("/v1/projects/" + project + "/profiles/"
         + profiles.get(0).get("id").asText() + "/raw").aggregate().join().content().array();
     assertThat(raw).isEqualTo(ipc);
+  }
+
+  @Test
+  void writeArrow_lz4Bomb_isRefusedWithinTheDecodeLimit_whileRealBatchesPass() throws Exception {
+    server.close();
+    IngestSettings d = IngestSettings.defaults();
+    long limit = 1 << 20;
+    server = new IngestTestServer(backend.newDatabaseUrl(dir), dir.resolve("data-limited"), new IngestSettings(
+        d.retention(), d.debuginfoMaxSize(), limit, d.segmentMaxBytes(), d.segmentMaxAge(), Duration.ofSeconds(2),
+        d.maxPanicReportBytes()), InstantSource.system());
+    byte[] bomb = ArrowFixtures.v2ZerosBomb(allocator, 1 << 20); // 8 MiB of zeros once decoded
+    assertThat(bomb.length).isLessThan((int) limit / 2); // small on the wire, 8x the limit once decoded
+
+    assertThatThrownBy(() -> blocking().writeArrow(WriteArrowRequest.newBuilder()
+        .setIpcBuffer(ByteString.copyFrom(bomb)).build())).satisfies(e -> {
+          assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(Status.fromThrowable(e).getDescription()).isEqualTo("ipc_buffer decodes to more than " + limit
+              + " bytes");
+        });
+    blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ArrowFixtures.v2(allocator)))
+        .build());
+    assertThat(series()).hasSize(2);
   }
 
   @Test
