@@ -59,17 +59,23 @@ public final class Database implements AutoCloseable {
     config.setConnectionTimeout(30_000);
     HikariDataSource ds = new HikariDataSource(config);
     try {
-      Flyway.configure()
-          .dataSource(ds)
-          .locations("classpath:db/migration")
-          .placeholders(Placeholders.of(url.dialect()))
-          .load()
-          .migrate();
+      migrate(ds, url.dialect(), "latest");
     } catch (RuntimeException e) {
       ds.close();
       throw e;
     }
     return new Database(url, ds);
+  }
+
+  /** Applies the migrations up to {@code target} ("latest", or a version such as "6" for tests of a migration). */
+  static void migrate(javax.sql.DataSource ds, Dialect dialect, String target) {
+    Flyway.configure()
+        .dataSource(ds)
+        .locations("classpath:db/migration")
+        .placeholders(Placeholders.of(dialect))
+        .target(target)
+        .load()
+        .migrate();
   }
 
   public Jdbi jdbi() {

@@ -11,8 +11,11 @@ final class Placeholders {
 
   static Map<String, String> of(Dialect dialect) {
     return switch (dialect) {
-      case SQLITE -> Map.of("serial_pk", "INTEGER PRIMARY KEY AUTOINCREMENT", "blob", "BLOB");
-      case POSTGRESQL -> Map.of("serial_pk", "BIGSERIAL PRIMARY KEY", "blob", "BYTEA");
+      // json_array_elements: the elements of profiles.profile_types (a JSON array) as rows j(value).
+      case SQLITE -> Map.of("serial_pk", "INTEGER PRIMARY KEY AUTOINCREMENT", "blob", "BLOB",
+          "json_array_elements", "json_each(p.profile_types) j");
+      case POSTGRESQL -> Map.of("serial_pk", "BIGSERIAL PRIMARY KEY", "blob", "BYTEA",
+          "json_array_elements", "jsonb_array_elements_text(p.profile_types::jsonb) AS j(value)");
     };
   }
 }

@@ -31,7 +31,10 @@ final class ProfileIndex {
     if (rows.isEmpty()) {
       return;
     }
-    jdbi.useTransaction(h -> insert(h, rows));
+    jdbi.useTransaction(h -> {
+      insert(h, rows);
+      ProfileSummaries.add(h, rows);
+    });
   }
 
   private static void insert(Handle h, List<IndexRow> rows) {
@@ -57,26 +60,23 @@ final class ProfileIndex {
 
   /** Drops rows pointing past {@code validLength} of a segment; returns how many. */
   int deleteBeyond(String projectId, String segment, long validLength) {
-    return jdbi.withHandle(h -> h.createUpdate(
-            "DELETE FROM profiles WHERE project_id = :p AND segment = :s AND byte_offset + byte_length > :n")
-        .bind("p", projectId).bind("s", segment).bind("n", validLength).execute());
+    return jdbi.inTransaction(h -> ProfileSummaries.delete(h, projectId,
+        "segment = :s AND byte_offset + byte_length > :n", Map.of("s", segment, "n", validLength)));
   }
 
   int deleteSegment(String projectId, String segment) {
-    return jdbi.withHandle(h -> h.createUpdate("DELETE FROM profiles WHERE project_id = :p AND segment = :s")
-        .bind("p", projectId).bind("s", segment).execute());
+    return jdbi.inTransaction(h -> ProfileSummaries.delete(h, projectId, "segment = :s", Map.of("s", segment)));
   }
 
   /** Drops rows of segments that no longer exist on disk. */
   int deleteSegmentsOtherThan(String projectId, List<String> segments) {
-    return jdbi.withHandle(h -> {
+    return jdbi.inTransaction(h -> {
       List<String> indexed = h.createQuery("SELECT DISTINCT segment FROM profiles WHERE project_id = :p")
           .bind("p", projectId).mapTo(String.class).list();
       int n = 0;
       for (String s : indexed) {
         if (!segments.contains(s)) {
-          n += h.createUpdate("DELETE FROM profiles WHERE project_id = :p AND segment = :s")
-              .bind("p", projectId).bind("s", s).execute();
+          n += ProfileSummaries.delete(h, projectId, "segment = :s", Map.of("s", s));
         }
       }
       return n;
@@ -121,38 +121,13 @@ final class ProfileIndex {
         .list());
   }
 
+  /** The project's series, from the summary table. */
   List<SeriesSummary> series(UUID projectId) {
-    return jdbi.withHandle(h -> {
-      record Agg(String labels, long first, long last, long count) {}
-      Map<String, Agg> aggs = new LinkedHashMap<>();
-      h.createQuery("SELECT series_id, MIN(labels), MIN(received_at), MAX(received_at), COUNT(*) FROM profiles"
-              + " WHERE project_id = :p GROUP BY series_id ORDER BY series_id")
-          .bind("p", projectId.toString())
-          .map((rs, ctx) -> Map.entry(rs.getString(1), new Agg(rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5))))
-          .forEach(e -> aggs.put(e.getKey(), e.getValue()));
-      Map<String, LinkedHashSet<String>> types = new LinkedHashMap<>();
-      h.createQuery("SELECT DISTINCT series_id, profile_types FROM profiles WHERE project_id = :p")
-          .bind("p", projectId.toString())
-          .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-          .forEach(e -> types.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).addAll(Json.parseList(e.getValue())));
-      List<SeriesSummary> out = new ArrayList<>();
-      aggs.forEach((id, a) -> out.add(new SeriesSummary(id, Json.parseLabels(a.labels()),
-          List.copyOf(new java.util.TreeSet<>(types.getOrDefault(id, new LinkedHashSet<>()))),
-          Instant.ofEpochMilli(a.first()), Instant.ofEpochMilli(a.last()), a.count())));
-      return out;
-    });
+    return jdbi.withHandle(h -> ProfileSummaries.series(h, projectId));
   }
 
-  /** Totals per source ({@code bySource}) or per node label. */
+  /** Totals per source ({@code bySource}) or per node label, from the summary table. */
   List<Totals> totals(UUID projectId, boolean bySource) {
-    String sql = bySource
-        ? "SELECT source_id, MIN(source_name), COUNT(*), SUM(size), MAX(received_at) FROM profiles"
-            + " WHERE project_id = :p GROUP BY source_id ORDER BY source_id"
-        : "SELECT node, node, COUNT(*), SUM(size), MAX(received_at) FROM profiles"
-            + " WHERE project_id = :p AND node IS NOT NULL GROUP BY node ORDER BY node";
-    return jdbi.withHandle(h -> h.createQuery(sql).bind("p", projectId.toString())
-        .map((rs, ctx) -> new Totals(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-            Instant.ofEpochMilli(rs.getLong(5))))
-        .list());
+    return jdbi.withHandle(h -> ProfileSummaries.totals(h, projectId, bySource));
   }
 }

@@ -1,5 +1,9 @@
 package dev.tollgate.db;
 
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.testing.Backend;
@@ -28,6 +32,42 @@ class DatabaseTest {
       long n = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM audit_log").mapTo(Long.class).one());
       assertThat(n).isEqualTo(1);
     }
+  }
+
+  @Test
+  void profileSummaryMigration_summarizesWhatWasStoredBefore() {
+    DatabaseUrl url = backend.newDatabaseUrl(dir);
+    try (HikariDataSource ds = new HikariDataSource()) {
+      ds.setJdbcUrl(url.jdbcUrl());
+      ds.setUsername(url.user());
+      ds.setPassword(url.password());
+      Database.migrate(ds, url.dialect(), "6");
+      Jdbi jdbi = Jdbi.create(ds);
+      String insert = "INSERT INTO profiles (id, project_id, series_id, labels, profile_types, kind, received_at,"
+          + " segment, byte_offset, byte_length, size, source_id, source_name, node) VALUES (?, 'p1', ?, ?, ?,"
+          + " 'PPROF', ?, 'seg', 0, 10, ?, 'tok', 'serviceaccount:s / k', ?)";
+      jdbi.useHandle(h -> {
+        h.execute(insert, "a", "s1", "{\"__name__\":\"cpu\"}", "[\"cpu:a\",\"cpu:b\"]", 1000L, 5L, "n1");
+        h.execute(insert, "b", "s1", "{\"__name__\":\"cpu\"}", "[\"cpu:a\"]", 3000L, 7L, "n2");
+        h.execute(insert, "c", "s2", "{\"__name__\":\"mem\"}", "[\"mem:c\"]", 2000L, 11L, null);
+      });
+    }
+    try (Database db = Database.open(url)) {
+      Jdbi jdbi = db.jdbi();
+      assertThat(rows(jdbi, "SELECT series_id || ':' || first_seen || ':' || last_seen || ':'"
+          + " || profiles FROM series_summary ORDER BY series_id"))
+          .containsExactly("s1:1000:3000:2", "s2:2000:2000:1");
+      assertThat(rows(jdbi, "SELECT series_id || ' ' || profile_type FROM series_profile_types"
+          + " ORDER BY series_id, profile_type"))
+          .containsExactly("s1 cpu:a", "s1 cpu:b", "s2 mem:c");
+      assertThat(rows(jdbi, "SELECT kind || ' ' || total_key || ' ' || profiles || ' ' || bytes"
+          + " || ' ' || last_received FROM profile_totals ORDER BY kind, total_key"))
+          .containsExactly("NODE n1 1 5 1000", "NODE n2 1 7 3000", "SOURCE tok 3 23 3000");
+    }
+  }
+
+  private static List<String> rows(Jdbi jdbi, String sql) {
+    return jdbi.withHandle(h -> h.createQuery(sql).mapTo(String.class).list());
   }
 
   @Test

@@ -127,17 +127,35 @@ class ProfileStoreTest {
   void retention_deletesWholeOldSegments_andTheirRows() {
     try (ProfileStore store = store(1 << 20)) {
       String old = store.append(project, source, List.of(blob("cpu", "a", "old"))).join().getFirst();
+      store.append(project, source, List.of(blob("heap", "b", "only-old"))).join();
       clock.advance(Duration.ofMinutes(90)); // rolls the segment by age: the second starts at T+90m
+      Instant mid = clock.instant();
       store.append(project, source, List.of(blob("cpu", "a", "mid"))).join();
       clock.advance(Duration.ofMinutes(50));
       String recent = store.append(project, source, List.of(blob("cpu", "a", "recent"))).join().getFirst();
+      assertThat(store.series(project)).hasSize(2);
+      assertThat(store.totalsBySource(project)).singleElement().satisfies(t -> assertThat(t.profiles()).isEqualTo(4));
       clock.advance(Duration.ofDays(7).minusMinutes(20)); // cutoff T+2h: the first segment ended at T+90m
       assertThat(store.enforceRetention()).isEqualTo(1);
       assertThat(store.read(project, old)).isEmpty();
       assertThat(store.read(project, recent)).isPresent();
+      // The summaries follow the rows: the heap series is gone, cpu now starts at "mid".
+      assertThat(store.series(project)).singleElement().satisfies(s -> {
+        assertThat(s.labels()).containsEntry("__name__", "cpu");
+        assertThat(s.count()).isEqualTo(2);
+        assertThat(s.firstSeen()).isEqualTo(mid);
+        assertThat(s.profileTypes()).containsExactly("cpu:samples:count:cpu:nanoseconds");
+      });
+      assertThat(store.totalsBySource(project)).singleElement().satisfies(t -> {
+        assertThat(t.profiles()).isEqualTo(2);
+        assertThat(t.bytes()).isEqualTo("mid".length() + "recent".length());
+      });
+      assertThat(store.totalsByNode(project)).singleElement().satisfies(t -> assertThat(t.key()).isEqualTo("a"));
       clock.advance(Duration.ofHours(2));
       assertThat(store.enforceRetention()).isEqualTo(1);
       assertThat(store.series(project)).isEmpty();
+      assertThat(store.totalsBySource(project)).isEmpty();
+      assertThat(store.totalsByNode(project)).isEmpty();
       String again = store.append(project, source, List.of(blob("cpu", "a", "again"))).join().getFirst();
       assertThat(store.read(project, again)).isPresent();
     }
