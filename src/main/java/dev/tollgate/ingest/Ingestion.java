@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,16 +24,15 @@ import org.slf4j.LoggerFactory;
  * The data plane, composed: profile and debug-info storage under {@code dataDir}, the intercepted
  * Parca gRPC services, the read-side REST service, and the background jobs (retention every
  * 10 minutes, stale-upload sweep every minute). The services offload their work to virtual threads
- * themselves, so the gRPC service need not use the blocking executor; bound with
- * {@link #callExecutor()} as its blocking executor, calls run on virtual threads from the start.
+ * themselves, so the gRPC service need not use the blocking executor.
  */
 public final class Ingestion implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
 
   private final ProfileStore profiles;
   private final DebuginfoStore debuginfo;
+  private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
   private final ScheduledExecutorService timers;
-  private final VirtualThreadTasks work;
   private final BufferAllocator allocator = new RootAllocator();
   private final List<ServerServiceDefinition> services;
   private final IngestRestService rest;
@@ -56,7 +56,6 @@ public final class Ingestion implements AutoCloseable {
     this.debuginfo = new DebuginfoStore(db, dataDir.resolve("debuginfo"), clock, settings.debuginfoMaxSize());
     this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tollgate-ingest-timer")
         .daemon(true).factory());
-    this.work = new VirtualThreadTasks(timers);
     IngestStats stats = new IngestStats(clock);
     IngestMetrics metrics = new IngestMetrics(registry);
     BlobRecorder recorder = new BlobRecorder(profiles, stats, metrics);
@@ -87,17 +86,6 @@ public final class Ingestion implements AutoCloseable {
    */
   public List<ServerServiceDefinition> grpcServices() {
     return services;
-  }
-
-  /**
-   * An executor that starts a virtual thread per task, for Armeria's
-   * {@code blockingTaskExecutor(callExecutor(), false)} on the routes of {@link #grpcServices()}
-   * (with {@code useBlockingTaskExecutor(true)}): authorization and the services then run on a
-   * virtual thread, and WriteRaw/WriteArrow need no further hop. Owned here; {@link #close()}
-   * waits for its tasks.
-   */
-  public ScheduledExecutorService callExecutor() {
-    return work;
   }
 
   /** The annotated REST service object for the {@code /v1/projects/{project_id}/...} read routes. */

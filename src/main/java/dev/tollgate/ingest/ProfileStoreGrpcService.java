@@ -18,10 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * Parca's ProfileStoreService. Each call is validated and stored on a virtual thread, never on the
- * event loop or a platform pool thread, and answered only once its data is durable. A call that
- * already arrives on a virtual thread (see {@link Ingestion#callExecutor()}) runs there; any other
- * moves to {@code work}.
+ * Parca's ProfileStoreService. Each call is validated and stored on {@code work} (virtual threads),
+ * never on the event loop, and answered only once its data is durable.
  */
 final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStoreServiceImplBase {
   private final BlobRecorder recorder;
@@ -42,7 +40,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
   @Override
   public void writeRaw(WriteRawRequest request, StreamObserver<WriteRawResponse> response) {
     IngestGrant grant = Grants.current();
-    onVirtualThread(() -> {
+    work.execute(() -> {
       try {
         List<NewBlob> blobs = WriteRawDecoder.decode(request, settings.maxDecompressedProfileBytes());
         recorder.record(grant, "WriteRaw", blobs, request.getSerializedSize());
@@ -57,7 +55,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
   @Override
   public void writeArrow(WriteArrowRequest request, StreamObserver<WriteArrowResponse> response) {
     IngestGrant grant = Grants.current();
-    onVirtualThread(() -> {
+    work.execute(() -> {
       try {
         byte[] ipc = request.getIpcBuffer().toByteArray();
         List<NewBlob> blobs = arrowBlob(ipc, ArrowRecords.readV2(ipc, allocator));
@@ -68,15 +66,6 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
         response.onError(GrpcErrors.toStatus(t));
       }
     });
-  }
-
-  /** Runs {@code call} here when this is a virtual thread (blocking is cheap), else on {@code work}. */
-  private void onVirtualThread(Runnable call) {
-    if (Thread.currentThread().isVirtual()) {
-      call.run();
-    } else {
-      work.execute(call);
-    }
   }
 
   @Override

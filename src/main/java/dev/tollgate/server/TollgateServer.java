@@ -8,7 +8,6 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.server.ServiceBindingBuilder;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
@@ -188,12 +187,7 @@ public final class TollgateServer implements AutoCloseable {
     } else {
       sb.port(config.port(), SessionProtocol.HTTP);
     }
-    // Its blocking executor starts a virtual thread per task: an ingestion call then costs one hop
-    // from the event loop instead of two (see Ingestion.callExecutor).
-    GrpcService grpcService = grpc.build();
-    ServiceBindingBuilder grpcRoutes = sb.route();
-    grpcService.routes().forEach(grpcRoutes::addRoute);
-    grpcRoutes.blockingTaskExecutor(ingestion.callExecutor(), false).build(grpcService);
+    sb.service(grpc.build());
 
     ApiErrors errors = new ApiErrors();
     sb.annotatedService().decorator(auth).exceptionHandlers(errors)
