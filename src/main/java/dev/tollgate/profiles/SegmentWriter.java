@@ -39,6 +39,7 @@ final class SegmentWriter implements AutoCloseable {
   private final Duration segmentMaxAge;
   private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
   private final Map<String, Segment> active = new HashMap<>();
+  private final ProfileIds ids = new ProfileIds();
   private final Thread thread;
   private volatile boolean closed;
 
@@ -143,7 +144,7 @@ final class SegmentWriter implements AutoCloseable {
         for (NewBlob blob : a.blobs) {
           List<FrameHeader.Entry> entries = new ArrayList<>();
           for (SeriesEntry e : blob.entries()) {
-            String id = UUID.randomUUID().toString();
+            String id = this.ids.next(now);
             callIds.add(id);
             entries.add(new FrameHeader.Entry(id, e.labels(), e.profileTypes(), e.sampleTimeMillis()));
           }

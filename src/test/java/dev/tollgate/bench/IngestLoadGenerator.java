@@ -16,11 +16,13 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -45,8 +47,11 @@ import java.util.stream.Stream;
 public final class IngestLoadGenerator {
   private IngestLoadGenerator() {}
 
-  /** @param cpuSeconds CPU time of this whole JVM (client + both servers) during the run */
-  record Result(long calls, long bytes, double seconds, double cpuSeconds) {
+  /**
+   * @param cpuSeconds CPU time of this whole JVM (client + both servers) during the run
+   * @param breakdown ms of CPU per call by thread group (see {@link ThreadCpu})
+   */
+  record Result(long calls, long bytes, double seconds, double cpuSeconds, String breakdown) {
     double cpuMillisPerCall() {
       return cpuSeconds * 1000 / Math.max(1, calls);
     }
@@ -109,6 +114,7 @@ public final class IngestLoadGenerator {
   private static void print(String what, Result r) {
     System.out.printf("%-62s %6.0f calls/s %6.1f MB/s (%d calls) JVM CPU %.2f cores, %.2f ms/call%n", what,
         r.callsPerSecond(), r.mbPerSecond(), r.calls(), r.cpuSeconds() / r.seconds(), r.cpuMillisPerCall());
+    System.out.printf("  CPU ms/call by threads: %s%n", r.breakdown());
   }
 
   private static Server noopServer() {
@@ -135,6 +141,8 @@ public final class IngestLoadGenerator {
     CountDownLatch done = new CountDownLatch(callers);
     long start = System.nanoTime();
     long cpuStart = processCpuNanos();
+    Map<String, Long> threadsBefore = ThreadCpu.snapshot();
+    AtomicLong clientCpu = new AtomicLong();
     for (int c = 0; c < callers; c++) {
       int caller = c;
       Thread.ofPlatform().start(() -> {
@@ -156,13 +164,19 @@ public final class IngestLoadGenerator {
             bytes.addAndGet(data.length);
           }
         } finally {
+          // the caller threads end with the run, too early for ThreadCpu to see them afterwards
+          clientCpu.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
           done.countDown();
         }
       });
     }
     done.await();
-    return new Result(calls.get(), bytes.get(), (System.nanoTime() - start) / 1e9,
-        (processCpuNanos() - cpuStart) / 1e9);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    long cpu = processCpuNanos() - cpuStart;
+    Map<String, Long> threadsAfter = ThreadCpu.snapshot();
+    return new Result(calls.get(), bytes.get(), elapsed, cpu / 1e9,
+        ThreadCpu.perCall(threadsBefore, threadsAfter, calls.get())
+            + String.format(", callers %.2f", clientCpu.get() / 1e6 / Math.max(1, calls.get())));
   }
 
   private static long processCpuNanos() {
