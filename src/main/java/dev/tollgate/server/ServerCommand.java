@@ -69,6 +69,11 @@ public final class ServerCommand implements Callable<Integer> {
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
         tlsCertFile, tlsKeyFile, tlsSelfSigned, blankToNull(externalUrl), bootstrapTokenFile, retention,
         debuginfoMaxSize, drainTimeout);
+    CountDownLatch stop = new CountDownLatch(1);
+    // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
+    // Handled from before the start, so a signal that arrives right after "Ready." still drains.
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
     TollgateServer server;
     try {
       server = TollgateServer.start(config);
@@ -77,10 +82,6 @@ public final class ServerCommand implements Callable<Integer> {
       return 2;
     }
     server.printWelcome(System.out);
-    CountDownLatch stop = new CountDownLatch(1);
-    // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
     stop.await();
     System.out.println("Shutting down: draining in-flight requests");
     server.close();
