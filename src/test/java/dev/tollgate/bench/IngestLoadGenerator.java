@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  *
  * <p>Run: {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.tollgate.bench.IngestLoadGenerator
- * [-Dexec.args="<callers=16> <seconds per round=5> <rounds=3> <warm-up seconds per side=10>"]}.
+ * [-Dexec.args="<callers=16> <seconds per round=5> <rounds=3> <warm-up seconds per side=30>"]}.
  */
 public final class IngestLoadGenerator {
   private IngestLoadGenerator() {}
@@ -69,7 +69,7 @@ public final class IngestLoadGenerator {
     int callers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 30; // 10 s left JIT work in (a)'s rounds
     Path pprofDir = Path.of(System.getProperty("tollgate.pprof.dir", "../shared/testdata/pprof"));
     List<byte[]> pprofs = new ArrayList<>();
     try (Stream<Path> files = Files.list(pprofDir)) {
