@@ -219,6 +219,8 @@ public final class TollgateServer implements AutoCloseable {
           ctx.blockingTaskExecutor()));
       sb.service("/metrics", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
           MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
+      sb.decoratorUnder("/v1/", ReadRequestFirst.decorator());
+      sb.decoratorUnder("/api/", ReadRequestFirst.decorator());
       sb.decoratorUnder("/v1/", SecurityHeaders.api());
       sb.serviceUnder("/", FileService.builder(TollgateServer.class.getClassLoader(), "web")
           .autoIndex(false).serveCompressedFiles(false).build()

@@ -63,6 +63,29 @@ class HealthTest {
   }
 
   @Test
+  void anEarlyRefusal_waitsForTheWholeBody_soHttp2ClientsGetTheAnswer() throws Exception {
+    try (TestServer server = TestServer.start(Backend.SQLITE, dir)) {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+      // A first request upgrades the connection to HTTP/2 (h2c).
+      http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/permissions")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      for (int i = 0; i < 3; i++) {
+        var body = new java.util.concurrent.SubmissionPublisher<java.nio.ByteBuffer>();
+        var answer = http.sendAsync(HttpRequest.newBuilder(URI.create(server.url() + "/v1/legacy-tokens/keys/rotate"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.fromPublisher(body)).build(), HttpResponse.BodyHandlers.ofString());
+        body.submit(java.nio.ByteBuffer.wrap("{\"a\":".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Thread.sleep(300); // the server could answer 401 now, before the body ends
+        body.submit(java.nio.ByteBuffer.wrap("1}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        body.close();
+        HttpResponse<String> r = answer.get(30, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      }
+    }
+  }
+
+  @Test
   void tlsFromCertificateFiles_speaksTls13WithAlpnH2() throws Exception {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
