@@ -10,7 +10,6 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import dev.tollgate.api.ApiAuthDecorator;
 import dev.tollgate.api.ApiErrors;
@@ -62,8 +61,10 @@ import dev.tollgate.session.Sessions;
 import dev.tollgate.token.BearerTokens;
 import dev.tollgate.token.LastUsedTracker;
 import dev.tollgate.token.TokenAuthenticator;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
@@ -168,21 +169,7 @@ public final class TollgateServer implements AutoCloseable {
           new ProjectReadGuard(authorizer), metrics, clock);
       closeables.add(ingestion);
 
-      HealthStatusManager health = new HealthStatusManager();
-      GrpcServiceBuilder grpc = GrpcService.builder()
-          .addService(health.getHealthService())
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .addServiceDefinitions(ingestion.grpcServices())
-          .supportedSerializationFormats(GrpcSerializationFormats.values())
-          .enableUnframedRequests(true)
-          .maxRequestMessageLength(MAX_MESSAGE_BYTES)
-          .maxResponseMessageLength(MAX_MESSAGE_BYTES)
-          .useBlockingTaskExecutor(true);
-
-      ServerBuilder sb = Server.builder()
-          .maxRequestLength(MAX_MESSAGE_BYTES)
-          .requestTimeout(Duration.ofMinutes(5))
-          .meterRegistry(metrics)
+      ServerBuilder sb = serverBuilder(metrics)
           // Stop once nothing new arrived for a second, or after the drain timeout at most.
           .gracefulShutdownTimeout(Duration.ofSeconds(1), config.drainTimeout());
       if (config.tlsSelfSigned()) {
@@ -192,7 +179,7 @@ public final class TollgateServer implements AutoCloseable {
       } else {
         sb.port(config.port(), SessionProtocol.HTTP);
       }
-      sb.service(grpc.build());
+      sb.service(grpcService(ingestion.grpcServices()));
 
       ApiErrors errors = new ApiErrors();
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
@@ -237,6 +224,35 @@ public final class TollgateServer implements AutoCloseable {
       closeResources();
       throw e;
     }
+  }
+
+  /**
+   * The server's transport settings: 64 MiB requests, as Parca accepts, and a five-minute request
+   * timeout. Shared with the ingestion load generator, whose no-op baseline must be the same server.
+   */
+  public static ServerBuilder serverBuilder(MeterRegistry metrics) {
+    return Server.builder()
+        .maxRequestLength(MAX_MESSAGE_BYTES)
+        .requestTimeout(Duration.ofMinutes(5))
+        .meterRegistry(metrics);
+  }
+
+  /**
+   * The gRPC service mounted on the port: {@code services} plus gRPC health and reflection, native
+   * gRPC, gRPC-Web and unframed requests, 64 MiB messages, listeners on the blocking-task pool (the
+   * event loops only move bytes).
+   */
+  public static GrpcService grpcService(List<ServerServiceDefinition> services) {
+    return GrpcService.builder()
+        .addService(new HealthStatusManager().getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addServiceDefinitions(services)
+        .supportedSerializationFormats(GrpcSerializationFormats.values())
+        .enableUnframedRequests(true)
+        .maxRequestMessageLength(MAX_MESSAGE_BYTES)
+        .maxResponseMessageLength(MAX_MESSAGE_BYTES)
+        .useBlockingTaskExecutor(true)
+        .build();
   }
 
   /**

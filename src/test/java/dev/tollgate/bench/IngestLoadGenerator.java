@@ -1,11 +1,10 @@
 package dev.tollgate.bench;
 
-import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.Server;
-import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawResponse;
+import dev.tollgate.server.TollgateServer;
 import dev.tollgate.testing.GrpcTestClients;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.TestServer;
@@ -15,6 +14,8 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -31,8 +32,9 @@ import java.util.stream.Stream;
  * Replays the real pprof files through WriteRaw with N concurrent callers against (a) the real
  * Tollgate server ({@link TestServer}: REST + gRPC, a {@code psc_v1_} service-account token minted
  * through REST and bound to {@code system:profile-writer}, token authentication + authorization,
- * Parca validation, durable group-commit storage on SQLite) and (b) a bare Armeria server with a
- * no-op WriteRaw and no interceptor, in the same JVM, and prints calls/s, MB/s and the ratio a/b.
+ * Parca validation, durable group-commit storage on SQLite) and (b) the same server settings and
+ * gRPC service ({@link TollgateServer#grpcService}) with a no-op WriteRaw and no interceptor, in the
+ * same JVM, and prints calls/s, MB/s and the ratio a/b.
  *
  * <p>Both servers share one JVM with the client, so whichever runs first would pay for JIT
  * compilation of the shared transport code (Armeria, Netty, protobuf): on a 2-core machine a
@@ -84,10 +86,10 @@ public final class IngestLoadGenerator {
     try (TestServer server = TestServer.start(Backend.SQLITE, tmp)) {
       String project = server.defaultProjectId();
       String token = server.mintToken("bench-writer", "system:profile-writer", project);
-      Server bare = noopServer();
+      Server baseline = noopServer();
       try {
         String full = server.url();
-        String noop = "http://127.0.0.1:" + bare.activeLocalPort();
+        String noop = "http://127.0.0.1:" + baseline.activeLocalPort();
         run(full, token, project, pprofs, callers, warmup);
         run(noop, token, project, pprofs, callers, warmup);
         for (int r = 1; r <= rounds; r++) {
@@ -101,7 +103,7 @@ public final class IngestLoadGenerator {
           System.out.printf("round %d ratio a/b (calls/s): %.2f%n", r, ratio);
         }
       } finally {
-        bare.stop().join();
+        baseline.stop().join();
       }
     }
     List<Double> sorted = ratios.stream().sorted().toList();
@@ -125,9 +127,10 @@ public final class IngestLoadGenerator {
         response.onCompleted();
       }
     };
-    Server s = Server.builder().http(0).maxRequestLength(64 << 20)
-        .service(GrpcService.builder().addService(noop).enableUnframedRequests(true)
-            .supportedSerializationFormats(GrpcSerializationFormats.values()).maxRequestMessageLength(64 << 20).build())
+    // The same server: TollgateServer's transport settings and gRPC service (health, reflection,
+    // 64 MiB, listeners on the blocking-task pool), with only the handler and the interceptor gone.
+    Server s = TollgateServer.serverBuilder(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).http(0)
+        .service(TollgateServer.grpcService(List.of(noop.bindService())))
         .build();
     s.start().join();
     return s;
