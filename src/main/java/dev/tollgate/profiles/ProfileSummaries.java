@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -18,12 +17,15 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * {@code profile_totals}): updated inside the transaction that inserts or deletes profile rows,
  * so what the series list and the totals show never drifts from the rows, and reading them costs
  * one row per series or key instead of a scan of every stored profile. Additions are upserts
- * that sum, so servers sharing the database never overwrite each other's counts.
+ * that sum, so servers sharing the database never overwrite each other's counts. Profile types
+ * are counted per series too, so a type leaves the list with the last profile that carried it.
  */
 final class ProfileSummaries {
   private ProfileSummaries() {}
 
   private record SeriesKey(String projectId, String seriesId) {}
+
+  private record TypeKey(String projectId, String seriesId, String type) {}
 
   private record TotalKey(String projectId, String kind, String key) {}
 
@@ -46,13 +48,13 @@ final class ProfileSummaries {
   /** Adds the summaries of newly inserted rows. */
   static void add(Handle h, List<IndexRow> rows) {
     Map<SeriesKey, Sums> series = new LinkedHashMap<>();
-    Set<List<String>> types = new LinkedHashSet<>();
+    Map<TypeKey, Long> types = new LinkedHashMap<>();
     Map<TotalKey, Sums> totals = new LinkedHashMap<>();
     for (IndexRow r : rows) {
       series.computeIfAbsent(new SeriesKey(r.projectId(), r.seriesId()), k -> new Sums())
           .add(r.labels(), r.receivedAt(), r.size());
-      for (String t : Json.parseList(r.profileTypes())) {
-        types.add(List.of(r.projectId(), r.seriesId(), t));
+      for (String t : new LinkedHashSet<>(Json.parseList(r.profileTypes()))) {
+        types.merge(new TypeKey(r.projectId(), r.seriesId(), t), 1L, Long::sum);
       }
       totals.computeIfAbsent(new TotalKey(r.projectId(), "SOURCE", r.sourceId()), k -> new Sums())
           .add(r.sourceName(), r.receivedAt(), r.size());
@@ -72,9 +74,10 @@ final class ProfileSummaries {
     series.forEach((k, v) -> s.bind("p", k.projectId()).bind("s", k.seriesId()).bind("labels", v.labelsOrName)
         .bind("first", v.first).bind("last", v.last).bind("n", v.count).add());
     s.execute();
-    PreparedBatch t = h.prepareBatch("INSERT INTO series_profile_types (project_id, series_id, profile_type)"
-        + " VALUES (:p, :s, :t) ON CONFLICT (project_id, series_id, profile_type) DO NOTHING");
-    types.forEach(x -> t.bind("p", x.get(0)).bind("s", x.get(1)).bind("t", x.get(2)).add());
+    PreparedBatch t = h.prepareBatch("INSERT INTO series_profile_types (project_id, series_id, profile_type,"
+        + " profiles) VALUES (:p, :s, :t, :n) ON CONFLICT (project_id, series_id, profile_type) DO UPDATE SET"
+        + " profiles = series_profile_types.profiles + excluded.profiles");
+    types.forEach((k, n) -> t.bind("p", k.projectId()).bind("s", k.seriesId()).bind("t", k.type()).bind("n", n).add());
     if (!types.isEmpty()) {
       t.execute();
     }
@@ -97,11 +100,20 @@ final class ProfileSummaries {
    */
   static int delete(Handle h, String projectId, String condition, Map<String, Object> binds) {
     Map<String, Long> bySeries = new HashMap<>();
-    h.createQuery("SELECT series_id, COUNT(*) FROM profiles WHERE project_id = :p AND " + condition
-            + " GROUP BY series_id")
+    Map<String, Map<String, Long>> typesBySeries = new HashMap<>();
+    h.createQuery("SELECT series_id, profile_types, COUNT(*) FROM profiles WHERE project_id = :p AND " + condition
+            + " GROUP BY series_id, profile_types")
         .bind("p", projectId).bindMap(binds)
-        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
-        .forEach(e -> bySeries.put(e.getKey(), e.getValue()));
+        .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
+        .forEach(g -> {
+          String series = (String) g[0];
+          long n = (long) g[2];
+          bySeries.merge(series, n, Long::sum);
+          Map<String, Long> types = typesBySeries.computeIfAbsent(series, k -> new HashMap<>());
+          for (String t : new LinkedHashSet<>(Json.parseList((String) g[1]))) {
+            types.merge(t, n, Long::sum);
+          }
+        });
     if (bySeries.isEmpty()) {
       return 0;
     }
@@ -129,9 +141,22 @@ final class ProfileSummaries {
                 + " WHERE project_id = :p AND series_id = :s")
             .bind("n", e.getValue()).bind("first", range[0]).bind("last", range[1])
             .bind("p", projectId).bind("s", e.getKey()).execute();
+        subtractTypes(h, projectId, e.getKey(), typesBySeries.get(e.getKey()));
       }
     }
     return deleted;
+  }
+
+  /** Takes deleted profiles out of a remaining series' type counts; a type whose last profile went disappears. */
+  private static void subtractTypes(Handle h, String projectId, String seriesId, Map<String, Long> types) {
+    PreparedBatch b = h.prepareBatch("UPDATE series_profile_types SET profiles = profiles - :n"
+        + " WHERE project_id = :p AND series_id = :s AND profile_type = :t");
+    types.forEach((t, n) -> b.bind("n", n).bind("p", projectId).bind("s", seriesId).bind("t", t).add());
+    if (!types.isEmpty()) {
+      b.execute();
+    }
+    h.createUpdate("DELETE FROM series_profile_types WHERE project_id = :p AND series_id = :s AND profiles <= 0")
+        .bind("p", projectId).bind("s", seriesId).execute();
   }
 
   private static void subtractTotals(Handle h, String projectId, String kind, String column, String condition,

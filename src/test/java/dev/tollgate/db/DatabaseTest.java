@@ -57,9 +57,9 @@ class DatabaseTest {
       assertThat(rows(jdbi, "SELECT series_id || ':' || first_seen || ':' || last_seen || ':'"
           + " || profiles FROM series_summary ORDER BY series_id"))
           .containsExactly("s1:1000:3000:2", "s2:2000:2000:1");
-      assertThat(rows(jdbi, "SELECT series_id || ' ' || profile_type FROM series_profile_types"
+      assertThat(rows(jdbi, "SELECT series_id || ' ' || profile_type || ' ' || profiles FROM series_profile_types"
           + " ORDER BY series_id, profile_type"))
-          .containsExactly("s1 cpu:a", "s1 cpu:b", "s2 mem:c");
+          .containsExactly("s1 cpu:a 2", "s1 cpu:b 1", "s2 mem:c 1");
       assertThat(rows(jdbi, "SELECT kind || ' ' || total_key || ' ' || profiles || ' ' || bytes"
           + " || ' ' || last_received FROM profile_totals ORDER BY kind, total_key"))
           .containsExactly("NODE n1 1 5 1000", "NODE n2 1 7 3000", "SOURCE tok 3 23 3000");

@@ -123,6 +123,36 @@ class ProfileStoreTest {
     }
   }
 
+  private static NewBlob blobOfTypes(String content, String... types) {
+    TreeMap<String, String> labels = new TreeMap<>(Map.of("__name__", "go", "node", "a"));
+    return new NewBlob(BlobKind.PPROF, content.getBytes(StandardCharsets.UTF_8),
+        List.of(new SeriesEntry(labels, List.of(types), 0)));
+  }
+
+  @Test
+  void retention_dropsAProfileTypeFromItsSeries_withTheLastProfileOfThatType() {
+    try (ProfileStore store = store(1 << 20)) {
+      store.append(project, source, List.of(blobOfTypes("old", "go:alloc_space", "go:inuse_space"))).join();
+      store.append(project, source, List.of(blobOfTypes("old-2", "go:alloc_space", "go:inuse_space"))).join();
+      clock.advance(Duration.ofMinutes(90)); // the next append starts a new segment
+      store.append(project, source, List.of(blobOfTypes("new", "go:inuse_space"))).join();
+      clock.advance(Duration.ofMinutes(50));
+      store.append(project, source, List.of(blobOfTypes("newer", "go:inuse_space"))).join();
+      assertThat(store.series(project)).singleElement()
+          .satisfies(s -> assertThat(s.profileTypes()).containsExactly("go:alloc_space", "go:inuse_space"));
+      clock.advance(Duration.ofDays(7).minusMinutes(20)); // cutoff T+2h: the first segment ended at T+90m
+      assertThat(store.enforceRetention()).isEqualTo(1);
+      assertThat(store.series(project)).singleElement().satisfies(s -> {
+        assertThat(s.count()).isEqualTo(2);
+        assertThat(s.profileTypes()).containsExactly("go:inuse_space");
+      });
+      // the type comes back with the next profile that carries it
+      store.append(project, source, List.of(blobOfTypes("again", "go:alloc_space"))).join();
+      assertThat(store.series(project)).singleElement()
+          .satisfies(s -> assertThat(s.profileTypes()).containsExactly("go:alloc_space", "go:inuse_space"));
+    }
+  }
+
   @Test
   void retention_deletesWholeOldSegments_andTheirRows() {
     try (ProfileStore store = store(1 << 20)) {
