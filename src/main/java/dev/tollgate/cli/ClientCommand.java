@@ -111,27 +111,29 @@ abstract class ClientCommand implements Callable<Integer> {
   }
 
   /**
-   * Writes a just-created secret to {@code file} (mode 0600). A failure after the secret exists
-   * says which credential to delete ({@code deleteCommand}), since it can never be shown again.
+   * Writes a just-created secret to {@code --output-file} (mode 0600). A failure after the
+   * secret exists says which credential to delete ({@code deleteCommand}), since it can never be
+   * shown again.
    */
-  void writeSecret(Path file, boolean force, String secret, String what, String deleteCommand) {
+  void writeSecret(SecretOutput output, String secret, String what, String deleteCommand) {
     try {
-      SecretFile.write(file, secret, force);
+      output.write(secret);
     } catch (IOException | CliException e) {
-      throw new CliException(ExitCodes.SERVER_ERROR, what + " was created but could not be written to " + file
-          + " (" + e.getMessage() + "); delete it with '" + deleteCommand + "'");
+      throw new CliException(ExitCodes.SERVER_ERROR, what + " was created but could not be written to "
+          + output.path() + " (" + e.getMessage() + "); delete it with '" + deleteCommand + "'");
     }
   }
 
   /**
-   * The one place a created credential leaves the CLI: into {@code file} (then only its id is
-   * printed) or, once, to stdout with a warning on stderr. {@code created} holds the secret in
-   * its {@code token} field.
+   * The one place a created credential leaves the CLI: into {@code --output-file} (then only its
+   * id is printed) or, once, to stdout with a warning on stderr. {@code created} holds the secret
+   * in its {@code token} field.
    */
-  int deliverCreated(ObjectNode created, Path file, boolean force, String what, String deleteCommand) {
+  int deliverCreated(ObjectNode created, SecretOutput output, String what, String deleteCommand) {
     String secret = created.path("token").asText("");
+    Path file = output.path();
     if (file != null) {
-      writeSecret(file, force, secret, what, deleteCommand);
+      writeSecret(output, secret, what, deleteCommand);
       created.remove("token");
       if (json()) {
         printJson(created.put("outputFile", file.toString()));

@@ -4,8 +4,8 @@ import static dev.tollgate.cli.Table.Column.field;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,22 +49,15 @@ final class LegacyTokensCommand extends CommandGroup {
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "What the token is for.")
     String name;
 
-    @Option(names = "--output-file", paramLabel = "FILE",
-        description = "Write the token to this new file (mode 0600) instead of printing it.")
-    Path outputFile;
-
-    @Option(names = "--force", description = "Replace --output-file if it exists.")
-    boolean force;
+    @Mixin SecretOutput secretOutput;
 
     @Override
     int run() {
-      if (outputFile != null) {
-        SecretFile.checkWritable(outputFile, force);
-      }
+      secretOutput.checkWritable();
       ObjectNode created = (ObjectNode) unwrap(api.post(path(this, project), ApiClient.object().put("name", name)),
           "token");
       String id = created.path("id").asText();
-      return deliverCreated(created, outputFile, force, "legacy token " + id,
+      return deliverCreated(created, secretOutput, "legacy token " + id,
           "tollgate legacy-tokens delete --project " + project + " " + id);
     }
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -61,8 +62,9 @@ final class MigrateCommand extends CommandGroup {
 
   @Command(name = "replace", mixinStandardHelpOptions = true,
       description = {"Replace a legacy token in one step: a service account (created or reused), a binding of the",
-          "minimal role in the project, a project-bound token; prints the client's new flags. The legacy",
-          "token keeps working until you delete it ('tollgate legacy-tokens delete')."})
+          "minimal role in the project, a project-bound token; prints the client's new flags (naming",
+          "--output-file, if given). The legacy token keeps working until you delete it",
+          "('tollgate legacy-tokens delete')."})
   static final class Replace extends ClientCommand {
     @Option(names = "--project", required = true, paramLabel = "ID", description = "Project id or name.")
     String project;
@@ -78,18 +80,12 @@ final class MigrateCommand extends CommandGroup {
         description = "profile-writer (scrapers) or writer (agents that also upload debug info).")
     Role role;
 
-    @Option(names = "--output-file", paramLabel = "FILE",
-        description = "Write the new token to this new file (mode 0600); the flags then name it.")
-    Path outputFile;
-
-    @Option(names = "--force", description = "Replace --output-file if it exists.")
-    boolean force;
+    @Mixin SecretOutput secretOutput;
 
     @Override
     int run() {
-      if (outputFile != null) {
-        SecretFile.checkWritable(outputFile, force);
-      }
+      secretOutput.checkWritable();
+      Path outputFile = secretOutput.path();
       ObjectNode body = ApiClient.object().put("serviceAccountName", serviceAccount).put("role", role.apiName);
       if (outputFile != null) {
         body.put("tokenFile", outputFile.toAbsolutePath().normalize().toString());
@@ -101,7 +97,7 @@ final class MigrateCommand extends CommandGroup {
       String secret = token.path("token").asText("");
       String tokenId = token.path("id").asText();
       if (outputFile != null) {
-        writeSecret(outputFile, force, secret, "token " + tokenId,
+        writeSecret(secretOutput, secret, "token " + tokenId,
             "tollgate tokens delete --service-account " + serviceAccount + " " + tokenId);
         token.remove("token");
       }

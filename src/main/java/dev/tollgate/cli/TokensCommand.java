@@ -4,7 +4,6 @@ import static dev.tollgate.cli.Table.Column.field;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
@@ -81,19 +81,11 @@ final class TokensCommand extends CommandGroup {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Expiry expiry;
 
-    @Option(names = "--output-file", paramLabel = "FILE",
-        description = "Write the token to this new file (mode 0600) instead of printing it.")
-    Path outputFile;
-
-    @Option(names = "--force", description = "Replace --output-file if it exists.")
-    boolean force;
+    @Mixin SecretOutput secretOutput;
 
     @Override
     int run() {
-      if (outputFile != null) {
-        // Before the token exists, so that a refusal leaves nothing behind.
-        SecretFile.checkWritable(outputFile, force);
-      }
+      secretOutput.checkWritable();
       ObjectNode body = ApiClient.object().put("name", name);
       String projectId = projectId(project);
       if (projectId != null) {
@@ -105,7 +97,7 @@ final class TokensCommand extends CommandGroup {
       }
       ObjectNode created = (ObjectNode) unwrap(api.post(tokensPath(this, serviceAccount), body), "token");
       String id = created.path("id").asText();
-      return deliverCreated(created, outputFile, force, "token " + id,
+      return deliverCreated(created, secretOutput, "token " + id,
           "tollgate tokens delete --service-account " + serviceAccount + " " + id);
     }
   }

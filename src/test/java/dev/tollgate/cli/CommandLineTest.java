@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,15 +21,17 @@ class CommandLineTest {
     }
   }
 
+  static String[] with(String[] command, String... more) {
+    return Stream.concat(Arrays.stream(command), Arrays.stream(more)).toArray(String[]::new);
+  }
+
   @Test
   void everyClientCommandsHelp_listsTheExitCodes() {
     Cli cli = new Cli(Map.of());
     for (String[] cmd : new String[][] {
         {"projects", "list"}, {"serviceaccounts", "create"}, {"tokens", "create"}, {"rolebindings", "delete"},
         {"audit"}, {"can-i"}}) {
-      String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd), java.util.stream.Stream.of("--help"))
-          .toArray(String[]::new);
-      var r = cli.run(args);
+      var r = cli.run(with(cmd, "--help"));
       assertThat(r.exitCode()).as(r.toString()).isZero();
       assertThat(r.out()).contains("Exit codes:", "3   authentication failed", "9   cannot reach the server");
     }
@@ -80,14 +84,41 @@ class CommandLineTest {
     assertThat(r.err()).startsWith("error: cannot reach http://127.0.0.1:");
   }
 
+  /** The commands that create a secret, each with its required arguments. */
+  static final String[][] SECRET_CREATORS = {
+      {"tokens", "create", "--service-account", "sa", "--name", "n"},
+      {"legacy-tokens", "create", "--project", "00000000-0000-0000-0000-000000000000", "--name", "n"},
+      {"migrate", "replace", "--project", "00000000-0000-0000-0000-000000000000", "legacy-id",
+          "--service-account", "sa", "--role", "writer"}};
+
   @Test
   void existingOutputFile_isRefusedBeforeAnythingIsCreated() throws Exception {
     Path f = Files.writeString(dir.resolve("token"), "keep");
-    // The server is unreachable: exit 6, not 9, shows the file was checked before any request.
-    var r = new Cli(Map.of("TOLLGATE_TOKEN", "psc_v1_x", "TOLLGATE_SERVER", "http://127.0.0.1:" + closedPort()))
-        .run("tokens", "create", "--service-account", "sa", "--name", "n", "--output-file", f.toString());
-    assertThat(r.exitCode()).as(r.toString()).isEqualTo(6);
-    assertThat(Files.readString(f)).isEqualTo("keep");
+    Cli cli = new Cli(Map.of("TOLLGATE_TOKEN", "psc_v1_x", "TOLLGATE_SERVER", "http://127.0.0.1:" + closedPort()));
+    for (String[] command : SECRET_CREATORS) {
+      // The server is unreachable: exit 6, not 9, shows the file was checked before any request.
+      var r = cli.run(with(command, "--output-file", f.toString()));
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(6);
+      assertThat(r.err()).isEqualTo("error: " + f + " already exists; pass --force to replace it"
+          + System.lineSeparator());
+      assertThat(Files.readString(f)).isEqualTo("keep");
+      // With --force the file check passes, and the request is what fails.
+      r = cli.run(with(command, "--output-file", f.toString(), "--force"));
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(9);
+      assertThat(Files.readString(f)).isEqualTo("keep");
+    }
+  }
+
+  @Test
+  void everyCommandThatCreatesASecret_offersOutputFileAndForce() {
+    Cli cli = new Cli(Map.of());
+    for (String[] command : SECRET_CREATORS) {
+      var r = cli.run(command[0], command[1], "--help");
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+      assertThat(r.out()).contains("[--force]", "[--output-file=FILE]",
+          "--output-file=FILE   Write the token to this new file (mode 0600) instead",
+          "--force              Replace --output-file if it exists.");
+    }
   }
 
   @Test

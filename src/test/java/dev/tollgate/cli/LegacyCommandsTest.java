@@ -3,6 +3,7 @@ package dev.tollgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.TestServer;
@@ -102,5 +103,45 @@ class LegacyCommandsTest {
     r = tollgate("legacy-tokens", "create", "--project", project, "--name", "late");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.CONFLICT);
     assertThat(r.err()).contains("frozen");
+  }
+
+  @Test
+  void outputFile_isNeverOverwrittenWithoutForce_byCreateOrReplace() throws Exception {
+    Path legacyFile = Files.writeString(dir.resolve("legacy.jwt"), "precious");
+    var r = tollgate("legacy-tokens", "create", "--project", project, "--name", "old-scraper",
+        "--output-file", legacyFile.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.CONFLICT);
+    assertThat(r.err()).contains(legacyFile + " already exists; pass --force");
+    assertThat(Files.readString(legacyFile)).isEqualTo("precious");
+    // Refused before the request: no legacy token was created.
+    assertThat(ApiClient.JSON.readTree(tollgate("legacy-tokens", "list", "--project", project, "-o", "json").out()))
+        .isInstanceOf(ArrayNode.class).isEmpty();
+
+    r = tollgate("legacy-tokens", "create", "--project", project, "--name", "old-scraper",
+        "--output-file", legacyFile.toString(), "--force", "-o", "json");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    String id = ApiClient.JSON.readTree(r.out()).get("id").asText();
+    assertThat(Files.readString(legacyFile).strip().split("\\.")).hasSize(3);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(legacyFile))).isEqualTo("rw-------");
+
+    Path newFile = Files.writeString(dir.resolve("scraper.token"), "precious");
+    r = tollgate("migrate", "replace", "--project", project, id, "--service-account", "prod-scraper",
+        "--role", "profile-writer", "--output-file", newFile.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.CONFLICT);
+    assertThat(r.err()).contains(newFile + " already exists; pass --force");
+    assertThat(Files.readString(newFile)).isEqualTo("precious");
+    // Refused before the request: nothing was replaced, no service account created.
+    assertThat(ApiClient.JSON.readTree(tollgate("migrate", "report", "-o", "json").out()).get("replaced").asLong())
+        .isZero();
+    assertThat(tollgate("serviceaccounts", "list").out()).contains("cli-admin").doesNotContain("prod-scraper");
+
+    r = tollgate("migrate", "replace", "--project", project, id, "--service-account", "prod-scraper",
+        "--role", "profile-writer", "--output-file", newFile.toString(), "--force");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    String newToken = Files.readString(newFile).strip();
+    assertThat(newToken).matches("psc_v1_[0-9a-f]{64}");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(newFile))).isEqualTo("rw-------");
+    assertThat(r.out()).contains("written to " + newFile, "--bearer-token-file=" + newFile.toAbsolutePath().normalize())
+        .doesNotContain(newToken);
   }
 }
