@@ -15,7 +15,8 @@ public final class TollgateException extends RuntimeException {
     NOT_FOUND(404, "not_found"),
     ALREADY_EXISTS(409, "already_exists"),
     FAILED_PRECONDITION(409, "failed_precondition"),
-    RESOURCE_EXHAUSTED(429, "resource_exhausted");
+    RESOURCE_EXHAUSTED(429, "resource_exhausted"),
+    UNAVAILABLE(503, "unavailable");
 
     private final int httpStatus;
     private final String code;
@@ -75,6 +76,11 @@ public final class TollgateException extends RuntimeException {
 
   public static TollgateException resourceExhausted(String message) {
     return new TollgateException(Kind.RESOURCE_EXHAUSTED, message, null);
+  }
+
+  /** Something this request needs cannot be reached right now; retrying later may succeed. */
+  public static TollgateException unavailable(String message) {
+    return new TollgateException(Kind.UNAVAILABLE, message, null);
   }
 
   public Kind kind() {

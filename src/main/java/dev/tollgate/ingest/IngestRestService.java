@@ -40,11 +40,13 @@ public final class IngestRestService {
   private final ProfileStore store;
   private final IngestStats stats;
   private final ProjectReadAccess access;
+  private final PeerDownloads peers;
 
-  IngestRestService(ProfileStore store, IngestStats stats, ProjectReadAccess access) {
+  IngestRestService(ProfileStore store, IngestStats stats, ProjectReadAccess access, PeerDownloads peers) {
     this.store = store;
     this.stats = stats;
     this.access = access;
+    this.peers = peers;
   }
 
   /** Counts of one window. */
@@ -137,8 +139,16 @@ public final class IngestRestService {
     } catch (IllegalArgumentException e) {
       throw TollgateException.invalid("profile_id", "profile_id must be a UUID");
     }
-    StoredBlob blob = store.read(projectId, profileId)
-        .orElseThrow(() -> TollgateException.notFound("profile " + profileId));
+    Optional<StoredBlob> found = store.read(projectId, profileId);
+    if (found.isEmpty()) {
+      Optional<String> holder = PeerDownloads.forwarded(ctx) ? Optional.empty()
+          : store.storedElsewhere(projectId, profileId);
+      if (holder.isPresent()) {
+        return peers.fetch(ctx, holder.get(), profileId);
+      }
+      throw TollgateException.notFound("profile " + profileId);
+    }
+    StoredBlob blob = found.get();
     ResponseHeaders headers = ResponseHeaders.builder(200)
         .contentType(blob.kind() == BlobKind.ARROW ? MediaType.parse("application/vnd.apache.arrow.stream")
             : MediaType.OCTET_STREAM)

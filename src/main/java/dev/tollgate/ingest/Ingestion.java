@@ -2,12 +2,16 @@ package dev.tollgate.ingest;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.cluster.NodeId;
+import dev.tollgate.cluster.Nodes;
 import dev.tollgate.db.Database;
 import dev.tollgate.debuginfo.DebuginfoStore;
 import dev.tollgate.profiles.ProfileStore;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
@@ -38,6 +42,9 @@ public final class Ingestion implements AutoCloseable {
   private final List<ServerServiceDefinition> services;
   private final IngestRestService rest;
   private final IngestStats stats;
+  private final String nodeId;
+  private final Nodes nodes;
+  private final PeerDownloads peers;
 
   /**
    * Opens (and recovers) the stores and starts the background jobs.
@@ -53,7 +60,13 @@ public final class Ingestion implements AutoCloseable {
     requireNonNull(readAccess, "readAccess");
     requireNonNull(registry, "registry");
     requireNonNull(clock, "clock");
-    this.profiles = new ProfileStore(db, dataDir.resolve("profiles"), clock, settings.retention(),
+    try {
+      this.nodeId = NodeId.loadOrCreate(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create the node id in " + dataDir, e);
+    }
+    this.nodes = new Nodes(db.jdbi(), clock);
+    this.profiles = new ProfileStore(db, dataDir.resolve("profiles"), nodeId, clock, settings.retention(),
         settings.segmentMaxBytes(), settings.segmentMaxAge());
     this.debuginfo = new DebuginfoStore(db, dataDir.resolve("debuginfo"), clock, settings.debuginfoMaxSize());
     this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tollgate-ingest-timer")
@@ -67,11 +80,25 @@ public final class Ingestion implements AutoCloseable {
         ServerInterceptors.intercept(new DebuginfoGrpcService(debuginfo, work), auth),
         ServerInterceptors.intercept(new TelemetryGrpcService(
             new PanicReports(db.jdbi(), clock, settings.maxPanicReportBytes()), work), auth));
-    this.rest = new IngestRestService(profiles, stats, readAccess);
+    this.peers = new PeerDownloads(nodes, nodeId);
+    this.rest = new IngestRestService(profiles, stats, readAccess, peers);
     timers.scheduleWithFixedDelay(() -> background("retention", profiles::enforceRetention), 1, 10, TimeUnit.MINUTES);
     timers.scheduleWithFixedDelay(() -> background("stale upload sweep", debuginfo::sweepStaleUploads), 1, 1,
         TimeUnit.MINUTES);
     timers.scheduleWithFixedDelay(() -> background("activity flush", stats::flush), 10, 10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Records where the other servers sharing the database reach this one, so they can fetch the
+   * profiles stored in this node's data directory; called once the server listens.
+   */
+  public void announce(String nodeUrl) {
+    nodes.register(nodeId, nodeUrl);
+  }
+
+  /** The id of this node's data directory, named by the profiles stored in it. */
+  public String nodeId() {
+    return nodeId;
   }
 
   /**
@@ -116,6 +143,7 @@ public final class Ingestion implements AutoCloseable {
     }
     background("final activity flush", stats::flush);
     profiles.close();
+    peers.close();
     try {
       allocator.close();
     } catch (IllegalStateException e) {

@@ -16,12 +16,14 @@ record IndexRow(
     long size,
     String sourceId,
     String sourceName,
-    String node) {
+    String node,
+    String storedBy) {
 
+  /** @param storedBy the node id of the data directory that holds {@code segment} */
   static IndexRow of(String projectId, FrameHeader h, FrameHeader.Entry e, String segment, long offset, long length,
-      long size) {
+      long size, String storedBy) {
     return new IndexRow(e.id(), projectId, SeriesIds.of(e.labels()), Json.labels(e.labels()), Json.list(e.types()),
         h.kind(), h.receivedAt(), e.sampleTime() == 0 ? null : e.sampleTime(), segment, offset, length, size,
-        h.sourceId(), h.sourceName(), e.labels().get("node"));
+        h.sourceId(), h.sourceName(), e.labels().get("node"), storedBy);
   }
 }

@@ -9,20 +9,41 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
-/** The {@code profiles} table: where each stored blob is and what it is. */
+/**
+ * The {@code profiles} table: where each stored blob is and what it is. Servers sharing the
+ * database each index their own data directory's segments: every row names the node that holds
+ * it ({@code stored_by}), and recovery and retention touch only this node's rows.
+ */
 final class ProfileIndex {
   private static final String COLUMNS =
       "id, project_id, series_id, labels, profile_types, kind, received_at, sample_time, segment, byte_offset,"
-          + " byte_length, size, source_id, source_name, node";
+          + " byte_length, size, source_id, source_name, node, stored_by";
+
+  /** This node's rows; rows from before V9 (no node recorded) count as this node's until claimed. */
+  private static final String OWN_OR_UNCLAIMED = "(stored_by = :self OR stored_by IS NULL)";
 
   private final Jdbi jdbi;
+  private final String nodeId;
 
-  ProfileIndex(Jdbi jdbi) {
+  ProfileIndex(Jdbi jdbi, String nodeId) {
     this.jdbi = jdbi;
+    this.nodeId = nodeId;
   }
 
-  /** Where a blob's frame is. */
-  record Location(String segment, long offset, long length, BlobKind kind) {}
+  /** The node whose data directory this index's new rows point into. */
+  String nodeId() {
+    return nodeId;
+  }
+
+  /** Marks the rows of a segment found in this node's directory as this node's (rows from before V9). */
+  void claim(String projectId, String segment) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE profiles SET stored_by = :self"
+            + " WHERE project_id = :p AND segment = :s AND stored_by IS NULL")
+        .bind("self", nodeId).bind("p", projectId).bind("s", segment).execute());
+  }
+
+  /** Where a blob's frame is; {@code storedBy} is the node whose data directory holds the segment (null before V9). */
+  record Location(String segment, long offset, long length, BlobKind kind, String storedBy) {}
 
   void insert(List<IndexRow> rows) {
     if (rows.isEmpty()) {
@@ -37,13 +58,14 @@ final class ProfileIndex {
   private static void insert(Handle h, List<IndexRow> rows) {
     PreparedBatch b = h.prepareBatch("INSERT INTO profiles (" + COLUMNS + ") VALUES (:id, :projectId, :seriesId,"
         + " :labels, :profileTypes, :kind, :receivedAt, :sampleTime, :segment, :byteOffset, :byteLength, :size,"
-        + " :sourceId, :sourceName, :node)");
+        + " :sourceId, :sourceName, :node, :storedBy)");
     for (IndexRow r : rows) {
       b.bind("id", r.id()).bind("projectId", r.projectId()).bind("seriesId", r.seriesId())
           .bind("labels", r.labels()).bind("profileTypes", r.profileTypes()).bind("kind", r.kind())
           .bind("receivedAt", r.receivedAt()).bind("sampleTime", r.sampleTime()).bind("segment", r.segment())
           .bind("byteOffset", r.byteOffset()).bind("byteLength", r.byteLength()).bind("size", r.size())
-          .bind("sourceId", r.sourceId()).bind("sourceName", r.sourceName()).bind("node", r.node()).add();
+          .bind("sourceId", r.sourceId()).bind("sourceName", r.sourceName()).bind("node", r.node())
+          .bind("storedBy", r.storedBy()).add();
     }
     b.execute();
   }
@@ -51,29 +73,34 @@ final class ProfileIndex {
   /** The end of the last indexed frame of a segment, or 0. */
   long indexedEnd(String projectId, String segment) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT MAX(byte_offset + byte_length) FROM profiles WHERE project_id = :p AND segment = :s")
-        .bind("p", projectId).bind("s", segment).mapTo(Long.class).findOne().orElse(0L));
+            "SELECT MAX(byte_offset + byte_length) FROM profiles WHERE project_id = :p AND segment = :s"
+                + " AND stored_by = :self")
+        .bind("p", projectId).bind("s", segment).bind("self", nodeId).mapTo(Long.class).findOne().orElse(0L));
   }
 
   /** Drops rows pointing past {@code validLength} of a segment; returns how many. */
   int deleteBeyond(String projectId, String segment, long validLength) {
     return jdbi.inTransaction(h -> ProfileSummaries.delete(h, projectId,
-        "segment = :s AND byte_offset + byte_length > :n", Map.of("s", segment, "n", validLength)));
+        "segment = :s AND stored_by = :self AND byte_offset + byte_length > :n",
+        Map.of("s", segment, "self", nodeId, "n", validLength)));
   }
 
   int deleteSegment(String projectId, String segment) {
-    return jdbi.inTransaction(h -> ProfileSummaries.delete(h, projectId, "segment = :s", Map.of("s", segment)));
+    return jdbi.inTransaction(h -> ProfileSummaries.delete(h, projectId, "segment = :s AND stored_by = :self",
+        Map.of("s", segment, "self", nodeId)));
   }
 
-  /** Drops rows of segments that no longer exist on disk. */
+  /** Drops this node's rows of segments that no longer exist in its directory. */
   int deleteSegmentsOtherThan(String projectId, List<String> segments) {
     return jdbi.inTransaction(h -> {
-      List<String> indexed = h.createQuery("SELECT DISTINCT segment FROM profiles WHERE project_id = :p")
-          .bind("p", projectId).mapTo(String.class).list();
+      List<String> indexed = h.createQuery("SELECT DISTINCT segment FROM profiles WHERE project_id = :p AND "
+              + OWN_OR_UNCLAIMED)
+          .bind("p", projectId).bind("self", nodeId).mapTo(String.class).list();
       int n = 0;
       for (String s : indexed) {
         if (!segments.contains(s)) {
-          n += ProfileSummaries.delete(h, projectId, "segment = :s", Map.of("s", s));
+          n += ProfileSummaries.delete(h, projectId, "segment = :s AND " + OWN_OR_UNCLAIMED,
+              Map.of("s", s, "self", nodeId));
         }
       }
       return n;
@@ -87,15 +114,16 @@ final class ProfileIndex {
 
   Optional<Long> lastReceived(String projectId, String segment) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT MAX(received_at) FROM profiles WHERE project_id = :p AND segment = :s")
-        .bind("p", projectId).bind("s", segment).mapTo(Long.class).findOne());
+            "SELECT MAX(received_at) FROM profiles WHERE project_id = :p AND segment = :s AND stored_by = :self")
+        .bind("p", projectId).bind("s", segment).bind("self", nodeId).mapTo(Long.class).findOne());
   }
 
   Optional<Location> find(UUID projectId, String profileId) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT segment, byte_offset, byte_length, kind FROM profiles WHERE project_id = :p AND id = :id")
+            "SELECT segment, byte_offset, byte_length, kind, stored_by FROM profiles WHERE project_id = :p AND id = :id")
         .bind("p", projectId.toString()).bind("id", profileId)
-        .map((rs, ctx) -> new Location(rs.getString(1), rs.getLong(2), rs.getLong(3), BlobKind.valueOf(rs.getString(4))))
+        .map((rs, ctx) -> new Location(rs.getString(1), rs.getLong(2), rs.getLong(3), BlobKind.valueOf(rs.getString(4)),
+            rs.getString(5)))
         .findOne());
   }
 

@@ -43,14 +43,15 @@ public final class ProfileStore implements AutoCloseable {
    * Recovers existing segments, then starts the writer thread.
    *
    * @param root the {@code profiles} directory (created when missing)
+   * @param nodeId the id of the data directory {@code root} is in (see {@link dev.tollgate.cluster.NodeId})
    * @param retention whole segments whose newest data is older than this are deleted by {@link #enforceRetention()}
    * @param segmentMaxBytes a segment rolls over before a frame would take it past this size
    * @param segmentMaxAge a segment rolls over once it is this old
    */
-  public ProfileStore(Database db, Path root, InstantSource clock, Duration retention, long segmentMaxBytes,
-      Duration segmentMaxAge) {
+  public ProfileStore(Database db, Path root, String nodeId, InstantSource clock, Duration retention,
+      long segmentMaxBytes, Duration segmentMaxAge) {
     this.root = requireNonNull(root, "root");
-    this.index = new ProfileIndex(requireNonNull(db, "db").jdbi());
+    this.index = new ProfileIndex(requireNonNull(db, "db").jdbi(), requireNonNull(nodeId, "nodeId"));
     this.clock = requireNonNull(clock, "clock");
     this.retention = requireNonNull(retention, "retention");
     try {
@@ -105,13 +106,19 @@ public final class ProfileStore implements AutoCloseable {
     });
   }
 
-  /** The stored bytes of a profile, exactly as received, or empty when unknown (or expired meanwhile). */
+  /**
+   * The stored bytes of a profile, exactly as received, or empty when unknown, expired meanwhile,
+   * or held by another node ({@link #storedElsewhere}).
+   */
   public Optional<StoredBlob> read(UUID projectId, String profileId) {
     Optional<ProfileIndex.Location> loc = index.find(projectId, profileId);
     if (loc.isEmpty()) {
       return Optional.empty();
     }
     ProfileIndex.Location l = loc.get();
+    if (l.storedBy() != null && !l.storedBy().equals(index.nodeId())) {
+      return Optional.empty(); // a segment of the same name here would be this node's own, not that one
+    }
     Path file = root.resolve(projectId.toString()).resolve(l.segment());
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer frame = ByteBuffer.allocate(Math.toIntExact(l.length()));
@@ -132,6 +139,15 @@ public final class ProfileStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The node holding a profile that is indexed but not in this node's data directory (another
+   * server sharing the database stored it), or empty.
+   */
+  public Optional<String> storedElsewhere(UUID projectId, String profileId) {
+    return index.find(projectId, profileId).map(ProfileIndex.Location::storedBy)
+        .filter(node -> !node.equals(index.nodeId()));
   }
 
   /** The label sets that received data, with their profile types and time range. */

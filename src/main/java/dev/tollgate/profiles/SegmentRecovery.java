@@ -27,6 +27,7 @@ final class SegmentRecovery {
     String segment = file.getFileName().toString();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long fileLength = ch.size();
+      index.claim(projectId, segment);
       int dropped = index.deleteBeyond(projectId, segment, fileLength);
       long pos = index.indexedEnd(projectId, segment);
       List<IndexRow> rows = new ArrayList<>();
@@ -54,7 +55,7 @@ final class SegmentRecovery {
         long frameLength = Frames.PREFIX + len;
         long size = len - 4 - ByteBuffer.wrap(payload.array()).getInt();
         for (FrameHeader.Entry e : h.entries()) {
-          rows.add(IndexRow.of(projectId, h, e, segment, pos, frameLength, size));
+          rows.add(IndexRow.of(projectId, h, e, segment, pos, frameLength, size, index.nodeId()));
         }
         pos += frameLength;
       }

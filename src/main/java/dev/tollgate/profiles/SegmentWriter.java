@@ -155,7 +155,8 @@ final class SegmentWriter implements AutoCloseable {
           long offset = seg.append(frame);
           long length = seg.size() - offset;
           for (FrameHeader.Entry e : entries) {
-            rows.add(IndexRow.of(a.projectId.toString(), h, e, seg.name(), offset, length, blob.bytes().length));
+            rows.add(IndexRow.of(a.projectId.toString(), h, e, seg.name(), offset, length, blob.bytes().length,
+                index.nodeId()));
           }
         }
         ids.add(callIds);

@@ -64,11 +64,16 @@ public final class ServerCommand implements Callable<Integer> {
       description = "How long SIGTERM waits for in-flight requests (env TOLLGATE_DRAIN_TIMEOUT). Default: ${DEFAULT-VALUE}.")
   Duration drainTimeout;
 
+  @Option(names = "--node-url", defaultValue = "${env:TOLLGATE_NODE_URL}",
+      description = "With several servers on one database: the URL the other servers reach this one at, to fetch"
+          + " profiles stored here (env TOLLGATE_NODE_URL). Default: http(s)://<host name>:<port>.")
+  String nodeUrl;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
         tlsCertFile, tlsKeyFile, tlsSelfSigned, blankToNull(externalUrl), bootstrapTokenFile, retention,
-        debuginfoMaxSize, drainTimeout);
+        debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl));
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

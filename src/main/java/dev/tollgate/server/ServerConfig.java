@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param adminPassword null to generate one on first start
  * @param externalUrl the URL users and agents reach this server at (printed, used as JWT issuer); null to derive it
  * @param drainTimeout how long SIGTERM waits for in-flight requests
+ * @param nodeUrl the URL other servers sharing the database reach this one at; null to derive it from the host name
  */
 public record ServerConfig(
     int port,
@@ -27,7 +28,8 @@ public record ServerConfig(
     Path bootstrapTokenFile,
     Duration retention,
     long debuginfoMaxSize,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    String nodeUrl) {
 
   public ServerConfig {
     requireNonNull(dataDir, "dataDir");
@@ -48,12 +50,15 @@ public record ServerConfig(
       throw new IllegalArgumentException("--debuginfo-max-size must be positive");
     }
     requireNonNull(drainTimeout, "drainTimeout");
+    if (nodeUrl != null && !nodeUrl.matches("https?://[^/?#\\s]+/?")) {
+      throw new IllegalArgumentException("--node-url must be http(s)://host:port, without a path");
+    }
   }
 
   /** Defaults for everything but the data directory; tests start from here. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
-        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10));
+        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null);
   }
 
   public boolean tls() {
@@ -62,32 +67,37 @@ public record ServerConfig(
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
   }
 
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, f, retention, debuginfoMaxSize, drainTimeout);
+        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+  }
+
+  public ServerConfig withNodeUrl(String url) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url);
   }
 
   @Override

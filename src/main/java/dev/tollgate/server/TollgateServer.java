@@ -216,6 +216,7 @@ public final class TollgateServer implements AutoCloseable {
 
       server = sb.build();
       server.start().join();
+      ingestion.announce(nodeUrl());
       components = new Components(db, iam, authorizer, tokenAuthenticator, lastUsed, audit, metrics, legacyState,
           legacyUsage);
     } catch (Exception | Error e) {
@@ -290,6 +291,23 @@ public final class TollgateServer implements AutoCloseable {
       return config.externalUrl();
     }
     return (config.tls() ? "https" : "http") + "://localhost:" + port();
+  }
+
+  /**
+   * Where the other servers sharing the database reach this one: {@code --node-url}, else this
+   * host's name and the port listened on.
+   */
+  public String nodeUrl() {
+    if (config.nodeUrl() != null) {
+      return config.nodeUrl().replaceAll("/$", "");
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "localhost";
+    }
+    return (config.tls() ? "https" : "http") + "://" + host + ":" + port();
   }
 
   public Components components() {

@@ -59,7 +59,7 @@ public class ProjectOverviewBenchmark {
   public void setUp() throws Exception {
     dir = Files.createTempDirectory("tollgate-bench");
     db = Database.open(DatabaseUrl.sqliteFile(dir.resolve("bench.db")));
-    store = new ProfileStore(db, dir.resolve("profiles"), Clock.systemUTC(), Duration.ofDays(7), 256L << 20,
+    store = new ProfileStore(db, dir.resolve("profiles"), "bench-node", Clock.systemUTC(), Duration.ofDays(7), 256L << 20,
         Duration.ofHours(1));
     byte[] bytes = new byte[64];
     List<CompletableFuture<List<String>>> pending = new ArrayList<>();

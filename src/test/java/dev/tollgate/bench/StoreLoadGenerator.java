@@ -45,7 +45,7 @@ public final class StoreLoadGenerator {
     new Random(1).nextBytes(blob);
     UUID project = UUID.randomUUID();
     try (Database db = Database.open(DatabaseUrl.sqliteFile(tmp.resolve("tollgate.db")));
-        ProfileStore store = new ProfileStore(db, tmp.resolve("profiles"), Clock.systemUTC(), Duration.ofDays(7),
+        ProfileStore store = new ProfileStore(db, tmp.resolve("profiles"), "bench-node", Clock.systemUTC(), Duration.ofDays(7),
             256L << 20, Duration.ofHours(1))) {
       for (int r = 0; r <= rounds; r++) {
         long[] cpuBefore = writerCpu();

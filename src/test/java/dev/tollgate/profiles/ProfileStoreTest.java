@@ -31,6 +31,8 @@ class ProfileStoreTest {
   @Parameter Backend backend;
   @TempDir Path dir;
 
+  private static final String NODE = "node-a";
+
   private final FakeClock clock = new FakeClock(Instant.parse("2025-01-01T00:00:00Z"));
   private final UUID project = UUID.randomUUID();
   private final Source source = new Source("tok-1", "serviceaccount:scraper");
@@ -47,7 +49,7 @@ class ProfileStoreTest {
   }
 
   private ProfileStore store(long segmentMaxBytes) {
-    return new ProfileStore(db, dir.resolve("profiles"), clock, Duration.ofDays(7), segmentMaxBytes, Duration.ofHours(1));
+    return new ProfileStore(db, dir.resolve("profiles"), NODE, clock, Duration.ofDays(7), segmentMaxBytes, Duration.ofHours(1));
   }
 
   private static NewBlob blob(String name, String node, String content) {
@@ -121,6 +123,45 @@ class ProfileStoreTest {
       assertThat(store.read(project, id)).isEmpty();
       assertThat(store.series(project)).isEmpty();
     }
+  }
+
+  @Test
+  void twoNodesOnOneDatabase_eachRecoverAndExpireOnlyTheirOwnSegments() {
+    Path rootB = dir.resolve("node-b-profiles");
+    String idA;
+    try (ProfileStore a = store(1 << 20)) {
+      idA = a.append(project, source, List.of(blob("cpu", "a", "stored-by-a"))).join().getFirst();
+    }
+    // B starts on the same database with its own, empty, directory: A's segment is not B's to drop.
+    try (ProfileStore b = new ProfileStore(db, rootB, "node-b", clock, Duration.ofDays(7), 1 << 20, Duration.ofHours(1))) {
+      assertThat(b.series(project)).singleElement().satisfies(s -> assertThat(s.count()).isEqualTo(1));
+      assertThat(b.read(project, idA)).isEmpty();
+      assertThat(b.storedElsewhere(project, idA)).contains(NODE);
+      clock.advance(Duration.ofDays(8));
+      String idB = b.append(project, source, List.of(blob("cpu", "a", "stored-by-b"))).join().getFirst();
+      assertThat(b.storedElsewhere(project, idB)).isEmpty();
+      clock.advance(Duration.ofDays(8));
+      assertThat(b.enforceRetention()).isEqualTo(1); // its own segment only
+      assertThat(b.storedElsewhere(project, idA)).contains(NODE);
+    }
+    try (ProfileStore a = store(1 << 20)) {
+      assertThat(a.read(project, idA).orElseThrow().bytes()).asString().isEqualTo("stored-by-a");
+      assertThat(a.storedElsewhere(project, idA)).isEmpty();
+    }
+  }
+
+  @Test
+  void rowsFromBeforeNodesWereRecorded_areClaimedByTheNodeHoldingTheirSegment() {
+    String id;
+    try (ProfileStore a = store(1 << 20)) {
+      id = a.append(project, source, List.of(blob("cpu", "a", "old"))).join().getFirst();
+    }
+    db.jdbi().useHandle(h -> h.execute("UPDATE profiles SET stored_by = NULL"));
+    try (ProfileStore a = store(1 << 20)) {
+      assertThat(a.read(project, id).orElseThrow().bytes()).asString().isEqualTo("old");
+    }
+    String holder = db.jdbi().withHandle(h -> h.createQuery("SELECT stored_by FROM profiles").mapTo(String.class).one());
+    assertThat(holder).isEqualTo(NODE);
   }
 
   private static NewBlob blobOfTypes(String content, String... types) {

@@ -45,7 +45,7 @@ public final class TestServer implements AutoCloseable {
   public TollgateServer startSecondNode(Path dataDir) throws Exception {
     return TollgateServer.start(new ServerConfig(0, dataDir, config.databaseUrl(), config.adminEmail(),
         config.adminPassword(), null, null, false, null, null, config.retention(), config.debuginfoMaxSize(),
-        config.drainTimeout()));
+        config.drainTimeout(), null));
   }
 
   public TollgateServer server() {
