@@ -180,6 +180,15 @@ public final class TollgateServer implements AutoCloseable {
         sb.port(config.port(), SessionProtocol.HTTP);
       }
       sb.service(grpcService(ingestion.grpcServices()));
+      // The server's 64 MiB bounds a whole request, a stream's total included; a debug-info upload
+      // is a stream of 8 MiB chunks that only --debuginfo-max-size bounds (the store refuses
+      // anything past it as the bytes arrive), plus room for the chunks' framing.
+      long uploadLimit = config.debuginfoMaxSize() + config.debuginfoMaxSize() / 8 + MAX_MESSAGE_BYTES;
+      sb.routeDecorator().path("/parca.debuginfo.v1alpha1.DebuginfoService/Upload")
+          .build((delegate, ctx, req) -> {
+            ctx.setMaxRequestLength(uploadLimit);
+            return delegate.serve(ctx, req);
+          });
 
       ApiErrors errors = new ApiErrors();
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
