@@ -72,11 +72,18 @@ public final class Ingestion implements AutoCloseable {
     this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tollgate-ingest-timer")
         .daemon(true).factory());
     this.stats = new IngestStats(clock, new ActivityTable(db.jdbi()));
+    DecompressionBudget budget = DecompressionBudget.ofHeap();
+    if (budget.profileLimit(settings.maxDecompressedProfileBytes()) < settings.maxDecompressedProfileBytes()) {
+      log.warn("profiles are limited to {} bytes decompressed (half the decompression budget, a quarter of the heap)"
+          + " instead of {}; give the JVM more heap (-Xmx) to accept larger ones",
+          budget.profileLimit(settings.maxDecompressedProfileBytes()), settings.maxDecompressedProfileBytes());
+    }
     IngestMetrics metrics = new IngestMetrics(registry);
     BlobRecorder recorder = new BlobRecorder(profiles, stats, metrics);
     IngestAuthInterceptor auth = new IngestAuthInterceptor(authorizer, metrics, stats);
     this.services = List.of(
-        ServerInterceptors.intercept(new ProfileStoreGrpcService(recorder, work, timers, allocator, settings), auth),
+        ServerInterceptors.intercept(new ProfileStoreGrpcService(recorder, work, timers, allocator, settings,
+            budget), auth),
         ServerInterceptors.intercept(new DebuginfoGrpcService(debuginfo, work), auth),
         ServerInterceptors.intercept(new TelemetryGrpcService(
             new PanicReports(db.jdbi(), clock, settings.maxPanicReportBytes()), work), auth));

@@ -58,7 +58,18 @@ final class PprofScan {
    *     {@link PprofValidator} (without a series/sample prefix)
    */
   static Summary decodeAndValidate(ByteString raw, long maxBytes, int executableInfoCount) {
-    Summary fast = fast(raw, maxBytes, executableInfoCount);
+    try (DecompressionBudget.Lease lease = DecompressionBudget.unlimited().lease()) {
+      return decodeAndValidate(raw, maxBytes, executableInfoCount, lease);
+    }
+  }
+
+  /**
+   * As above, with the inflated bytes held in {@code lease} while they grow (the fallback parse
+   * runs while the lease still holds the size the profile inflated to).
+   */
+  static Summary decodeAndValidate(ByteString raw, long maxBytes, int executableInfoCount,
+      DecompressionBudget.Lease lease) {
+    Summary fast = fast(raw, maxBytes, executableInfoCount, lease);
     if (fast != null) {
       return fast;
     }
@@ -70,33 +81,47 @@ final class PprofScan {
     return Summary.of(p);
   }
 
-  /** The summary of a valid profile, or null when the full parse must decide. */
-  static Summary fast(ByteString raw, long maxBytes, int executableInfoCount) {
+  private static InvalidProfileException tooLarge(long maxBytes) {
+    return new InvalidProfileException("raw_profile decompresses to more than " + maxBytes + " bytes");
+  }
+
+  /**
+   * The summary of a valid profile, or null when the full parse must decide.
+   *
+   * @throws InvalidProfileException when the profile is over {@code maxBytes} (PprofDecoder's
+   *     message), so a bomb is never inflated twice
+   */
+  static Summary fast(ByteString raw, long maxBytes, int executableInfoCount, DecompressionBudget.Lease lease) {
     boolean gzip = raw.size() >= 2 && (raw.byteAt(0) & 0xff) == 0x1f && (raw.byteAt(1) & 0xff) == 0x8b;
     byte[] buf;
     int len;
     if (!gzip) {
       if (raw.size() > maxBytes) {
-        return null;
+        throw new InvalidProfileException("raw_profile is larger than " + maxBytes + " bytes");
       }
+      lease.hold(raw.size());
       buf = raw.toByteArray();
       len = buf.length;
     } else {
       // inflate through the same counting limit as PprofDecoder: never more than maxBytes + 1 bytes
       // the input buffer holds compressed bytes: no need for 64 KiB when the profile is smaller
       try (InputStream in = new GZIPInputStream(raw.newInput(), Math.max(512, Math.min(64 << 10, raw.size())))) {
-        buf = new byte[(int) Math.min(Math.max(raw.size() * 4L, 8 << 10), Math.min(maxBytes + 1, 1 << 30))];
+        int initial = (int) Math.min(Math.max(raw.size() * 4L, 8 << 10), Math.min(maxBytes + 1, 1 << 30));
+        lease.hold(initial);
+        buf = new byte[initial];
         len = 0;
         while (true) {
           if (len == buf.length) {
             if (len > maxBytes) {
-              return null;
+              throw tooLarge(maxBytes);
             }
             long grown = Math.min(Math.min((long) len * 2, maxBytes + 1), Integer.MAX_VALUE - 16);
             if (grown <= len) {
               return null;
             }
+            lease.hold(len + grown); // both arrays live while copying
             buf = Arrays.copyOf(buf, (int) grown);
+            lease.hold(grown);
           }
           int n = in.read(buf, len, buf.length - len);
           if (n < 0) {
@@ -104,9 +129,11 @@ final class PprofScan {
           }
           len += n;
           if (len > maxBytes) {
-            return null;
+            throw tooLarge(maxBytes);
           }
         }
+      } catch (InvalidProfileException | io.grpc.StatusRuntimeException e) {
+        throw e; // over the limit, or no room in the budget: final answers
       } catch (IOException | RuntimeException e) {
         return null;
       }

@@ -27,15 +27,19 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
   private final ScheduledExecutorService timers;
   private final ArrowRecords arrow;
   private final IngestSettings settings;
+  private final DecompressionBudget budget;
+  private final long maxProfileBytes;
 
   ProfileStoreGrpcService(BlobRecorder recorder, Executor work, ScheduledExecutorService timers,
-      BufferAllocator allocator, IngestSettings settings) {
+      BufferAllocator allocator, IngestSettings settings, DecompressionBudget budget) {
     this.recorder = recorder;
     this.work = work;
     this.timers = timers;
     // Decoded Arrow data is bounded like gunzipped pprof.
     this.arrow = new ArrowRecords(allocator, settings.maxDecompressedProfileBytes());
     this.settings = settings;
+    this.budget = budget;
+    this.maxProfileBytes = budget.profileLimit(settings.maxDecompressedProfileBytes());
   }
 
   @Override
@@ -43,7 +47,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     IngestGrant grant = Grants.current();
     work.execute(() -> {
       try {
-        List<NewBlob> blobs = WriteRawDecoder.decode(request, settings.maxDecompressedProfileBytes());
+        List<NewBlob> blobs = WriteRawDecoder.decode(request, maxProfileBytes, budget);
         recorder.record(grant, "WriteRaw", blobs, request.getSerializedSize());
         response.onNext(WriteRawResponse.getDefaultInstance());
         response.onCompleted();

@@ -20,6 +20,11 @@ final class WriteRawDecoder {
 
   /** @throws InvalidProfileException naming the series and sample index of the first problem */
   static List<NewBlob> decode(WriteRawRequest req, long maxDecompressedBytes) {
+    return decode(req, maxDecompressedBytes, DecompressionBudget.unlimited());
+  }
+
+  /** As above, inflating each profile within {@code budget}, which all calls share. */
+  static List<NewBlob> decode(WriteRawRequest req, long maxDecompressedBytes, DecompressionBudget budget) {
     List<NewBlob> out = new ArrayList<>();
     for (int i = 0; i < req.getSeriesCount(); i++) {
       RawProfileSeries series = req.getSeries(i);
@@ -32,9 +37,9 @@ final class WriteRawDecoder {
         RawSample sample = series.getSamples(j);
         String where = "series " + i + " sample " + j + ": ";
         PprofScan.Summary p;
-        try {
+        try (DecompressionBudget.Lease lease = budget.lease()) {
           p = PprofScan.decodeAndValidate(sample.getRawProfile(), maxDecompressedBytes,
-              sample.getExecutableInfoCount());
+              sample.getExecutableInfoCount(), lease);
         } catch (InvalidProfileException e) {
           throw new InvalidProfileException(where + e.getMessage());
         }

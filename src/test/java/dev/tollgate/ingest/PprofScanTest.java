@@ -1,6 +1,7 @@
 package dev.tollgate.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.tollgate.proto.pprof.Profile;
@@ -49,10 +50,10 @@ class PprofScanTest {
   void realFiles_takeTheFastPath_andAgree() throws Exception {
     for (Path f : TestData.pprofFiles()) {
       ByteString gz = ByteString.copyFrom(Files.readAllBytes(f));
-      assertThat(PprofScan.fast(gz, 512 << 20, 0)).as(f.toString()).isNotNull();
+      assertThat(fast(gz, 512 << 20, 0)).as(f.toString()).isNotNull();
       assertThat(scan(gz, 512 << 20, 0)).as(f.toString()).isEqualTo(full(gz, 512 << 20, 0));
       ByteString plain = ByteString.readFrom(new GZIPInputStream(gz.newInput()));
-      assertThat(PprofScan.fast(plain, 512 << 20, 0)).as(f.toString()).isNotNull();
+      assertThat(fast(plain, 512 << 20, 0)).as(f.toString()).isNotNull();
       assertThat(scan(plain, 512 << 20, 0)).isEqualTo(full(plain, 512 << 20, 0));
       // a limit just below the inflated size
       assertThat(scan(gz, plain.size() - 1, 0)).isEqualTo(full(gz, plain.size() - 1, 0))
@@ -67,7 +68,7 @@ class PprofScanTest {
     String want = expected == null ? full(raw, 1 << 20, execInfos) : "error: " + expected;
     assertThat(scan(raw, 1 << 20, execInfos)).isEqualTo(want);
     assertThat(scan(gzip(raw.toByteArray()), 1 << 20, execInfos)).isEqualTo(want);
-    assertThat(PprofScan.fast(raw, 1 << 20, execInfos) != null).isEqualTo(expected == null);
+    assertThat(fast(raw, 1 << 20, execInfos) != null).isEqualTo(expected == null);
   }
 
   @Test
@@ -103,12 +104,52 @@ class PprofScanTest {
       int execInfos = rnd.nextInt(10) == 0 ? 1 : 0;
       String want = full(raw, 1 << 20, execInfos);
       assertThat(scan(raw, 1 << 20, execInfos)).as("round " + round).isEqualTo(want);
-      if (PprofScan.fast(raw, 1 << 20, execInfos) != null) {
+      if (fast(raw, 1 << 20, execInfos) != null) {
         fastValid++;
         assertThat(want).doesNotStartWith("error:");
       }
     }
     assertThat(fastValid).isGreaterThan(100);
+  }
+
+  private static PprofScan.Summary fast(ByteString raw, long max, int execInfos) {
+    try (DecompressionBudget.Lease lease = DecompressionBudget.unlimited().lease()) {
+      return PprofScan.fast(raw, max, execInfos, lease);
+    }
+  }
+
+  private static ByteString zerosGzipped(int n) throws Exception {
+    var out = new java.io.ByteArrayOutputStream();
+    try (var gz = new java.util.zip.GZIPOutputStream(out)) {
+      gz.write(new byte[n]);
+    }
+    return ByteString.copyFrom(out.toByteArray());
+  }
+
+  @Test
+  void gzipBomb_isRefusedAtTheLimit_withinTheSharedBudget_andGivesItsShareBack() throws Exception {
+    ByteString bomb = zerosGzipped(64 << 20); // ~64 KB that inflate to 64 MiB
+    DecompressionBudget budget = new DecompressionBudget(32L << 20, java.time.Duration.ofMillis(200));
+    try (DecompressionBudget.Lease lease = budget.lease()) {
+      assertThatThrownBy(() -> PprofScan.decodeAndValidate(bomb, 8 << 20, 0, lease))
+          .isInstanceOf(InvalidProfileException.class)
+          .hasMessage("raw_profile decompresses to more than " + (8 << 20) + " bytes");
+      assertThat(budget.used()).isLessThanOrEqualTo(2 * ((8L << 20) + 1));
+    }
+    assertThat(budget.used()).isZero();
+
+    // Another call holds most of the budget: this one waits, then is told to retry.
+    try (DecompressionBudget.Lease other = budget.lease()) {
+      other.hold(28L << 20);
+      try (DecompressionBudget.Lease lease = budget.lease()) {
+        assertThatThrownBy(() -> PprofScan.decodeAndValidate(bomb, 8 << 20, 0, lease))
+            .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
+      }
+    }
+    assertThat(budget.used()).isZero();
+    assertThat(budget.profileLimit(512L << 20)).isEqualTo(16L << 20);
+    assertThat(budget.profileLimit(1L << 20)).isEqualTo(1L << 20);
   }
 
   @Test
