@@ -13,7 +13,8 @@ public final class SecretFiles {
   private SecretFiles() {}
 
   /**
-   * Creates {@code file} with mode 0600 and writes {@code secret} and a newline. Refuses to
+   * Creates {@code file} with mode 0600 and writes {@code secret}, without a newline: parca-push
+   * sends its token file as it is, and HTTP/2 refuses a header with a newline in it. Refuses to
    * overwrite ({@link java.nio.file.FileAlreadyExistsException}) unless {@code replace}; a
    * replaced file is removed first so its old mode cannot leak.
    */
@@ -33,7 +34,7 @@ public final class SecretFiles {
         : new java.nio.file.attribute.FileAttribute<?>[0];
     try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
         attrs)) {
-      ch.write(java.nio.ByteBuffer.wrap((secret + "\n").getBytes(StandardCharsets.US_ASCII)));
+      ch.write(java.nio.ByteBuffer.wrap(secret.getBytes(StandardCharsets.US_ASCII)));
       ch.force(true);
     }
   }

@@ -17,7 +17,7 @@ class SecretFileTest {
     Path f = dir.resolve("token");
     SecretFile.write(f, "psc_v1_abc", false);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
-    assertThat(Files.readString(f)).isEqualTo("psc_v1_abc\n");
+    assertThat(Files.readString(f)).isEqualTo("psc_v1_abc"); // no newline: parca-push sends the file as it is
   }
 
   @Test
@@ -36,7 +36,7 @@ class SecretFileTest {
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     SecretFile.checkWritable(f, true);
     SecretFile.write(f, "psc_v1_new", true);
-    assertThat(Files.readString(f)).isEqualTo("psc_v1_new\n");
+    assertThat(Files.readString(f)).isEqualTo("psc_v1_new");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
   }
 
