@@ -23,6 +23,11 @@ final class BlobRecorder {
     this.metrics = metrics;
   }
 
+  /** Counts an authorized call that ended in an error (invalid data, storage failure) as a refusal of its source. */
+  void refused(IngestGrant grant) {
+    stats.refused(grant.projectId(), grant.sourceId(), grant.sourceName());
+  }
+
   /** @param requestBytes the call's payload size for the byte counters */
   void record(IngestGrant grant, String method, List<NewBlob> blobs, long requestBytes) {
     if (!blobs.isEmpty()) {

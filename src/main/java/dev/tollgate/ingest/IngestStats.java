@@ -91,10 +91,15 @@ final class IngestStats {
   }
 
   void refused(UUID projectId, String sourceId) {
+    refused(projectId, sourceId, null);
+  }
+
+  /** A refused call whose source is known by name too (refused after authorization: validation, storage). */
+  void refused(UUID projectId, String sourceId, String sourceName) {
     long minute = clock.millis() / 60_000;
     swap.readLock().lock();
     try {
-      bucket(projectId, Kind.SOURCE, sourceId == null ? "unknown" : sourceId, minute).add(null, 0, 0, 0, 1, 0);
+      bucket(projectId, Kind.SOURCE, sourceId == null ? "unknown" : sourceId, minute).add(sourceName, 0, 0, 0, 1, 0);
     } finally {
       swap.readLock().unlock();
     }

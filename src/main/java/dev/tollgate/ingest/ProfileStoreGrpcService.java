@@ -52,6 +52,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
         response.onNext(WriteRawResponse.getDefaultInstance());
         response.onCompleted();
       } catch (Throwable t) {
+        recorder.refused(grant);
         response.onError(GrpcErrors.toStatus(t));
       }
     });
@@ -68,6 +69,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
         response.onNext(WriteArrowResponse.getDefaultInstance());
         response.onCompleted();
       } catch (Throwable t) {
+        recorder.refused(grant);
         response.onError(GrpcErrors.toStatus(t));
       }
     });

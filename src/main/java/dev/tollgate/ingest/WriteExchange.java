@@ -150,6 +150,7 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
       if (timer != null) {
         timer.cancel(false);
       }
+      recorder.refused(grant);
       response.onError(t instanceof io.grpc.StatusException ? t : GrpcErrors.toStatus(t));
     }
   }

@@ -222,6 +222,13 @@ class IngestEndToEndTest {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
           assertThat(e.getStatus().getDescription()).startsWith("series 0 sample 0: ");
         });
+    // A scraper whose every profile is refused shows up in the statistics as refusals.
+    JsonNode sources = getJson("/v1/projects/" + project + "/ingest/stats").get("sources");
+    assertThat(sources).singleElement().satisfies(src -> {
+      assertThat(src.at("/last5m/refusals").asLong()).isEqualTo(2);
+      assertThat(src.at("/last5m/calls").asLong()).isZero();
+      assertThat(src.get("sourceName").asText()).isNotEmpty();
+    });
   }
 
   @Test
