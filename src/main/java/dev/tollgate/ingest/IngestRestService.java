@@ -66,7 +66,8 @@ public final class IngestRestService {
   public record ProfileJson(String id, String seriesId, SortedMap<String, String> labels, List<String> profileTypes,
       String kind, String receivedAt, String sampleTime, long size, String sourceId, String sourceName, String node) {}
 
-  public record ProfileListJson(List<ProfileJson> profiles) {}
+  /** {@code truncated}: the range holds older profiles than these; ask again with {@code to} = the first one's time. */
+  public record ProfileListJson(List<ProfileJson> profiles, boolean truncated) {}
 
   @Get("/v1/projects/{project_id}/ingest/stats")
   @Blocking
@@ -110,7 +111,7 @@ public final class IngestRestService {
   @ProducesJson
   public ProfileListJson profiles(ServiceRequestContext ctx, @Param("project_id") String projectIdParam,
       @Param("seriesId") Optional<String> seriesId, @Param("from") Optional<String> from,
-      @Param("to") Optional<String> to) {
+      @Param("to") Optional<String> to, @Param("limit") Optional<String> limitParam) {
     UUID projectId = projectId(ctx, projectIdParam);
     String series = seriesId.filter(s -> !s.isEmpty())
         .orElseThrow(() -> TollgateException.invalid("seriesId", "seriesId is required"));
@@ -122,11 +123,16 @@ public final class IngestRestService {
     if (f != null && t != null && !f.isBefore(t)) {
       throw TollgateException.invalid("to", "to must be after from");
     }
-    List<StoredProfile> list = store.profiles(projectId, series, f, t, MAX_PROFILES);
+    int limit = limit(limitParam);
+    List<StoredProfile> list = store.profiles(projectId, series, f, t, limit + 1);
+    boolean truncated = list.size() > limit;
+    if (truncated) {
+      list = list.subList(1, list.size()); // the oldest one only told that there are more
+    }
     return new ProfileListJson(list.stream().map(p -> new ProfileJson(p.id(), p.seriesId(), p.labels(),
         p.profileTypes(), p.kind().name().toLowerCase(java.util.Locale.ROOT), time(p.receivedAt()),
         p.sampleTime() == null ? null : time(p.sampleTime()), p.size(), p.sourceId(), p.sourceName(), p.node()))
-        .toList());
+        .toList(), truncated);
   }
 
   @Get("/v1/projects/{project_id}/profiles/{profile_id}/raw")
@@ -157,6 +163,21 @@ public final class IngestRestService {
             "attachment; filename=\"" + profileId + extension(blob.kind()) + "\"")
         .build();
     return HttpResponse.of(headers, HttpData.wrap(blob.bytes()));
+  }
+
+  private static int limit(Optional<String> value) {
+    if (value.isEmpty() || value.get().isEmpty()) {
+      return MAX_PROFILES;
+    }
+    try {
+      int n = Integer.parseInt(value.get());
+      if (n >= 1 && n <= MAX_PROFILES) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw TollgateException.invalid("limit", "limit must be 1-" + MAX_PROFILES);
   }
 
   private static String extension(BlobKind kind) {

@@ -127,9 +127,11 @@ final class ProfileIndex {
         .findOne());
   }
 
+  /** The newest {@code limit} profiles of the series in [from, to), oldest first. */
   List<StoredProfile> profiles(UUID projectId, String seriesId, Instant from, Instant to, int limit) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM profiles WHERE project_id = :p"
-            + " AND series_id = :s AND received_at >= :from AND received_at < :to ORDER BY received_at, id LIMIT :limit")
+    List<StoredProfile> newestFirst = jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM profiles"
+            + " WHERE project_id = :p AND series_id = :s AND received_at >= :from AND received_at < :to"
+            + " ORDER BY received_at DESC, id DESC LIMIT :limit")
         .bind("p", projectId.toString()).bind("s", seriesId)
         .bind("from", from == null ? Long.MIN_VALUE : from.toEpochMilli())
         .bind("to", to == null ? Long.MAX_VALUE : to.toEpochMilli())
@@ -144,6 +146,7 @@ final class ProfileIndex {
               rs.getString("source_name"), rs.getString("node"));
         })
         .list());
+    return newestFirst.reversed();
   }
 
   /** The project's series, from the summary table. */

@@ -110,7 +110,7 @@ export async function render(ctx, projectId) {
 
   async function loadProfiles(seriesId, box) {
     try {
-      const r = await api.get(`/v1/projects/${projectId}/profiles?seriesId=${encodeURIComponent(seriesId)}`);
+      const r = await api.get(`/v1/projects/${projectId}/profiles?seriesId=${encodeURIComponent(seriesId)}&limit=50`);
       const profiles = (r.profiles || []).slice(-50).reverse();
       box.replaceChildren(h('h3', {}, 'Latest profiles'), table([
         { label: 'Received', cell: (p) => time(p.receivedAt) },

@@ -232,6 +232,33 @@ class IngestEndToEndTest {
   }
 
   @Test
+  void profileList_givesTheNewestOfTheRange_oldestFirst_andSaysWhenOlderOnesWereLeftOut() throws Exception {
+    byte[] data = Files.readAllBytes(TestData.pprofFiles().getFirst());
+    for (int i = 0; i < 3; i++) {
+      good().writeRaw(writeRaw(Map.of("__name__", "latest"), data));
+      Thread.sleep(5); // distinct receive times
+    }
+    String series = getJson("/v1/projects/" + project + "/series").at("/series/0/id").asText();
+    String path = "/v1/projects/" + project + "/profiles?seriesId=" + series;
+    JsonNode all = getJson(path);
+    assertThat(all.get("profiles")).hasSize(3);
+    assertThat(all.get("truncated").asBoolean()).isFalse();
+    JsonNode newest = getJson(path + "&limit=2");
+    assertThat(newest.get("truncated").asBoolean()).isTrue();
+    assertThat(newest.get("profiles")).extracting(p -> p.get("id").asText())
+        .containsExactly(all.at("/profiles/1/id").asText(), all.at("/profiles/2/id").asText());
+    JsonNode older = getJson(path + "&limit=2&to=" + newest.at("/profiles/0/receivedAt").asText());
+    assertThat(older.get("truncated").asBoolean()).isFalse();
+    assertThat(older.get("profiles")).extracting(p -> p.get("id").asText())
+        .containsExactly(all.at("/profiles/0/id").asText());
+    for (String bad : new String[] {"0", "1001", "many"}) {
+      AggregatedHttpResponse r = web.get(path + "&limit=" + bad).aggregate().join();
+      assertThat(r.status().code()).as(bad).isEqualTo(400);
+      assertThat(JSON.readTree(r.contentUtf8()).get("field").asText()).isEqualTo("limit");
+    }
+  }
+
+  @Test
   void restRoutes_refuseBadParameters_andUnknownProfiles_andAskTheReadSeam() throws Exception {
     AggregatedHttpResponse bad = web.get("/v1/projects/" + project + "/profiles?seriesId=zz").aggregate().join();
     assertThat(bad.status().code()).isEqualTo(400);
