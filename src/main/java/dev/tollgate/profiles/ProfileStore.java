@@ -211,6 +211,11 @@ public final class ProfileStore implements AutoCloseable {
     return deleted;
   }
 
+  /** Segment fsyncs so far (group commit: concurrent appends share one). */
+  long fsyncs() {
+    return writer.fsyncs();
+  }
+
   /** Commits what is queued, fsyncs and closes the segments. */
   @Override
   public void close() {

@@ -41,6 +41,7 @@ final class SegmentWriter implements AutoCloseable {
   private final Map<String, Segment> active = new HashMap<>();
   private final ProfileIds ids = new ProfileIds();
   private final Thread thread;
+  private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   SegmentWriter(Path root, ProfileIndex index, InstantSource clock, long segmentMaxBytes, Duration segmentMaxAge) {
@@ -163,6 +164,7 @@ final class SegmentWriter implements AutoCloseable {
       }
       for (Segment s : touched.keySet()) {
         s.sync();
+        fsyncs.incrementAndGet();
       }
       index.insert(rows);
     } catch (Exception e) {
@@ -230,6 +232,11 @@ final class SegmentWriter implements AutoCloseable {
     } catch (IOException e) {
       log.debug("cannot fsync directory {}", dir, e); // not supported on every platform
     }
+  }
+
+  /** Segment fsyncs so far: fewer than appends when concurrent writers share them. */
+  long fsyncs() {
+    return fsyncs.get();
   }
 
   /** Whether {@code segment} of {@code projectId} is the one being appended to. Writer thread only. */

@@ -82,6 +82,22 @@ class ProfileStoreTest {
   }
 
   @Test
+  void everyAcknowledgedAppend_wasFsyncedFirst_andConcurrentAppendsShareFsyncs() {
+    try (ProfileStore store = store(1 << 20)) {
+      int n = 64;
+      List<CompletableFuture<Long>> syncsSeenAtAck = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        syncsSeenAtAck.add(store.append(project, source, List.of(blob("cpu", "a", "data-" + i)))
+            .thenApply(ids -> store.fsyncs()));
+      }
+      for (CompletableFuture<Long> f : syncsSeenAtAck) {
+        assertThat(f.join()).isPositive(); // completed only after its batch's fsync
+      }
+      assertThat(store.fsyncs()).isLessThan(n / 2); // group commit: batches, not one fsync per append
+    }
+  }
+
+  @Test
   void tornTail_isCutOnStart_andAcknowledgedWritesSurvive() throws Exception {
     String id;
     try (ProfileStore store = store(1 << 20)) {
