@@ -94,7 +94,8 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
     }
     if (principal.tokenProjectId() != null && !principal.tokenProjectId().equals(projectId.toString())) {
       throw new IngestRefusedException(Status.PERMISSION_DENIED.withDescription(
-          "this token is bound to another project"), projectId, tokenId);
+          "permission denied: missing permission " + permission + " in project " + projectId
+              + " (this token is bound to another project)"), projectId, tokenId);
     }
     if (!authorizer.allowed(principal, permission, org, projectId.toString())) {
       throw new IngestRefusedException(Status.PERMISSION_DENIED.withDescription(

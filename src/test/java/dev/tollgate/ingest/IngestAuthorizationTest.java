@@ -234,6 +234,8 @@ class IngestAuthorizationTest {
     assertThat(writeRaw("Bearer " + token, project).getCode()).isEqualTo(Status.Code.OK);
     Status s = writeRaw("Bearer " + token, b);
     assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(s.getDescription()).isEqualTo("permission denied: missing permission profile.write in project " + b
+        + " (this token is bound to another project)");
   }
 
   @Test
