@@ -93,7 +93,7 @@ class ClientCommandsTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     String secret = Files.readString(file).strip();
     assertThat(secret).matches(TOKEN_FORMAT);
-    assertThat(Files.readString(file)).isEqualTo(secret + "\n");
+    assertThat(Files.readString(file)).isEqualTo(secret); // no newline: parca-push sends the file as it is
     assertThat(r.out()).contains(file.toString()).doesNotContain("psc_v1_");
     String tokenId = r.out().split(" ")[1];
 
