@@ -62,15 +62,16 @@ final class ArrowFixtures {
   }
 
   static byte[] v2(BufferAllocator a, String version, boolean withStacktrace) {
-    int rows = 3;
-    // label value dictionary: 0 n1, 1 n2, 2 app, 3 db
-    VarCharVector labelDict = new VarCharVector(new Field("label_values", FieldType.notNullable(ArrowType.Utf8.INSTANCE), null), a);
-    setStrings(labelDict, "n1", "n2", "app", "db");
-    StructVector locations = locationDictionary(a);
-    Map<Long, Dictionary> dicts = Map.of(
-        LABEL_DICT, new Dictionary(labelDict, new DictionaryEncoding(LABEL_DICT, false, I32)),
-        LOCATION_DICT, new Dictionary(locations, new DictionaryEncoding(LOCATION_DICT, false, I32)));
+    return v2Batches(a, version, withStacktrace, List.of(List.of("n1", "n2", "app", "db")));
+  }
 
+  /**
+   * A v2 stream of one record batch per entry of {@code labelValues} (node values at 0-1, comm
+   * values at 2-3), each after its own dictionaries - later ones replace earlier ones, as a
+   * writer does when a batch brings new label values.
+   */
+  static byte[] v2Batches(BufferAllocator a, String version, boolean withStacktrace, List<List<String>> labelValues) {
+    int rows = 3;
     List<Field> fields = new ArrayList<>();
     fields.add(new Field("labels", FieldType.nullable(ArrowType.Struct.INSTANCE),
         List.of(reeDictField("comm"), reeDictField("node"))));
@@ -89,67 +90,88 @@ final class ArrowFixtures {
     fields.add(new Field("timestamp", FieldType.notNullable(new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")), null));
     Schema schema = new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, version));
 
-    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
-      StructVector labels = (StructVector) root.getVector("labels");
-      labels.allocateNew();
-      for (int i = 0; i < rows; i++) {
-        labels.setIndexDefined(i);
-      }
-      labels.setValueCount(rows);
-      reeInts((RunEndEncodedVector) labels.getChild("node"), rows, new int[] {2, 3}, new int[] {0, 1});
-      reeInts((RunEndEncodedVector) labels.getChild("comm"), rows, new int[] {2, 3}, new int[] {2, 3});
-      if (withStacktrace) {
-        ListViewVector st = (ListViewVector) root.getVector("stacktrace");
-        st.allocateNew();
-        IntVector items = (IntVector) st.getDataVector();
-        int[][] stacks = {{0, 1}, {1}, {0}};
-        int off = 0;
+    List<Part> parts = new ArrayList<>();
+    List<AutoCloseable> owned = new ArrayList<>();
+    try {
+      for (List<String> batchLabels : labelValues) {
+        VarCharVector labelDict = new VarCharVector(
+            new Field("label_values", FieldType.notNullable(ArrowType.Utf8.INSTANCE), null), a);
+        owned.add(labelDict);
+        setStrings(labelDict, batchLabels.toArray(String[]::new));
+        StructVector locations = locationDictionary(a);
+        owned.add(locations);
+        Map<Long, Dictionary> dicts = Map.of(
+            LABEL_DICT, new Dictionary(labelDict, new DictionaryEncoding(LABEL_DICT, false, I32)),
+            LOCATION_DICT, new Dictionary(locations, new DictionaryEncoding(LOCATION_DICT, false, I32)));
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, a);
+        owned.add(root);
+        StructVector labels = (StructVector) root.getVector("labels");
+        labels.allocateNew();
         for (int i = 0; i < rows; i++) {
-          st.startNewValue(i);
-          for (int loc : stacks[i]) {
-            items.setSafe(off++, loc);
-          }
-          st.endValue(i, stacks[i].length);
+          labels.setIndexDefined(i);
         }
-        items.setValueCount(off);
-        st.setValueCount(rows);
+        labels.setValueCount(rows);
+        reeInts((RunEndEncodedVector) labels.getChild("node"), rows, new int[] {2, 3}, new int[] {0, 1});
+        reeInts((RunEndEncodedVector) labels.getChild("comm"), rows, new int[] {2, 3}, new int[] {2, 3});
+        if (withStacktrace) {
+          ListViewVector st = (ListViewVector) root.getVector("stacktrace");
+          st.allocateNew();
+          IntVector items = (IntVector) st.getDataVector();
+          int[][] stacks = {{0, 1}, {1}, {0}};
+          int off = 0;
+          for (int i = 0; i < rows; i++) {
+            st.startNewValue(i);
+            for (int loc : stacks[i]) {
+              items.setSafe(off++, loc);
+            }
+            st.endValue(i, stacks[i].length);
+          }
+          items.setValueCount(off);
+          st.setValueCount(rows);
+        }
+        FixedSizeBinaryVector ids = (FixedSizeBinaryVector) root.getVector("stacktrace_id");
+        ids.allocateNew(rows);
+        BigIntVector values = (BigIntVector) root.getVector("value");
+        values.allocateNew(rows);
+        TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector("timestamp");
+        ts.allocateNew(rows);
+        for (int i = 0; i < rows; i++) {
+          byte[] id = new byte[16];
+          id[15] = (byte) (i + 1);
+          ids.set(i, id);
+          values.set(i, 10L * (i + 1));
+          ts.set(i, 1_700_000_000_000_000_000L + i);
+        }
+        reeStrings(root, "producer", rows, "parca_agent");
+        reeStrings(root, "sample_type", rows, "samples");
+        reeStrings(root, "sample_unit", rows, "count");
+        reeStrings(root, "period_type", rows, "cpu");
+        reeStrings(root, "period_unit", rows, "nanoseconds");
+        reeStrings(root, "temporality", rows, "delta");
+        RunEndEncodedVector period = (RunEndEncodedVector) root.getVector("period");
+        reeRunEnds(period, rows);
+        BigIntVector pv = (BigIntVector) period.getValuesVector();
+        pv.allocateNew(1);
+        pv.set(0, 52_631_578L);
+        pv.setValueCount(1);
+        RunEndEncodedVector duration = (RunEndEncodedVector) root.getVector("duration");
+        reeRunEnds(duration, rows);
+        UInt8Vector dv = (UInt8Vector) duration.getValuesVector();
+        dv.allocateNew(1);
+        dv.set(0, 5_000_000_000L);
+        dv.setValueCount(1);
+        root.setRowCount(rows);
+        parts.add(new Part(root, dicts));
       }
-      FixedSizeBinaryVector ids = (FixedSizeBinaryVector) root.getVector("stacktrace_id");
-      ids.allocateNew(rows);
-      BigIntVector values = (BigIntVector) root.getVector("value");
-      values.allocateNew(rows);
-      TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector("timestamp");
-      ts.allocateNew(rows);
-      for (int i = 0; i < rows; i++) {
-        byte[] id = new byte[16];
-        id[15] = (byte) (i + 1);
-        ids.set(i, id);
-        values.set(i, 10L * (i + 1));
-        ts.set(i, 1_700_000_000_000_000_000L + i);
-      }
-      reeStrings(root, "producer", rows, "parca_agent");
-      reeStrings(root, "sample_type", rows, "samples");
-      reeStrings(root, "sample_unit", rows, "count");
-      reeStrings(root, "period_type", rows, "cpu");
-      reeStrings(root, "period_unit", rows, "nanoseconds");
-      reeStrings(root, "temporality", rows, "delta");
-      RunEndEncodedVector period = (RunEndEncodedVector) root.getVector("period");
-      reeRunEnds(period, rows);
-      BigIntVector pv = (BigIntVector) period.getValuesVector();
-      pv.allocateNew(1);
-      pv.set(0, 52_631_578L);
-      pv.setValueCount(1);
-      RunEndEncodedVector duration = (RunEndEncodedVector) root.getVector("duration");
-      reeRunEnds(duration, rows);
-      UInt8Vector dv = (UInt8Vector) duration.getValuesVector();
-      dv.allocateNew(1);
-      dv.set(0, 5_000_000_000L);
-      dv.setValueCount(1);
-      root.setRowCount(rows);
-      return writeStream(root, dicts, a);
+      return writeStream(parts, a);
     } finally {
-      labelDict.close();
-      locations.close();
+      for (AutoCloseable c : owned.reversed()) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
     }
   }
 
@@ -236,31 +258,41 @@ final class ArrowFixtures {
   }
 
   /** Schema, each dictionary once, the record batch and end-of-stream, bodies LZ4_FRAME-compressed. */
+  /** One record batch and the dictionaries written just before it. */
+  record Part(VectorSchemaRoot root, Map<Long, Dictionary> dicts) {}
+
   static byte[] writeStream(VectorSchemaRoot root, Map<Long, Dictionary> dicts, BufferAllocator a) {
+    return writeStream(List.of(new Part(root, dicts)), a);
+  }
+
+  static byte[] writeStream(List<Part> parts, BufferAllocator a) {
+    VectorSchemaRoot first = parts.getFirst().root();
     DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider();
-    dicts.values().forEach(provider::put);
+    parts.getFirst().dicts().values().forEach(provider::put);
     List<Field> messageFields = new ArrayList<>();
-    for (Field f : root.getSchema().getFields()) {
+    for (Field f : first.getSchema().getFields()) {
       messageFields.add(DictionaryUtility.toMessageFormat(f, provider, new HashSet<>()));
     }
-    Schema messageSchema = new Schema(messageFields, root.getSchema().getCustomMetadata());
+    Schema messageSchema = new Schema(messageFields, first.getSchema().getCustomMetadata());
     CompressionCodec codec = CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.LZ4_FRAME);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     IpcOption option = IpcOption.DEFAULT;
     try {
       WriteChannel ch = new WriteChannel(Channels.newChannel(out));
       MessageSerializer.serialize(ch, messageSchema, option);
-      for (Dictionary d : dicts.values()) {
-        FieldVector v = d.getVector();
-        // not closed: closing the root would free the dictionary vector, which the caller owns
-        VectorSchemaRoot dictRoot = new VectorSchemaRoot(List.of(v.getField()), List.of(v), v.getValueCount());
-        ArrowRecordBatch batch = new VectorUnloader(dictRoot, true, codec, true).getRecordBatch();
-        try (ArrowDictionaryBatch db = new ArrowDictionaryBatch(d.getEncoding().getId(), batch, false)) {
-          MessageSerializer.serialize(ch, db, option);
+      for (Part part : parts) {
+        for (Dictionary d : part.dicts().values()) {
+          FieldVector v = d.getVector();
+          // not closed: closing the root would free the dictionary vector, which the caller owns
+          VectorSchemaRoot dictRoot = new VectorSchemaRoot(List.of(v.getField()), List.of(v), v.getValueCount());
+          ArrowRecordBatch batch = new VectorUnloader(dictRoot, true, codec, true).getRecordBatch();
+          try (ArrowDictionaryBatch db = new ArrowDictionaryBatch(d.getEncoding().getId(), batch, false)) {
+            MessageSerializer.serialize(ch, db, option);
+          }
         }
-      }
-      try (ArrowRecordBatch batch = new VectorUnloader(root, true, codec, true).getRecordBatch()) {
-        MessageSerializer.serialize(ch, batch, option);
+        try (ArrowRecordBatch batch = new VectorUnloader(part.root(), true, codec, true).getRecordBatch()) {
+          MessageSerializer.serialize(ch, batch, option);
+        }
       }
       ArrowStreamWriter.writeEndOfStream(ch, option);
     } catch (IOException e) {

@@ -98,6 +98,22 @@ class ArrowIngestTest {
   }
 
   @Test
+  void writeArrow_severalRecordBatches_eachWithItsOwnDictionaries_areAllIndexed() throws Exception {
+    byte[] ipc = ArrowFixtures.v2Batches(allocator, "v2", true,
+        List.of(List.of("n1", "n2", "app", "db"), List.of("n3", "n4", "web", "cache")));
+    ArrowRecords.Summary summary = new ArrowRecords(allocator, 1 << 20).readV2(ipc);
+    assertThat(summary.rows()).isEqualTo(6);
+
+    blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
+    List<String> labelSets = new ArrayList<>();
+    for (JsonNode s : series()) {
+      labelSets.add(s.get("labels").get("node").asText() + "/" + s.get("labels").get("comm").asText());
+    }
+    // the second batch's labels come from its replacement dictionary, not the first one's
+    assertThat(labelSets).containsExactlyInAnyOrder("n1/app", "n2/db", "n3/web", "n4/cache");
+  }
+
+  @Test
   void writeArrow_lz4Bomb_isRefusedWithinTheDecodeLimit_whileRealBatchesPass() throws Exception {
     server.close();
     IngestSettings d = IngestSettings.defaults();
