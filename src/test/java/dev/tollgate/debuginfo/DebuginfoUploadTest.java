@@ -148,6 +148,34 @@ class DebuginfoUploadTest {
   }
 
   @Test
+  void wrongUploadIdOnFinish_isInvalidArgument_andForce_replacesAFinishedUpload() throws Exception {
+    byte[] data = Files.readAllBytes(elf);
+    String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    String uploadId = initiate(buildId, hash, data.length);
+    upload(buildId, uploadId, data, 4096);
+    assertThatThrownBy(() -> blocking().markUploadFinished(MarkUploadFinishedRequest.newBuilder().setBuildId(buildId)
+        .setUploadId(UUID.randomUUID().toString()).build()))
+        .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    blocking().markUploadFinished(MarkUploadFinishedRequest.newBuilder().setBuildId(buildId).setUploadId(uploadId)
+        .build());
+
+    // Finished: no new upload, unless forced - then a new one replaces the stored file.
+    ShouldInitiateUploadResponse forced = blocking().shouldInitiateUpload(ShouldInitiateUploadRequest.newBuilder()
+        .setBuildId(buildId).setHash("other-hash").setForce(true).build());
+    assertThat(forced.getShouldInitiateUpload()).isTrue();
+    assertThat(forced.getReason()).isEqualTo(DebuginfoStore.REASON_EXISTS_FORCED);
+    byte[] rebuilt = "a rebuilt binary".getBytes(StandardCharsets.UTF_8);
+    String second = blocking().initiateUpload(InitiateUploadRequest.newBuilder().setBuildId(buildId)
+        .setHash("other-hash").setSize(rebuilt.length).setForce(true).build()).getUploadInstructions().getUploadId();
+    assertThat(second).isNotEqualTo(uploadId);
+    assertThat(upload(buildId, second, rebuilt, 5).getSize()).isEqualTo(rebuilt.length);
+    blocking().markUploadFinished(MarkUploadFinishedRequest.newBuilder().setBuildId(buildId).setUploadId(second)
+        .build());
+    DebuginfoStore store = new DebuginfoStore(server.db, dir.resolve("data/debuginfo"), clock, 1_000_000);
+    assertThat(Files.readAllBytes(store.file(project, buildId, 0).orElseThrow())).isEqualTo(rebuilt);
+  }
+
+  @Test
   void gccElf_fullUploadFlow_thenInProgressAndAlreadyExistsAnswers() throws Exception {
     byte[] data = Files.readAllBytes(elf);
     String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
