@@ -68,7 +68,16 @@ final class ArrowRecords {
     return allocator.newChildAllocator("arrow-stream", 0, maxDecodedBytes);
   }
 
-  private InvalidProfileException tooLarge(String what, OutOfMemoryException e) {
+  /**
+   * This stream over its own limit (INVALID_ARGUMENT), or the shared root allocator full with
+   * other streams' data (UNAVAILABLE, which clients retry). The stream's allocator is closed by
+   * now, so whatever the root still holds belongs to other calls.
+   */
+  private RuntimeException tooLarge(String what, OutOfMemoryException e) {
+    if (allocator.getLimit() - allocator.getAllocatedMemory() < maxDecodedBytes) {
+      return io.grpc.Status.UNAVAILABLE.withDescription(
+          "the server is decoding too many large Arrow streams at once; retry").withCause(e).asRuntimeException();
+    }
     return new InvalidProfileException(what + " decodes to more than " + maxDecodedBytes + " bytes", e);
   }
 

@@ -38,7 +38,7 @@ public final class Ingestion implements AutoCloseable {
   private final DebuginfoStore debuginfo;
   private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
   private final ScheduledExecutorService timers;
-  private final BufferAllocator allocator = new RootAllocator();
+  private final BufferAllocator allocator;
   private final List<ServerServiceDefinition> services;
   private final IngestRestService rest;
   private final IngestStats stats;
@@ -73,6 +73,8 @@ public final class Ingestion implements AutoCloseable {
         .daemon(true).factory());
     this.stats = new IngestStats(clock, new ActivityTable(db.jdbi()));
     DecompressionBudget budget = DecompressionBudget.ofHeap();
+    // Arrow decodes off the heap; its total is bounded like the heap budget (decoded streams of all calls).
+    this.allocator = new RootAllocator(budget.capacity());
     if (budget.profileLimit(settings.maxDecompressedProfileBytes()) < settings.maxDecompressedProfileBytes()) {
       log.warn("profiles are limited to {} bytes decompressed (half the decompression budget, a quarter of the heap)"
           + " instead of {}; give the JVM more heap (-Xmx) to accept larger ones",
