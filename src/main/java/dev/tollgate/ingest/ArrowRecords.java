@@ -53,7 +53,15 @@ final class ArrowRecords {
   }
 
   /** What a record stream holds: row count, each label set with its profile types, and the stacktrace ids (v1). */
-  record Summary(long rows, Map<SortedMap<String, String>, Set<String>> series, List<byte[]> stacktraceIds) {}
+  record Summary(long rows, Map<SortedMap<String, String>, Set<String>> series, List<byte[]> stacktraceIds,
+      Map<SortedMap<String, String>, TimeRange> times) {}
+
+  /** The first and last {@code timestamp} of a label set's rows, in epoch nanoseconds. */
+  record TimeRange(long firstNanos, long lastNanos) {
+    TimeRange with(long nanos) {
+      return new TimeRange(Math.min(firstNanos, nanos), Math.max(lastNanos, nanos));
+    }
+  }
 
   Summary readV2(byte[] ipc) {
     return read(ipc, "ipc_buffer", "v2", V2_COLUMNS, false);
@@ -130,6 +138,7 @@ final class ArrowRecords {
       }
       long rows = 0;
       Map<SortedMap<String, String>, Set<String>> series = new LinkedHashMap<>();
+      Map<SortedMap<String, String>, TimeRange> times = new LinkedHashMap<>();
       Set<String> seenIds = new LinkedHashSet<>();
       List<byte[]> ids = new ArrayList<>();
       while (r.loadNextBatch()) {
@@ -147,7 +156,12 @@ final class ArrowRecords {
           String type = ProfileTypes.of(str(root, "producer", row, r), str(root, "sample_type", row, r),
               str(root, "sample_unit", row, r), str(root, "period_type", row, r) + ":" + str(root, "period_unit", row, r),
               "delta".equals(str(root, "temporality", row, r)));
-          series.computeIfAbsent(Collections.unmodifiableSortedMap(labels), k -> new TreeSet<>()).add(type);
+          SortedMap<String, String> key = Collections.unmodifiableSortedMap(labels);
+          series.computeIfAbsent(key, k -> new TreeSet<>()).add(type);
+          Long at = ArrowValues.epochNanos(root.getVector("timestamp"), row, r);
+          if (at != null && at > 0) {
+            times.merge(key, new TimeRange(at, at), (x, y) -> x.with(y.firstNanos()));
+          }
           if (v1) {
             byte[] id = ArrowValues.bytes(root.getVector("stacktrace_id"), row, r);
             if (id != null && seenIds.add(java.util.HexFormat.of().formatHex(id))) {
@@ -156,7 +170,7 @@ final class ArrowRecords {
           }
         }
       }
-      return new Summary(rows, series, ids);
+      return new Summary(rows, series, ids, times);
     } catch (InvalidProfileException e) {
       throw e;
     } catch (OutOfMemoryException e) {

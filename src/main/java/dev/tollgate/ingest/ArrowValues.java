@@ -55,6 +55,21 @@ final class ArrowValues {
     return o == null ? null : o.toString();
   }
 
+  /** A timestamp (or integer) column's value as a long, or null when null or of another type. */
+  static Long epochNanos(FieldVector v, int row, DictionaryProvider dicts) {
+    Slot s = resolve(v, row, dicts);
+    if (s == null) {
+      return null;
+    }
+    if (s.vector() instanceof org.apache.arrow.vector.TimeStampVector t) {
+      return t.get(s.index());
+    }
+    if (s.vector() instanceof BaseIntVector i) {
+      return i.getValueAsLong(s.index());
+    }
+    return null;
+  }
+
   static byte[] bytes(FieldVector v, int row, DictionaryProvider dicts) {
     Slot s = resolve(v, row, dicts);
     if (s == null) {

@@ -64,7 +64,8 @@ public final class IngestRestService {
   public record SeriesListJson(List<SeriesJson> series) {}
 
   public record ProfileJson(String id, String seriesId, SortedMap<String, String> labels, List<String> profileTypes,
-      String kind, String receivedAt, String sampleTime, long size, String sourceId, String sourceName, String node) {}
+      String kind, String receivedAt, String sampleTime, String sampleEnd, long size, String sourceId, String sourceName,
+      String node) {}
 
   /** {@code truncated}: the range holds older profiles than these; ask again with {@code to} = the first one's time. */
   public record ProfileListJson(List<ProfileJson> profiles, boolean truncated) {}
@@ -131,7 +132,7 @@ public final class IngestRestService {
     }
     return new ProfileListJson(list.stream().map(p -> new ProfileJson(p.id(), p.seriesId(), p.labels(),
         p.profileTypes(), p.kind().name().toLowerCase(java.util.Locale.ROOT), time(p.receivedAt()),
-        p.sampleTime() == null ? null : time(p.sampleTime()), p.size(), p.sourceId(), p.sourceName(), p.node()))
+        p.sampleTime() == null ? null : time(p.sampleTime()), p.sampleEnd() == null ? null : time(p.sampleEnd()), p.size(), p.sourceId(), p.sourceName(), p.node()))
         .toList(), truncated);
   }
 

@@ -28,7 +28,7 @@ final class PprofScan {
 
   /** What ingestion needs from a valid profile. */
   record Summary(String[] sampleTypes, String[] sampleUnits, String periodTypeAndUnit, boolean delta,
-      long timeNanos) {
+      long timeNanos, long durationNanos) {
     List<String> profileTypes(String name) {
       List<String> out = new ArrayList<>(sampleTypes.length);
       for (int i = 0; i < sampleTypes.length; i++) {
@@ -49,7 +49,7 @@ final class PprofScan {
       ValueType period = p.getPeriodType();
       return new Summary(types, units,
           p.getStringTable((int) period.getType()) + ":" + p.getStringTable((int) period.getUnit()),
-          p.getDurationNanos() != 0, p.getTimeNanos());
+          p.getDurationNanos() != 0, p.getTimeNanos(), p.getDurationNanos());
     }
   }
 
@@ -233,7 +233,7 @@ final class PprofScan {
       }
       long pt = hasPeriodType ? periodType : 0;
       long pu = hasPeriodType ? periodUnit : 0;
-      return new Summary(types, units, string(pt) + ":" + string(pu), durationNanos != 0, timeNanos);
+      return new Summary(types, units, string(pt) + ":" + string(pu), durationNanos != 0, timeNanos, durationNanos);
     }
 
     private String string(long index) {

@@ -93,7 +93,11 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
       return List.of();
     }
     List<SeriesEntry> entries = new ArrayList<>();
-    summary.series().forEach((labels, types) -> entries.add(new SeriesEntry(labels, List.copyOf(types), 0)));
+    summary.series().forEach((labels, types) -> {
+      ArrowRecords.TimeRange t = summary.times().get(labels);
+      entries.add(t == null ? new SeriesEntry(labels, List.copyOf(types), 0)
+          : new SeriesEntry(labels, List.copyOf(types), t.firstNanos() / 1_000_000, t.lastNanos() / 1_000_000));
+    });
     return List.of(new NewBlob(kind, bytes, entries));
   }
 }

@@ -43,8 +43,10 @@ final class WriteRawDecoder {
         } catch (InvalidProfileException e) {
           throw new InvalidProfileException(where + e.getMessage());
         }
+        long start = p.timeNanos() / 1_000_000;
+        long end = p.timeNanos() == 0 ? 0 : (p.timeNanos() + Math.max(0, p.durationNanos())) / 1_000_000;
         out.add(new NewBlob(BlobKind.PPROF, sample.getRawProfile().toByteArray(), List.of(new SeriesEntry(
-            labels, p.profileTypes(labels.get("__name__")), p.timeNanos() / 1_000_000))));
+            labels, p.profileTypes(labels.get("__name__")), start, end))));
       }
     }
     return out;

@@ -8,5 +8,6 @@ import java.util.SortedMap;
  * and fsynced but not yet indexed when the process died can be indexed again on start.
  */
 record FrameHeader(String kind, long receivedAt, String sourceId, String sourceName, List<Entry> entries) {
-  record Entry(String id, SortedMap<String, String> labels, List<String> types, long sampleTime) {}
+  /** {@code sampleEnd} is 0 in records written before it existed (and when unknown). */
+  record Entry(String id, SortedMap<String, String> labels, List<String> types, long sampleTime, long sampleEnd) {}
 }

@@ -10,6 +10,7 @@ record IndexRow(
     String kind,
     long receivedAt,
     Long sampleTime,
+    Long sampleEnd,
     String segment,
     long byteOffset,
     long byteLength,
@@ -23,7 +24,8 @@ record IndexRow(
   static IndexRow of(String projectId, FrameHeader h, FrameHeader.Entry e, String segment, long offset, long length,
       long size, String storedBy) {
     return new IndexRow(e.id(), projectId, SeriesIds.of(e.labels()), Json.labels(e.labels()), Json.list(e.types()),
-        h.kind(), h.receivedAt(), e.sampleTime() == 0 ? null : e.sampleTime(), segment, offset, length, size,
+        h.kind(), h.receivedAt(), e.sampleTime() == 0 ? null : e.sampleTime(),
+        e.sampleEnd() == 0 ? null : e.sampleEnd(), segment, offset, length, size,
         h.sourceId(), h.sourceName(), e.labels().get("node"), storedBy);
   }
 }

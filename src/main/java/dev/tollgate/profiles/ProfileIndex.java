@@ -16,8 +16,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  */
 final class ProfileIndex {
   private static final String COLUMNS =
-      "id, project_id, series_id, labels, profile_types, kind, received_at, sample_time, segment, byte_offset,"
-          + " byte_length, size, source_id, source_name, node, stored_by";
+      "id, project_id, series_id, labels, profile_types, kind, received_at, sample_time, sample_end, segment,"
+          + " byte_offset, byte_length, size, source_id, source_name, node, stored_by";
 
   /** This node's rows; rows from before V9 (no node recorded) count as this node's until claimed. */
   private static final String OWN_OR_UNCLAIMED = "(stored_by = :self OR stored_by IS NULL)";
@@ -57,12 +57,13 @@ final class ProfileIndex {
 
   private static void insert(Handle h, List<IndexRow> rows) {
     PreparedBatch b = h.prepareBatch("INSERT INTO profiles (" + COLUMNS + ") VALUES (:id, :projectId, :seriesId,"
-        + " :labels, :profileTypes, :kind, :receivedAt, :sampleTime, :segment, :byteOffset, :byteLength, :size,"
-        + " :sourceId, :sourceName, :node, :storedBy)");
+        + " :labels, :profileTypes, :kind, :receivedAt, :sampleTime, :sampleEnd, :segment, :byteOffset, :byteLength,"
+        + " :size, :sourceId, :sourceName, :node, :storedBy)");
     for (IndexRow r : rows) {
       b.bind("id", r.id()).bind("projectId", r.projectId()).bind("seriesId", r.seriesId())
           .bind("labels", r.labels()).bind("profileTypes", r.profileTypes()).bind("kind", r.kind())
-          .bind("receivedAt", r.receivedAt()).bind("sampleTime", r.sampleTime()).bind("segment", r.segment())
+          .bind("receivedAt", r.receivedAt()).bind("sampleTime", r.sampleTime()).bind("sampleEnd", r.sampleEnd())
+          .bind("segment", r.segment())
           .bind("byteOffset", r.byteOffset()).bind("byteLength", r.byteLength()).bind("size", r.size())
           .bind("sourceId", r.sourceId()).bind("sourceName", r.sourceName()).bind("node", r.node())
           .bind("storedBy", r.storedBy()).add();
@@ -138,11 +139,13 @@ final class ProfileIndex {
         .bind("limit", limit)
         .map((rs, ctx) -> {
           long sample = rs.getLong("sample_time");
-          boolean noSample = rs.wasNull();
+          Instant sampleTime = rs.wasNull() ? null : Instant.ofEpochMilli(sample);
+          long end = rs.getLong("sample_end");
+          Instant sampleEnd = rs.wasNull() ? null : Instant.ofEpochMilli(end);
           return new StoredProfile(rs.getString("id"), rs.getString("series_id"),
               Json.parseLabels(rs.getString("labels")), Json.parseList(rs.getString("profile_types")),
               BlobKind.valueOf(rs.getString("kind")), Instant.ofEpochMilli(rs.getLong("received_at")),
-              noSample ? null : Instant.ofEpochMilli(sample), rs.getLong("size"), rs.getString("source_id"),
+              sampleTime, sampleEnd, rs.getLong("size"), rs.getString("source_id"),
               rs.getString("source_name"), rs.getString("node"));
         })
         .list());

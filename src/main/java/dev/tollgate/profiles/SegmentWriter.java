@@ -147,7 +147,8 @@ final class SegmentWriter implements AutoCloseable {
           for (SeriesEntry e : blob.entries()) {
             String id = this.ids.next(now);
             callIds.add(id);
-            entries.add(new FrameHeader.Entry(id, e.labels(), e.profileTypes(), e.sampleTimeMillis()));
+            entries.add(new FrameHeader.Entry(id, e.labels(), e.profileTypes(), e.sampleTimeMillis(),
+                e.sampleEndMillis()));
           }
           FrameHeader h = new FrameHeader(blob.kind().name(), now, a.source.id(), a.source.name(), entries);
           ByteBuffer frame = Frames.encode(h, blob.bytes());

@@ -6,13 +6,21 @@ import java.util.List;
 import java.util.SortedMap;
 
 /**
- * One label set inside a stored blob, with the profile types it carries.
+ * One label set inside a stored blob, with the profile types it carries and the time its samples
+ * cover per the client.
  *
- * @param sampleTimeMillis when the profile was taken per the client (epoch millis), or 0 when unknown
+ * @param sampleTimeMillis start of the samples' time range (epoch millis), or 0 when unknown
+ * @param sampleEndMillis end of the samples' time range (epoch millis), or 0 when unknown
  */
-public record SeriesEntry(SortedMap<String, String> labels, List<String> profileTypes, long sampleTimeMillis) {
+public record SeriesEntry(SortedMap<String, String> labels, List<String> profileTypes, long sampleTimeMillis,
+    long sampleEndMillis) {
   public SeriesEntry {
     requireNonNull(labels, "labels");
     profileTypes = List.copyOf(requireNonNull(profileTypes, "profileTypes"));
+  }
+
+  /** A profile taken at one instant (or at an unknown time: 0). */
+  public SeriesEntry(SortedMap<String, String> labels, List<String> profileTypes, long sampleTimeMillis) {
+    this(labels, profileTypes, sampleTimeMillis, sampleTimeMillis);
   }
 }

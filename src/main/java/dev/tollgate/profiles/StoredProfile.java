@@ -7,7 +7,8 @@ import java.util.SortedMap;
 /**
  * One indexed profile: a blob under one label set.
  *
- * @param sampleTime when the client took it, or null when unknown
+ * @param sampleTime start of the time its samples cover per the client, or null when unknown
+ * @param sampleEnd end of that time range, or null when unknown
  * @param size the stored bytes' length
  * @param node the {@code node} label, or null
  */
@@ -19,6 +20,7 @@ public record StoredProfile(
     BlobKind kind,
     Instant receivedAt,
     Instant sampleTime,
+    Instant sampleEnd,
     long size,
     String sourceId,
     String sourceName,

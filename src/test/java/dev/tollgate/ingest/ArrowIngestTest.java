@@ -92,6 +92,11 @@ class ArrowIngestTest {
     String seriesId = series.get(0).get("id").asText();
     JsonNode profiles = JSON.readTree(WebClient.of(server.baseUrl())
         .get("/v1/projects/" + project + "/profiles?seriesId=" + seriesId).aggregate().join().contentUtf8()).get("profiles");
+    // the rows' timestamps (1,700,000,000 s plus a few ns) give the indexed time range
+    assertThat(java.time.Instant.parse(profiles.get(0).get("sampleTime").asText()))
+        .isEqualTo(java.time.Instant.ofEpochSecond(1_700_000_000L));
+    assertThat(java.time.Instant.parse(profiles.get(0).get("sampleEnd").asText()))
+        .isEqualTo(java.time.Instant.ofEpochSecond(1_700_000_000L));
     byte[] raw = WebClient.of(server.baseUrl()).get("/v1/projects/" + project + "/profiles/"
         + profiles.get(0).get("id").asText() + "/raw").aggregate().join().content().array();
     assertThat(raw).isEqualTo(ipc);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import dev.tollgate.proto.pprof.Profile;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
@@ -25,6 +26,7 @@ import io.grpc.StatusRuntimeException;
 import dev.tollgate.db.DatabaseUrl;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
@@ -151,6 +153,7 @@ class IngestEndToEndTest {
   void everyRealPprofFile_isStored_showsInStatsAndSeries_andDownloadsByteForByte() throws Exception {
     List<Path> files = TestData.pprofFiles();
     assertThat(files).hasSizeGreaterThanOrEqualTo(10);
+    int withDuration = 0;
     Map<String, byte[]> sent = new HashMap<>();
     long bytes = 0;
     for (Path f : files) {
@@ -172,12 +175,28 @@ class IngestEndToEndTest {
       JsonNode profiles = getJson("/v1/projects/" + project + "/profiles?seriesId=" + s.get("id").asText())
           .get("profiles");
       assertThat(profiles).hasSize(1);
+      // The indexed time range is the profile's own: time_nanos to time_nanos + duration_nanos.
+      Profile pprof = Profile.parseFrom(new java.util.zip.GZIPInputStream(
+          new java.io.ByteArrayInputStream(sent.get(name))));
+      if (pprof.getTimeNanos() == 0) {
+        assertThat(profiles.get(0).get("sampleTime").isNull()).as(name).isTrue();
+      } else {
+        long start = pprof.getTimeNanos() / 1_000_000;
+        assertThat(Instant.parse(profiles.get(0).get("sampleTime").asText())).as(name)
+            .isEqualTo(Instant.ofEpochMilli(start));
+        assertThat(Instant.parse(profiles.get(0).get("sampleEnd").asText())).as(name)
+            .isEqualTo(Instant.ofEpochMilli((pprof.getTimeNanos() + pprof.getDurationNanos()) / 1_000_000));
+        if (pprof.getDurationNanos() >= 1_000_000) {
+          withDuration++;
+        }
+      }
       AggregatedHttpResponse raw = web.get("/v1/projects/" + project + "/profiles/" + profiles.get(0).get("id").asText()
           + "/raw").aggregate().join();
       assertThat(raw.status().code()).isEqualTo(200);
       assertThat(raw.headers().get("content-disposition")).contains("attachment").contains(".pb.gz");
       assertThat(raw.content().array()).as(name).isEqualTo(sent.get(name));
     }
+    assertThat(withDuration).as("profiles with a duration among the test files").isPositive();
     JsonNode stats = getJson("/v1/projects/" + project + "/ingest/stats");
     JsonNode source = stats.get("sources").get(0);
     assertThat(source.get("sourceName").asText()).isEqualTo("serviceaccount:agent");
