@@ -132,7 +132,8 @@ public final class IngestRestService {
     }
     return new ProfileListJson(list.stream().map(p -> new ProfileJson(p.id(), p.seriesId(), p.labels(),
         p.profileTypes(), p.kind().name().toLowerCase(java.util.Locale.ROOT), time(p.receivedAt()),
-        p.sampleTime() == null ? null : time(p.sampleTime()), p.sampleEnd() == null ? null : time(p.sampleEnd()), p.size(), p.sourceId(), p.sourceName(), p.node()))
+        p.sampleTime() == null ? null : time(p.sampleTime()), p.sampleEnd() == null ? null : time(p.sampleEnd()),
+        p.size(), p.sourceId(), p.sourceName(), p.node()))
         .toList(), truncated);
   }
 
