@@ -16,13 +16,7 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
-import dev.tollgate.proto.pprof.Function;
-import dev.tollgate.proto.pprof.Line;
-import dev.tollgate.proto.pprof.Location;
-import dev.tollgate.proto.pprof.Mapping;
 import dev.tollgate.proto.pprof.Profile;
-import dev.tollgate.proto.pprof.Sample;
-import dev.tollgate.proto.pprof.ValueType;
 import dev.tollgate.testing.Api;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.GrpcTestClients;
@@ -32,6 +26,10 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Random;
@@ -65,18 +63,10 @@ class LargeMessagesTest {
   }
 
   @Test
-  void aWriteRawOfSeveralMebibytes_isStored_andDownloadsIdentical() {
+  void aWriteRawOfSeveralMebibytes_isStored_andDownloadsIdentical() throws Exception {
     // An uncompressed pprof with a ~6 MiB string table: over grpc-java's 4 MiB default.
     Random random = new Random(7);
-    Profile.Builder p = Profile.newBuilder()
-        .addAllStringTable(java.util.List.of("", "samples", "count", "cpu", "nanoseconds", "main", "/bin/app"))
-        .addSampleType(ValueType.newBuilder().setType(1).setUnit(2))
-        .addSampleType(ValueType.newBuilder().setType(3).setUnit(4))
-        .setPeriodType(ValueType.newBuilder().setType(3).setUnit(4))
-        .addMapping(Mapping.newBuilder().setId(1).setFilename(6))
-        .addFunction(Function.newBuilder().setId(1).setName(5))
-        .addLocation(Location.newBuilder().setId(1).setMappingId(1).addLine(Line.newBuilder().setFunctionId(1)))
-        .addSample(Sample.newBuilder().addLocationId(1).addValue(1).addValue(10));
+    Profile.Builder p = WriteRawValidationTest.valid().toBuilder();
     byte[] chars = new byte[96];
     for (int i = 0; i < 65_536; i++) {
       random.nextBytes(chars);
@@ -88,13 +78,18 @@ class LargeMessagesTest {
         .writeRaw(WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
             .setLabels(LabelSet.newBuilder().addLabels(Label.newBuilder().setName("__name__").setValue("large")))
             .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(pprof)))).build());
-    Api owner = server.owner();
-    String series = owner.get("/v1/projects/" + project + "/series").body().at("/series/0/id").asText();
-    String id = owner.get("/v1/projects/" + project + "/profiles?seriesId=" + series).body()
-        .at("/profiles/0/id").asText();
-    assertThat(owner.get("/v1/projects/" + project + "/profiles?seriesId=" + series).body()
-        .at("/profiles/0/size").asLong()).isEqualTo(pprof.length);
-    assertThat(id).isNotEmpty();
+
+    String reader = server.mintToken("large-reader", "system:viewer", project);
+    Api api = Api.withToken(server.url(), reader);
+    String series = api.get("/v1/projects/" + project + "/series").body().at("/series/0/id").asText();
+    String id = api.get("/v1/projects/" + project + "/profiles?seriesId=" + series).body().at("/profiles/0/id").asText();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<byte[]> raw = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/projects/" + project
+          + "/profiles/" + id + "/raw")).header("authorization", "Bearer " + reader).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(raw.statusCode()).isEqualTo(200);
+      assertThat(raw.body()).isEqualTo(pprof);
+    }
   }
 
   @Test
