@@ -105,11 +105,6 @@ public final class Ingestion implements AutoCloseable {
     nodes.register(nodeId, nodeUrl);
   }
 
-  /** The id of this node's data directory, named by the profiles stored in it. */
-  public String nodeId() {
-    return nodeId;
-  }
-
   /**
    * Writes the activity counted in memory to the database now (the server does so every
    * 10 seconds and at shutdown); tests use it to see another server's counts at once.

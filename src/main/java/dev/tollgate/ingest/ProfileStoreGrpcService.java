@@ -35,12 +35,11 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     this.recorder = recorder;
     this.work = work;
     this.timers = timers;
-    // Decoded Arrow data is bounded like gunzipped pprof: per stream, and in all by the allocator's limit.
-    this.arrow = new ArrowRecords(allocator, Math.min(budget.profileLimit(settings.maxDecompressedProfileBytes()),
-        allocator.getLimit() / 2));
     this.settings = settings;
     this.budget = budget;
     this.maxProfileBytes = budget.profileLimit(settings.maxDecompressedProfileBytes());
+    // Decoded Arrow data is bounded like gunzipped pprof: per stream here, in all by the allocator's limit.
+    this.arrow = new ArrowRecords(allocator, maxProfileBytes);
   }
 
   @Override

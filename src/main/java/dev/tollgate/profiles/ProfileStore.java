@@ -155,7 +155,6 @@ public final class ProfileStore implements AutoCloseable {
     return index.series(projectId);
   }
 
-  /** The stored profiles of a series received in {@code [from, to)} (either may be null), oldest first, at most {@code limit}. */
   /** The newest {@code limit} profiles of a series received in [from, to) (either may be null), oldest first. */
   public List<StoredProfile> profiles(UUID projectId, String seriesId, Instant from, Instant to, int limit) {
     return index.profiles(projectId, seriesId, from, to, limit);
