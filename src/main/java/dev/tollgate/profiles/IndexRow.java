@@ -23,7 +23,8 @@ record IndexRow(
   /** @param storedBy the node id of the data directory that holds {@code segment} */
   static IndexRow of(String projectId, FrameHeader h, FrameHeader.Entry e, String segment, long offset, long length,
       long size, String storedBy) {
-    return new IndexRow(e.id(), projectId, SeriesIds.of(e.labels()), Json.labels(e.labels()), Json.list(e.types()),
+    String labels = Json.labels(e.labels());
+    return new IndexRow(e.id(), projectId, SeriesIds.ofCanonicalJson(labels), labels, Json.list(e.types()),
         h.kind(), h.receivedAt(), e.sampleTime() == 0 ? null : e.sampleTime(),
         e.sampleEnd() == 0 ? null : e.sampleEnd(), segment, offset, length, size,
         h.sourceId(), h.sourceName(), e.labels().get("node"), storedBy);

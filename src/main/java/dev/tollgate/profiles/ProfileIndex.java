@@ -1,5 +1,9 @@
 package dev.tollgate.profiles;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +11,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The {@code profiles} table: where each stored blob is and what it is. Servers sharing the
@@ -49,26 +52,60 @@ final class ProfileIndex {
     if (rows.isEmpty()) {
       return;
     }
-    jdbi.useTransaction(h -> {
-      insert(h, rows);
-      ProfileSummaries.add(h, rows);
-    });
+    try {
+      jdbi.useTransaction(h -> insert(h.getConnection(), rows, ProfileSummaries.add(h, rows)));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot index " + rows.size() + " profiles", e);
+    }
   }
 
-  private static void insert(Handle h, List<IndexRow> rows) {
-    PreparedBatch b = h.prepareBatch("INSERT INTO profiles (" + COLUMNS + ") VALUES (:id, :projectId, :seriesId,"
-        + " :labels, :profileTypes, :kind, :receivedAt, :sampleTime, :sampleEnd, :segment, :byteOffset, :byteLength,"
-        + " :size, :sourceId, :sourceName, :node, :storedBy)");
-    for (IndexRow r : rows) {
-      b.bind("id", r.id()).bind("projectId", r.projectId()).bind("seriesId", r.seriesId())
-          .bind("labels", r.labels()).bind("profileTypes", r.profileTypes()).bind("kind", r.kind())
-          .bind("receivedAt", r.receivedAt()).bind("sampleTime", r.sampleTime()).bind("sampleEnd", r.sampleEnd())
-          .bind("segment", r.segment())
-          .bind("byteOffset", r.byteOffset()).bind("byteLength", r.byteLength()).bind("size", r.size())
-          .bind("sourceId", r.sourceId()).bind("sourceName", r.sourceName()).bind("node", r.node())
-          .bind("storedBy", r.storedBy()).add();
+  /** Plain JDBC: an agent's call brings hundreds of rows, and binding them through Jdbi cost as much as SQLite. */
+  private static void insert(Connection c, List<IndexRow> rows, Map<ProfileSummaries.SeriesKey, Long> seriesNumbers)
+      throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("INSERT INTO profiles (" + COLUMNS + ", series_no, series_group)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (IndexRow r : rows) {
+        long seriesNo = seriesNumbers.get(new ProfileSummaries.SeriesKey(r.projectId(), r.seriesId()));
+        int i = 1;
+        st.setString(i++, r.id());
+        st.setString(i++, r.projectId());
+        st.setString(i++, r.seriesId());
+        st.setString(i++, r.labels());
+        st.setString(i++, r.profileTypes());
+        st.setString(i++, r.kind());
+        st.setLong(i++, r.receivedAt());
+        setNullable(st, i++, r.sampleTime());
+        setNullable(st, i++, r.sampleEnd());
+        st.setString(i++, r.segment());
+        st.setLong(i++, r.byteOffset());
+        st.setLong(i++, r.byteLength());
+        st.setLong(i++, r.size());
+        st.setString(i++, r.sourceId());
+        st.setString(i++, r.sourceName());
+        setNullable(st, i++, r.node());
+        setNullable(st, i++, r.storedBy());
+        st.setLong(i++, seriesNo);
+        st.setLong(i, seriesNo / ProfileSummaries.SERIES_PER_GROUP);
+        st.addBatch();
+      }
+      st.executeBatch();
     }
-    b.execute();
+  }
+
+  private static void setNullable(PreparedStatement st, int i, Long value) throws SQLException {
+    if (value == null) {
+      st.setNull(i, Types.BIGINT);
+    } else {
+      st.setLong(i, value);
+    }
+  }
+
+  private static void setNullable(PreparedStatement st, int i, String value) throws SQLException {
+    if (value == null) {
+      st.setNull(i, Types.VARCHAR);
+    } else {
+      st.setString(i, value);
+    }
   }
 
   /** The end of the last indexed frame of a segment, or 0. */
@@ -128,27 +165,37 @@ final class ProfileIndex {
         .findOne());
   }
 
-  /** The newest {@code limit} profiles of the series in [from, to), oldest first. */
+  /**
+   * The newest {@code limit} profiles of the series in [from, to), oldest first: a walk back in
+   * time through the index entries of the series' group (64 series), keeping the series' own.
+   */
   List<StoredProfile> profiles(UUID projectId, String seriesId, Instant from, Instant to, int limit) {
-    List<StoredProfile> newestFirst = jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM profiles"
-            + " WHERE project_id = :p AND series_id = :s AND received_at >= :from AND received_at < :to"
-            + " ORDER BY received_at DESC, id DESC LIMIT :limit")
-        .bind("p", projectId.toString()).bind("s", seriesId)
-        .bind("from", from == null ? Long.MIN_VALUE : from.toEpochMilli())
-        .bind("to", to == null ? Long.MAX_VALUE : to.toEpochMilli())
-        .bind("limit", limit)
-        .map((rs, ctx) -> {
-          long sample = rs.getLong("sample_time");
-          Instant sampleTime = rs.wasNull() ? null : Instant.ofEpochMilli(sample);
-          long end = rs.getLong("sample_end");
-          Instant sampleEnd = rs.wasNull() ? null : Instant.ofEpochMilli(end);
-          return new StoredProfile(rs.getString("id"), rs.getString("series_id"),
-              Json.parseLabels(rs.getString("labels")), Json.parseList(rs.getString("profile_types")),
-              BlobKind.valueOf(rs.getString("kind")), Instant.ofEpochMilli(rs.getLong("received_at")),
-              sampleTime, sampleEnd, rs.getLong("size"), rs.getString("source_id"),
-              rs.getString("source_name"), rs.getString("node"));
-        })
-        .list());
+    List<StoredProfile> newestFirst = jdbi.withHandle(h -> {
+      Optional<Long> seriesNo = ProfileSummaries.seriesNo(h, projectId, seriesId);
+      if (seriesNo.isEmpty()) {
+        return List.of();
+      }
+      return h.createQuery("SELECT " + COLUMNS + " FROM profiles"
+              + " WHERE series_group = :g AND series_no = :no AND received_at >= :from AND received_at < :to"
+              + " AND project_id = :p ORDER BY received_at DESC, id DESC LIMIT :limit")
+          .bind("g", seriesNo.get() / ProfileSummaries.SERIES_PER_GROUP).bind("no", seriesNo.get())
+          .bind("p", projectId.toString())
+          .bind("from", from == null ? Long.MIN_VALUE : from.toEpochMilli())
+          .bind("to", to == null ? Long.MAX_VALUE : to.toEpochMilli())
+          .bind("limit", limit)
+          .map((rs, ctx) -> {
+            long sample = rs.getLong("sample_time");
+            Instant sampleTime = rs.wasNull() ? null : Instant.ofEpochMilli(sample);
+            long end = rs.getLong("sample_end");
+            Instant sampleEnd = rs.wasNull() ? null : Instant.ofEpochMilli(end);
+            return new StoredProfile(rs.getString("id"), rs.getString("series_id"),
+                Json.parseLabels(rs.getString("labels")), Json.parseList(rs.getString("profile_types")),
+                BlobKind.valueOf(rs.getString("kind")), Instant.ofEpochMilli(rs.getLong("received_at")),
+                sampleTime, sampleEnd, rs.getLong("size"), rs.getString("source_id"),
+                rs.getString("source_name"), rs.getString("node"));
+          })
+          .list();
+    });
     return newestFirst.reversed();
   }
 

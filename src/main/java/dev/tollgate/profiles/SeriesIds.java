@@ -11,8 +11,13 @@ public final class SeriesIds {
   private SeriesIds() {}
 
   public static String of(SortedMap<String, String> labels) {
+    return ofCanonicalJson(Json.labels(labels));
+  }
+
+  /** The id of the label set whose canonical JSON ({@link Json#labels}) is given. */
+  static String ofCanonicalJson(String labelsJson) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(Json.labels(labels).getBytes(StandardCharsets.UTF_8));
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(labelsJson.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

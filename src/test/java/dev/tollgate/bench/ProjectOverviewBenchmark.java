@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * and per node - over a SQLite index of {@code rows} stored profiles (500 series from 100 nodes,
  * 10 tokens). {@code summaries} is what the server does (reads the summary tables);
  * {@code aggregateRows} is the same answer computed from the profile rows, as before the
- * summary tables, measured in the same run as the baseline.
+ * summary tables, measured in the same run as the baseline. {@code latestProfilesOfASeries} is
+ * the series page's query (the newest 50 profiles of one series).
  *
  * <p>Run: see docs/benchmarks.md.
  */
@@ -54,6 +55,7 @@ public class ProjectOverviewBenchmark {
   private Database db;
   private ProfileStore store;
   private final UUID project = UUID.randomUUID();
+  private String seriesId;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -77,6 +79,7 @@ public class ProjectOverviewBenchmark {
       pending.add(store.append(project, new Source("tok-" + call % 10, "serviceaccount:agent-" + call % 10), blobs));
     }
     pending.forEach(CompletableFuture::join);
+    seriesId = store.series(project).get(250).id();
   }
 
   @TearDown(Level.Trial)
@@ -91,6 +94,12 @@ public class ProjectOverviewBenchmark {
   @Benchmark
   public int summaries() {
     return store.series(project).size() + store.totalsBySource(project).size() + store.totalsByNode(project).size();
+  }
+
+  /** The series page: its newest 50 profiles, a walk back through its group of 64 series in the index. */
+  @Benchmark
+  public int latestProfilesOfASeries() {
+    return store.profiles(project, seriesId, null, null, 50).size();
   }
 
   @Benchmark

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run: {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.tollgate.bench.StoreLoadGenerator
- * [-Dexec.args="<callers=16> <seconds per round=5> <rounds=3>"]}; the first round is a warm-up.
+ * [-Dexec.args="<callers=16> <seconds per round=5> <rounds=3> <series per append=1>"]}; the first round is a warm-up.
  */
 public final class StoreLoadGenerator {
   private StoreLoadGenerator() {}
@@ -40,6 +40,7 @@ public final class StoreLoadGenerator {
     int callers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    int seriesPerAppend = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     Path tmp = Files.createTempDirectory("tollgate-store-bench");
     byte[] blob = new byte[23_000];
     new Random(1).nextBytes(blob);
@@ -50,7 +51,7 @@ public final class StoreLoadGenerator {
       for (int r = 0; r <= rounds; r++) {
         long[] cpuBefore = writerCpu();
         long writtenBefore = bytesWritten();
-        long calls = run(store, project, blob, callers, seconds);
+        long calls = run(store, project, blob, callers, seconds, seriesPerAppend);
         long[] cpu = writerCpu();
         System.out.printf("%-8s %6d appends/s, writer CPU %.3f ms/append (kernel %.3f), %.1f KB written/append%n",
             r == 0 ? "warm-up" : "round " + r, calls / seconds, (cpu[0] - cpuBefore[0]) / 1e6 / calls,
@@ -65,7 +66,8 @@ public final class StoreLoadGenerator {
     System.exit(0);
   }
 
-  private static long run(ProfileStore store, UUID project, byte[] blob, int callers, int seconds) {
+  private static long run(ProfileStore store, UUID project, byte[] blob, int callers, int seconds,
+      int seriesPerAppend) {
     AtomicLong calls = new AtomicLong();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     try (ExecutorService callerThreads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -73,12 +75,20 @@ public final class StoreLoadGenerator {
         int caller = c;
         callerThreads.execute(() -> {
           for (int i = 0; System.nanoTime() < end; i++) {
-            // one series per caller and "file", as in IngestLoadGenerator
-            SortedMap<String, String> labels = new TreeMap<>(Map.of("__name__", "bench",
-                "instance", "caller-" + caller, "file", String.valueOf(i % 10)));
-            store.append(project, new Source("bench-token", "bench / token"), List.of(new NewBlob(BlobKind.PPROF,
-                blob, List.of(new SeriesEntry(labels, List.of("bench:samples:count:cpu:nanoseconds"),
-                    System.currentTimeMillis()))))).join();
+            // one series per caller and "file", as in IngestLoadGenerator; with several series per
+            // append, one per thread of the caller, as the agent's WriteArrow calls carry them
+            List<SeriesEntry> entries = new java.util.ArrayList<>();
+            for (int t = 0; t < seriesPerAppend; t++) {
+              SortedMap<String, String> labels = new TreeMap<>(Map.of("__name__", "bench",
+                  "instance", "caller-" + caller, "file", String.valueOf(i % 10)));
+              if (seriesPerAppend > 1) {
+                labels.put("thread_id", String.valueOf(t));
+              }
+              entries.add(new SeriesEntry(labels, List.of("bench:samples:count:cpu:nanoseconds"),
+                  System.currentTimeMillis()));
+            }
+            store.append(project, new Source("bench-token", "bench / token"), List.of(new NewBlob(
+                seriesPerAppend > 1 ? BlobKind.ARROW : BlobKind.PPROF, blob, entries))).join();
             calls.incrementAndGet();
           }
         });

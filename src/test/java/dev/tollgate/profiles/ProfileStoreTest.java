@@ -247,4 +247,54 @@ class ProfileStoreTest {
       assertThat(store.read(project, again)).isPresent();
     }
   }
+
+  /** Like an agent's WriteArrow call: one blob, one label set per thread, all on one node. */
+  private static NewBlob arrowBlob(String node, int threads, String content) {
+    List<SeriesEntry> entries = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      TreeMap<String, String> labels = new TreeMap<>(Map.of("__name__", "parca_agent", "node", node,
+          "thread_id", String.valueOf(t)));
+      entries.add(new SeriesEntry(labels, List.of("parca_agent:samples:count:cpu:nanoseconds:delta"), 0));
+    }
+    return new NewBlob(BlobKind.ARROW, content.getBytes(StandardCharsets.UTF_8), entries);
+  }
+
+  @Test
+  void blobsWithManyLabelSets_areListedPerSeries_andTheirBytesCountOnce() {
+    try (ProfileStore store = store(1 << 20)) {
+      // 1,200 label sets: more than one upsert statement (500) and many series groups (64)
+      List<String> first = store.append(project, source, List.of(arrowBlob("n1", 1200, "first-call"))).join();
+      clock.advance(Duration.ofMinutes(90)); // the next call starts a new segment
+      List<String> second = store.append(project, source, List.of(arrowBlob("n1", 1200, "second"))).join();
+      assertThat(first).hasSize(1200).doesNotHaveDuplicates();
+      assertThat(store.series(project)).hasSize(1200).allSatisfy(s -> {
+        assertThat(s.count()).isEqualTo(2);
+        assertThat(s.profileTypes()).containsExactly("parca_agent:samples:count:cpu:nanoseconds:delta");
+      });
+      for (int t : new int[] {0, 63, 64, 777, 1199}) {
+        String seriesId = SeriesIds.of(new TreeMap<>(Map.of("__name__", "parca_agent", "node", "n1",
+            "thread_id", String.valueOf(t))));
+        assertThat(store.profiles(project, seriesId, null, null, 10))
+            .extracting(StoredProfile::id).containsExactly(first.get(t), second.get(t));
+        assertThat(store.read(project, second.get(t)).orElseThrow().bytes()).asString().isEqualTo("second");
+      }
+      assertThat(store.totalsBySource(project)).singleElement().satisfies(t -> {
+        assertThat(t.profiles()).isEqualTo(2400);
+        assertThat(t.bytes()).isEqualTo("first-call".length() + "second".length());
+      });
+      assertThat(store.totalsByNode(project)).singleElement()
+          .satisfies(t -> assertThat(t.bytes()).isEqualTo("first-call".length() + "second".length()));
+      clock.advance(Duration.ofMinutes(30));
+      store.append(project, new Source("tok-2", "serviceaccount:other"), List.of(blob("heap", "n2", "later"))).join();
+      clock.advance(Duration.ofDays(7).minusMinutes(10)); // cutoff T+110m: only the first segment ended before
+      assertThat(store.enforceRetention()).isEqualTo(1);
+      assertThat(store.series(project)).hasSize(1201)
+          .filteredOn(s -> s.labels().containsKey("thread_id")).hasSize(1200)
+          .allSatisfy(s -> assertThat(s.count()).isEqualTo(1));
+      assertThat(store.totalsBySource(project)).filteredOn(t -> t.key().equals("tok-1")).singleElement().satisfies(t -> {
+        assertThat(t.profiles()).isEqualTo(1200);
+        assertThat(t.bytes()).isEqualTo("second".length());
+      });
+    }
+  }
 }
