@@ -3,7 +3,7 @@
 -- label sets (one per thread); keyed by a random hash, each of them dirtied its own page of the
 -- series index and of both summary tables, so SQLite wrote ~10 KB per row. Series that first
 -- arrive together (one agent's threads) now have neighbouring numbers, so their summary rows
--- share pages, and the profiles index groups 64 neighbouring series by time, so one append's
+-- share pages, and the profiles index groups 16 neighbouring series by time, so one append's
 -- rows share index pages too.
 
 CREATE TABLE series (
@@ -36,11 +36,11 @@ DROP TABLE series_profile_types;
 DROP TABLE series_summary;
 
 ALTER TABLE profiles ADD COLUMN series_no BIGINT;
-ALTER TABLE profiles ADD COLUMN series_group BIGINT;   -- series_no / 64
+ALTER TABLE profiles ADD COLUMN series_group BIGINT;   -- series_no / 16
 
 UPDATE profiles SET series_no = (SELECT s.series_no FROM series s
   WHERE s.project_id = profiles.project_id AND s.series_id = profiles.series_id);
-UPDATE profiles SET series_group = series_no / 64;
+UPDATE profiles SET series_group = series_no / 16;
 
 DROP INDEX profiles_series;
 CREATE INDEX profiles_series_group ON profiles(series_group, received_at, series_no);

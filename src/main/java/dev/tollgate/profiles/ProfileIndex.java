@@ -167,21 +167,25 @@ final class ProfileIndex {
 
   /**
    * The newest {@code limit} profiles of the series in [from, to), oldest first: a walk back in
-   * time through the index entries of the series' group (64 series), keeping the series' own.
+   * time through the index entries of the series' group (16 series), keeping the series' own,
+   * and never outside the series' own first and last receive times.
    */
   List<StoredProfile> profiles(UUID projectId, String seriesId, Instant from, Instant to, int limit) {
     List<StoredProfile> newestFirst = jdbi.withHandle(h -> {
-      Optional<Long> seriesNo = ProfileSummaries.seriesNo(h, projectId, seriesId);
-      if (seriesNo.isEmpty()) {
+      Optional<ProfileSummaries.SeriesRange> series = ProfileSummaries.seriesRange(h, projectId, seriesId);
+      if (series.isEmpty()) {
         return List.of();
       }
+      long seriesNo = series.get().seriesNo();
+      long start = Math.max(from == null ? Long.MIN_VALUE : from.toEpochMilli(), series.get().firstSeen());
+      long until = Math.min(to == null ? Long.MAX_VALUE : to.toEpochMilli(), series.get().lastSeen() + 1);
       return h.createQuery("SELECT " + COLUMNS + " FROM profiles"
               + " WHERE series_group = :g AND series_no = :no AND received_at >= :from AND received_at < :to"
               + " AND project_id = :p ORDER BY received_at DESC, id DESC LIMIT :limit")
-          .bind("g", seriesNo.get() / ProfileSummaries.SERIES_PER_GROUP).bind("no", seriesNo.get())
+          .bind("g", seriesNo / ProfileSummaries.SERIES_PER_GROUP).bind("no", seriesNo)
           .bind("p", projectId.toString())
-          .bind("from", from == null ? Long.MIN_VALUE : from.toEpochMilli())
-          .bind("to", to == null ? Long.MAX_VALUE : to.toEpochMilli())
+          .bind("from", start)
+          .bind("to", until)
           .bind("limit", limit)
           .map((rs, ctx) -> {
             long sample = rs.getLong("sample_time");

@@ -36,7 +36,7 @@ final class ProfileSummaries {
   private static final int SERIES_PER_STATEMENT = 500;
 
   /** Neighbouring series numbers share a group, the first key of the profiles' series index. */
-  static final int SERIES_PER_GROUP = 64;
+  static final int SERIES_PER_GROUP = 16;
 
   record SeriesKey(String projectId, String seriesId) {}
 
@@ -274,10 +274,15 @@ final class ProfileSummaries {
         .list();
   }
 
-  /** The number of a project's series, if it has profiles. */
-  static Optional<Long> seriesNo(Handle h, UUID projectId, String seriesId) {
-    return h.createQuery("SELECT series_no FROM series WHERE project_id = :p AND series_id = :s")
-        .bind("p", projectId.toString()).bind("s", seriesId).mapTo(Long.class).findOne();
+  /** A series' number and the receive times of its first and last stored profile. */
+  record SeriesRange(long seriesNo, long firstSeen, long lastSeen) {}
+
+  /** The number and time range of a project's series, if it has profiles. */
+  static Optional<SeriesRange> seriesRange(Handle h, UUID projectId, String seriesId) {
+    return h.createQuery("SELECT series_no, first_seen, last_seen FROM series WHERE project_id = :p AND series_id = :s")
+        .bind("p", projectId.toString()).bind("s", seriesId)
+        .map((rs, ctx) -> new SeriesRange(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+        .findOne();
   }
 
   /** Totals per source ({@code bySource}) or per node label value, ordered by key. */
