@@ -71,10 +71,50 @@ final class ArrowFixtures {
    * writer does when a batch brings new label values.
    */
   static byte[] v2Batches(BufferAllocator a, String version, boolean withStacktrace, List<List<String>> labelValues) {
-    int rows = 3;
+    Schema schema = v2Schema(version, withStacktrace, List.of("comm", "node"));
+    List<Part> parts = new ArrayList<>();
+    List<AutoCloseable> owned = new ArrayList<>();
+    try {
+      for (List<String> batchLabels : labelValues) {
+        parts.add(v2Part(a, schema, withStacktrace, batchLabels, 3,
+            Map.of("node", new int[][] {{2, 3}, {0, 1}}, "comm", new int[][] {{2, 3}, {2, 3}}), owned));
+      }
+      return writeStream(parts, a);
+    } finally {
+      closeAll(owned);
+    }
+  }
+
+  /**
+   * An agent-sized v2 stream: one record batch of {@code threads} x {@code samplesPerThread} rows,
+   * labelled {@code node}, {@code comm=app} and one {@code thread_id} per thread (0, 1, ...), as
+   * the agent's per-thread label sets.
+   */
+  static byte[] v2Threads(BufferAllocator a, String node, int threads, int samplesPerThread) {
+    Schema schema = v2Schema("v2", true, List.of("comm", "node", "thread_id"));
+    List<String> labelValues = new ArrayList<>(List.of(node, "app"));
+    int[] threadEnds = new int[threads];
+    int[] threadValues = new int[threads];
+    for (int t = 0; t < threads; t++) {
+      labelValues.add(String.valueOf(t));
+      threadEnds[t] = (t + 1) * samplesPerThread;
+      threadValues[t] = 2 + t;
+    }
+    int rows = threads * samplesPerThread;
+    List<AutoCloseable> owned = new ArrayList<>();
+    try {
+      return writeStream(List.of(v2Part(a, schema, true, labelValues, rows, Map.of(
+          "node", new int[][] {{rows}, {0}}, "comm", new int[][] {{rows}, {1}},
+          "thread_id", new int[][] {threadEnds, threadValues}), owned)), a);
+    } finally {
+      closeAll(owned);
+    }
+  }
+
+  private static Schema v2Schema(String version, boolean withStacktrace, List<String> labelNames) {
     List<Field> fields = new ArrayList<>();
     fields.add(new Field("labels", FieldType.nullable(ArrowType.Struct.INSTANCE),
-        List.of(reeDictField("comm"), reeDictField("node"))));
+        labelNames.stream().map(ArrowFixtures::reeDictField).toList()));
     if (withStacktrace) {
       fields.add(new Field("stacktrace", FieldType.nullable(ArrowType.ListView.INSTANCE), List.of(
           new Field("item", new FieldType(true, I32, new DictionaryEncoding(LOCATION_DICT, false, I32)), null))));
@@ -88,89 +128,88 @@ final class ArrowFixtures {
     fields.add(reeField("period", new ArrowType.Int(64, true)));
     fields.add(reeField("duration", new ArrowType.Int(64, false)));
     fields.add(new Field("timestamp", FieldType.notNullable(new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")), null));
-    Schema schema = new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, version));
+    return new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, version));
+  }
 
-    List<Part> parts = new ArrayList<>();
-    List<AutoCloseable> owned = new ArrayList<>();
-    try {
-      for (List<String> batchLabels : labelValues) {
-        VarCharVector labelDict = new VarCharVector(
-            new Field("label_values", FieldType.notNullable(ArrowType.Utf8.INSTANCE), null), a);
-        owned.add(labelDict);
-        setStrings(labelDict, batchLabels.toArray(String[]::new));
-        StructVector locations = locationDictionary(a);
-        owned.add(locations);
-        Map<Long, Dictionary> dicts = Map.of(
-            LABEL_DICT, new Dictionary(labelDict, new DictionaryEncoding(LABEL_DICT, false, I32)),
-            LOCATION_DICT, new Dictionary(locations, new DictionaryEncoding(LOCATION_DICT, false, I32)));
-        VectorSchemaRoot root = VectorSchemaRoot.create(schema, a);
-        owned.add(root);
-        StructVector labels = (StructVector) root.getVector("labels");
-        labels.allocateNew();
-        for (int i = 0; i < rows; i++) {
-          labels.setIndexDefined(i);
+  /**
+   * One record batch of {@code rows} CPU delta samples and its dictionaries; each label column is
+   * run-end encoded as {@code labelRuns.get(name)} = {run ends, indexes into labelValues}.
+   */
+  private static Part v2Part(BufferAllocator a, Schema schema, boolean withStacktrace, List<String> labelValues,
+      int rows, Map<String, int[][]> labelRuns, List<AutoCloseable> owned) {
+    VarCharVector labelDict = new VarCharVector(
+        new Field("label_values", FieldType.notNullable(ArrowType.Utf8.INSTANCE), null), a);
+    owned.add(labelDict);
+    setStrings(labelDict, labelValues.toArray(String[]::new));
+    StructVector locations = locationDictionary(a);
+    owned.add(locations);
+    Map<Long, Dictionary> dicts = Map.of(
+        LABEL_DICT, new Dictionary(labelDict, new DictionaryEncoding(LABEL_DICT, false, I32)),
+        LOCATION_DICT, new Dictionary(locations, new DictionaryEncoding(LOCATION_DICT, false, I32)));
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, a);
+    owned.add(root);
+    StructVector labels = (StructVector) root.getVector("labels");
+    labels.allocateNew();
+    for (int i = 0; i < rows; i++) {
+      labels.setIndexDefined(i);
+    }
+    labels.setValueCount(rows);
+    labelRuns.forEach((name, runs) -> reeInts((RunEndEncodedVector) labels.getChild(name), rows, runs[0], runs[1]));
+    if (withStacktrace) {
+      ListViewVector st = (ListViewVector) root.getVector("stacktrace");
+      st.allocateNew();
+      IntVector items = (IntVector) st.getDataVector();
+      int[][] stacks = {{0, 1}, {1}, {0}};
+      int off = 0;
+      for (int i = 0; i < rows; i++) {
+        st.startNewValue(i);
+        for (int loc : stacks[i % stacks.length]) {
+          items.setSafe(off++, loc);
         }
-        labels.setValueCount(rows);
-        reeInts((RunEndEncodedVector) labels.getChild("node"), rows, new int[] {2, 3}, new int[] {0, 1});
-        reeInts((RunEndEncodedVector) labels.getChild("comm"), rows, new int[] {2, 3}, new int[] {2, 3});
-        if (withStacktrace) {
-          ListViewVector st = (ListViewVector) root.getVector("stacktrace");
-          st.allocateNew();
-          IntVector items = (IntVector) st.getDataVector();
-          int[][] stacks = {{0, 1}, {1}, {0}};
-          int off = 0;
-          for (int i = 0; i < rows; i++) {
-            st.startNewValue(i);
-            for (int loc : stacks[i]) {
-              items.setSafe(off++, loc);
-            }
-            st.endValue(i, stacks[i].length);
-          }
-          items.setValueCount(off);
-          st.setValueCount(rows);
-        }
-        FixedSizeBinaryVector ids = (FixedSizeBinaryVector) root.getVector("stacktrace_id");
-        ids.allocateNew(rows);
-        BigIntVector values = (BigIntVector) root.getVector("value");
-        values.allocateNew(rows);
-        TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector("timestamp");
-        ts.allocateNew(rows);
-        for (int i = 0; i < rows; i++) {
-          byte[] id = new byte[16];
-          id[15] = (byte) (i + 1);
-          ids.set(i, id);
-          values.set(i, 10L * (i + 1));
-          ts.set(i, 1_700_000_000_000_000_000L + i);
-        }
-        reeStrings(root, "producer", rows, "parca_agent");
-        reeStrings(root, "sample_type", rows, "samples");
-        reeStrings(root, "sample_unit", rows, "count");
-        reeStrings(root, "period_type", rows, "cpu");
-        reeStrings(root, "period_unit", rows, "nanoseconds");
-        reeStrings(root, "temporality", rows, "delta");
-        RunEndEncodedVector period = (RunEndEncodedVector) root.getVector("period");
-        reeRunEnds(period, rows);
-        BigIntVector pv = (BigIntVector) period.getValuesVector();
-        pv.allocateNew(1);
-        pv.set(0, 52_631_578L);
-        pv.setValueCount(1);
-        RunEndEncodedVector duration = (RunEndEncodedVector) root.getVector("duration");
-        reeRunEnds(duration, rows);
-        UInt8Vector dv = (UInt8Vector) duration.getValuesVector();
-        dv.allocateNew(1);
-        dv.set(0, 5_000_000_000L);
-        dv.setValueCount(1);
-        root.setRowCount(rows);
-        parts.add(new Part(root, dicts));
+        st.endValue(i, stacks[i % stacks.length].length);
       }
-      return writeStream(parts, a);
-    } finally {
-      for (AutoCloseable c : owned.reversed()) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
+      items.setValueCount(off);
+      st.setValueCount(rows);
+    }
+    FixedSizeBinaryVector ids = (FixedSizeBinaryVector) root.getVector("stacktrace_id");
+    ids.allocateNew(rows);
+    BigIntVector values = (BigIntVector) root.getVector("value");
+    values.allocateNew(rows);
+    TimeStampNanoTZVector ts = (TimeStampNanoTZVector) root.getVector("timestamp");
+    ts.allocateNew(rows);
+    for (int i = 0; i < rows; i++) {
+      ids.set(i, java.nio.ByteBuffer.allocate(16).putInt(12, i + 1).array());
+      values.set(i, 10L * (i + 1));
+      ts.set(i, 1_700_000_000_000_000_000L + i);
+    }
+    reeStrings(root, "producer", rows, "parca_agent");
+    reeStrings(root, "sample_type", rows, "samples");
+    reeStrings(root, "sample_unit", rows, "count");
+    reeStrings(root, "period_type", rows, "cpu");
+    reeStrings(root, "period_unit", rows, "nanoseconds");
+    reeStrings(root, "temporality", rows, "delta");
+    RunEndEncodedVector period = (RunEndEncodedVector) root.getVector("period");
+    reeRunEnds(period, rows);
+    BigIntVector pv = (BigIntVector) period.getValuesVector();
+    pv.allocateNew(1);
+    pv.set(0, 52_631_578L);
+    pv.setValueCount(1);
+    RunEndEncodedVector duration = (RunEndEncodedVector) root.getVector("duration");
+    reeRunEnds(duration, rows);
+    UInt8Vector dv = (UInt8Vector) duration.getValuesVector();
+    dv.allocateNew(1);
+    dv.set(0, 5_000_000_000L);
+    dv.setValueCount(1);
+    root.setRowCount(rows);
+    return new Part(root, dicts);
+  }
+
+  private static void closeAll(List<AutoCloseable> owned) {
+    for (AutoCloseable c : owned.reversed()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
     }
   }

@@ -103,6 +103,41 @@ class ArrowIngestTest {
   }
 
   @Test
+  void writeArrow_agentSizedCall_storesEveryThreadsLabelSet_andCountsTheCallsBytesOnce() throws Exception {
+    // 600 threads x 4 samples: one label set per thread, as the agent sends them every 5 s
+    byte[] first = ArrowFixtures.v2Threads(allocator, "n1", 600, 4);
+    byte[] second = ArrowFixtures.v2Threads(allocator, "n1", 600, 2);
+    blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(first)).build());
+    blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(second)).build());
+
+    JsonNode series = series();
+    assertThat(series).hasSize(600);
+    List<String> threads = new ArrayList<>();
+    for (JsonNode s : series) {
+      threads.add(s.get("labels").get("thread_id").asText());
+      assertThat(s.get("labels").get("node").asText()).isEqualTo("n1");
+      assertThat(s.get("count").asLong()).isEqualTo(2);
+    }
+    assertThat(threads).doesNotHaveDuplicates().contains("0", "15", "16", "599");
+    for (JsonNode s : series) {
+      if (s.get("labels").get("thread_id").asText().equals("599")) {
+        JsonNode profiles = JSON.readTree(WebClient.of(server.baseUrl()).get("/v1/projects/" + project
+            + "/profiles?seriesId=" + s.get("id").asText()).aggregate().join().contentUtf8()).get("profiles");
+        assertThat(profiles).hasSize(2);
+        byte[] raw = WebClient.of(server.baseUrl()).get("/v1/projects/" + project + "/profiles/"
+            + profiles.get(1).get("id").asText() + "/raw").aggregate().join().content().array();
+        assertThat(raw).isEqualTo(second);
+      }
+    }
+    JsonNode stats = JSON.readTree(WebClient.of(server.baseUrl()).get("/v1/projects/" + project + "/ingest/stats")
+        .aggregate().join().contentUtf8());
+    JsonNode source = stats.get("sources").get(0);
+    assertThat(source.get("totalProfiles").asLong()).isEqualTo(1200);
+    assertThat(source.get("totalBytes").asLong()).isEqualTo(first.length + second.length);
+    assertThat(stats.get("nodes").get(0).get("totalBytes").asLong()).isEqualTo(first.length + second.length);
+  }
+
+  @Test
   void writeArrow_severalRecordBatches_eachWithItsOwnDictionaries_areAllIndexed() throws Exception {
     byte[] ipc = ArrowFixtures.v2Batches(allocator, "v2", true,
         List.of(List.of("n1", "n2", "app", "db"), List.of("n3", "n4", "web", "cache")));
