@@ -8,13 +8,13 @@ import java.util.UUID;
  * 74 random bits. Ids made close in time sort close together, so each group commit adds its index
  * entries at the end of the primary-key index instead of in as many random pages as it has rows
  * (fewer pages written per commit). Still unique across nodes sharing a database by the random part.
- * Not thread-safe; the segment writer thread owns one.
+ * Thread-safe: callers make the ids of their own profiles.
  */
 final class ProfileIds {
   private final SecureRandom random = new SecureRandom();
-  private final byte[] bytes = new byte[10];
 
   String next(long nowMillis) {
+    byte[] bytes = new byte[10];
     random.nextBytes(bytes);
     long randA = (bytes[0] & 0xffL) << 8 | (bytes[1] & 0xffL);
     long msb = (nowMillis & 0xffff_ffff_ffffL) << 16 | 0x7000L | (randA & 0x0fffL);

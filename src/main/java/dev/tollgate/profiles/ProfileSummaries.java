@@ -89,7 +89,7 @@ final class ProfileSummaries {
     Map<TypeKey, Long> types = new LinkedHashMap<>();
     for (IndexRow r : rows) {
       long no = numbers.get(new SeriesKey(r.projectId(), r.seriesId()));
-      for (String t : new LinkedHashSet<>(Json.parseList(r.profileTypes()))) {
+      for (String t : new LinkedHashSet<>(r.types())) {
         types.merge(new TypeKey(no, t), 1L, Long::sum);
       }
     }

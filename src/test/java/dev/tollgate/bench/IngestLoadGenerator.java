@@ -2,6 +2,8 @@ package dev.tollgate.bench;
 
 import com.linecorp.armeria.server.Server;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowRequest;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowResponse;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawResponse;
 import dev.tollgate.server.TollgateServer;
@@ -113,17 +115,24 @@ public final class IngestLoadGenerator {
     System.exit(0);
   }
 
-  private static void print(String what, Result r) {
+  static void print(String what, Result r) {
     System.out.printf("%-62s %6.0f calls/s %6.1f MB/s (%d calls) JVM CPU %.2f cores, %.2f ms/call%n", what,
         r.callsPerSecond(), r.mbPerSecond(), r.calls(), r.cpuSeconds() / r.seconds(), r.cpuMillisPerCall());
     System.out.printf("  CPU ms/call by threads: %s%n", r.breakdown());
   }
 
-  private static Server noopServer() {
+  /** The baseline: no-op WriteRaw and WriteArrow on the same server settings, no interceptor. */
+  static Server noopServer() {
     var noop = new ProfileStoreServiceGrpc.ProfileStoreServiceImplBase() {
       @Override
       public void writeRaw(WriteRawRequest request, StreamObserver<WriteRawResponse> response) {
         response.onNext(WriteRawResponse.getDefaultInstance());
+        response.onCompleted();
+      }
+
+      @Override
+      public void writeArrow(WriteArrowRequest request, StreamObserver<WriteArrowResponse> response) {
+        response.onNext(WriteArrowResponse.getDefaultInstance());
         response.onCompleted();
       }
     };
@@ -137,6 +146,28 @@ public final class IngestLoadGenerator {
   }
 
   private static Result run(String url, String token, String project, List<byte[]> pprofs, int callers, int seconds)
+      throws InterruptedException {
+    return run(url, token, project, callers, seconds, (stub, caller, i) -> {
+      byte[] data = pprofs.get(i % pprofs.size());
+      // one series per caller and file, like a scraper's targets x profile types
+      WriteRawRequest req = WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
+          .setLabels(LabelSet.newBuilder()
+              .addLabels(Label.newBuilder().setName("__name__").setValue("bench"))
+              .addLabels(Label.newBuilder().setName("instance").setValue("caller-" + caller))
+              .addLabels(Label.newBuilder().setName("file").setValue(String.valueOf((i + 1) % pprofs.size()))))
+          .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(data)))).build();
+      stub.writeRaw(req);
+      return data.length;
+    });
+  }
+
+  /** One call of caller {@code caller}, its {@code i}-th; returns the payload bytes sent. */
+  interface Sender {
+    long send(ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub stub, int caller, int i);
+  }
+
+  /** {@code callers} platform threads, each sending calls back to back for {@code seconds}. */
+  static Result run(String url, String token, String project, int callers, int seconds, Sender sender)
       throws InterruptedException {
     AtomicLong calls = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
@@ -154,17 +185,8 @@ public final class IngestLoadGenerator {
               ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
           int i = caller;
           while (System.nanoTime() < end) {
-            byte[] data = pprofs.get(i++ % pprofs.size());
-            // one series per caller and file, like a scraper's targets x profile types
-            WriteRawRequest req = WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
-                .setLabels(LabelSet.newBuilder()
-                    .addLabels(Label.newBuilder().setName("__name__").setValue("bench"))
-                    .addLabels(Label.newBuilder().setName("instance").setValue("caller-" + caller))
-                    .addLabels(Label.newBuilder().setName("file").setValue(String.valueOf(i % pprofs.size()))))
-                .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(data)))).build();
-            stub.writeRaw(req);
+            bytes.addAndGet(sender.send(stub, caller, i++));
             calls.incrementAndGet();
-            bytes.addAndGet(data.length);
           }
         } finally {
           // the caller threads end with the run, too early for ThreadCpu to see them afterwards
@@ -187,7 +209,7 @@ public final class IngestLoadGenerator {
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
