@@ -76,9 +76,8 @@ final class SegmentWriter implements AutoCloseable {
   }
 
   /**
-   * Encodes the frames and index rows on the caller's thread: the one writer thread then only
-   * writes, syncs and indexes. With an agent's call of hundreds of label sets, the JSON, hashing
-   * and ids were 40 % of the writer's time, and every caller waited on that one thread.
+   * Encodes the frames and index rows on the caller's thread, so the one writer thread, which
+   * every caller waits on, only writes, syncs and indexes. The receive time is taken here.
    */
   CompletableFuture<List<String>> append(UUID projectId, Source source, List<NewBlob> blobs) {
     long now = clock.millis();
