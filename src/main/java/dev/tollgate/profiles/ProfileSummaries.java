@@ -205,18 +205,38 @@ final class ProfileSummaries {
     for (Map.Entry<Long, Long> e : bySeries.entrySet()) {
       long no = e.getKey();
       Long first = remainingEnd(h, no, "ASC");
-      if (first == null) {
-        h.createUpdate("DELETE FROM series WHERE series_no = :no").bind("no", no).execute();
-        h.createUpdate("DELETE FROM series_types WHERE series_no = :no").bind("no", no).execute();
-      } else {
-        h.createUpdate("UPDATE series SET profiles = profiles - :n, first_seen = :first, last_seen = :last"
-                + " WHERE series_no = :no")
-            .bind("n", e.getValue()).bind("first", first).bind("last", remainingEnd(h, no, "DESC"))
-            .bind("no", no).execute();
-        subtractTypes(h, no, typesBySeries.get(no));
+      if (first == null && deleteSeriesIfEmpty(h, no)) {
+        continue;
       }
+      if (first == null) {
+        first = remainingEnd(h, no, "ASC"); // another server stored a profile of the series meanwhile
+      }
+      if (first == null) {
+        continue;
+      }
+      h.createUpdate("UPDATE series SET profiles = profiles - :n, first_seen = :first, last_seen = :last"
+              + " WHERE series_no = :no")
+          .bind("n", e.getValue()).bind("first", first).bind("last", remainingEnd(h, no, "DESC"))
+          .bind("no", no).execute();
+      subtractTypes(h, no, typesBySeries.get(no));
     }
     return deleted;
+  }
+
+  /**
+   * Deletes a series left without profiles. The emptiness is checked again in the DELETE itself:
+   * servers sharing a PostgreSQL database may store a profile of the series between our check
+   * and the delete, and its rows must keep their series.
+   */
+  private static boolean deleteSeriesIfEmpty(Handle h, long seriesNo) {
+    int gone = h.createUpdate("DELETE FROM series WHERE series_no = :no AND NOT EXISTS"
+            + " (SELECT 1 FROM profiles WHERE series_group = :g AND series_no = :no)")
+        .bind("no", seriesNo).bind("g", seriesNo / SERIES_PER_GROUP).execute();
+    if (gone == 0) {
+      return false;
+    }
+    h.createUpdate("DELETE FROM series_types WHERE series_no = :no").bind("no", seriesNo).execute();
+    return true;
   }
 
   /** The first ({@code ASC}) or last ({@code DESC}) receive time left in a series: a walk of its group in the index. */

@@ -157,8 +157,13 @@ class ProfileStoreTest {
       String idB = b.append(project, source, List.of(blob("cpu", "a", "stored-by-b"))).join().getFirst();
       assertThat(b.storedElsewhere(project, idB)).isEmpty();
       clock.advance(Duration.ofDays(8));
+      assertThat(b.series(project)).singleElement().satisfies(s -> assertThat(s.count()).isEqualTo(2));
       assertThat(b.enforceRetention()).isEqualTo(1); // its own segment only
       assertThat(b.storedElsewhere(project, idA)).contains(NODE);
+      // the series both stored keeps A's profile
+      assertThat(b.series(project)).singleElement().satisfies(s -> assertThat(s.count()).isEqualTo(1));
+      assertThat(b.profiles(project, b.series(project).getFirst().id(), null, null, 10))
+          .extracting(StoredProfile::id).containsExactly(idA);
     }
     try (ProfileStore a = store(1 << 20)) {
       assertThat(a.read(project, idA).orElseThrow().bytes()).asString().isEqualTo("stored-by-a");
