@@ -15,7 +15,7 @@ CREATE TABLE series (
   last_seen   BIGINT NOT NULL,
   profiles    BIGINT NOT NULL,
   UNIQUE (project_id, series_id)
-);
+) ${updated_in_place};
 
 INSERT INTO series (project_id, series_id, labels, first_seen, last_seen, profiles)
   SELECT project_id, series_id, labels, first_seen, last_seen, profiles FROM series_summary
@@ -26,7 +26,7 @@ CREATE TABLE series_types (
   profile_type  TEXT NOT NULL,
   profiles      BIGINT NOT NULL,
   PRIMARY KEY (series_no, profile_type)
-);
+) ${updated_in_place};
 
 INSERT INTO series_types (series_no, profile_type, profiles)
   SELECT s.series_no, t.profile_type, t.profiles

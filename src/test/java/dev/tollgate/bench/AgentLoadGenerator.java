@@ -24,9 +24,14 @@ import org.apache.arrow.memory.RootAllocator;
  *
  * <p>Run: {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.tollgate.bench.AgentLoadGenerator
- * [-Dexec.args="<callers=16> <seconds per round=5> <rounds=3> <warm-up seconds per side=20> <threads=500> <samples=4>"]}.
+ * [-Dexec.args="<callers=16> <seconds per round=5> <rounds=3> <warm-up seconds per side=20> <threads=500> <samples=4>"]
+ * [-Dtollgate.bench.backend=POSTGRESQL]} (needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} in
+ * {@code MAVEN_OPTS} for Arrow).
  */
 public final class AgentLoadGenerator {
+  /** SQLITE (default) or POSTGRESQL (embedded), by {@code -Dtollgate.bench.backend=}. */
+  private static final Backend BACKEND = Backend.valueOf(System.getProperty("tollgate.bench.backend", "SQLITE"));
+
   private AgentLoadGenerator() {}
 
   public static void main(String[] args) throws Exception {
@@ -42,8 +47,8 @@ public final class AgentLoadGenerator {
         calls.add(ByteString.copyFrom(ArrowBenchAccess.agentCall(a, "node-" + c, threads, samples)));
       }
     }
-    System.out.printf("agents=%d seconds/round=%d rounds=%d warm-up/side=%ds label sets/call=%d rows/call=%d"
-        + " call=%d bytes cores=%d%n", callers, seconds, rounds, warmup, threads, threads * samples,
+    System.out.printf("database=%s agents=%d seconds/round=%d rounds=%d warm-up/side=%ds label sets/call=%d rows/call=%d"
+        + " call=%d bytes cores=%d%n", BACKEND, callers, seconds, rounds, warmup, threads, threads * samples,
         calls.getFirst().size(), Runtime.getRuntime().availableProcessors());
     IngestLoadGenerator.Sender agent = (stub, caller, i) -> {
       stub.writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(calls.get(caller)).build());
@@ -51,7 +56,7 @@ public final class AgentLoadGenerator {
     };
     Path tmp = Files.createTempDirectory("tollgate-bench");
     List<Double> ratios = new ArrayList<>();
-    try (TestServer server = TestServer.start(Backend.SQLITE, tmp)) {
+    try (TestServer server = TestServer.start(BACKEND, tmp)) {
       String project = server.defaultProjectId();
       String token = server.mintToken("bench-agent", "system:profile-writer", project);
       Server baseline = IngestLoadGenerator.noopServer();
