@@ -37,11 +37,7 @@ class DatabaseTest {
   @Test
   void profileSummaryMigration_summarizesWhatWasStoredBefore() {
     DatabaseUrl url = backend.newDatabaseUrl(dir);
-    try (HikariDataSource ds = new HikariDataSource()) {
-      ds.setJdbcUrl(url.jdbcUrl());
-      ds.setUsername(url.user());
-      ds.setPassword(url.password());
-      Database.migrate(ds, url.dialect(), "6");
+    try (HikariDataSource ds = migratedTo(url, "6")) {
       Jdbi jdbi = Jdbi.create(ds);
       String insert = "INSERT INTO profiles (id, project_id, series_id, labels, profile_types, kind, received_at,"
           + " segment, byte_offset, byte_length, size, source_id, source_name, node) VALUES (?, 'p1', ?, ?, ?,"
@@ -69,11 +65,7 @@ class DatabaseTest {
   @Test
   void seriesNumberMigration_numbersSeriesByFirstArrival_andCountsEachBlobsBytesOnce() {
     DatabaseUrl url = backend.newDatabaseUrl(dir);
-    try (HikariDataSource ds = new HikariDataSource()) {
-      ds.setJdbcUrl(url.jdbcUrl());
-      ds.setUsername(url.user());
-      ds.setPassword(url.password());
-      Database.migrate(ds, url.dialect(), "10");
+    try (HikariDataSource ds = migratedTo(url, "10")) {
       Jdbi jdbi = Jdbi.create(ds);
       String insert = "INSERT INTO profiles (id, project_id, series_id, labels, profile_types, kind, received_at,"
           + " segment, byte_offset, byte_length, size, source_id, source_name, node, stored_by) VALUES (?, 'p1', ?,"
@@ -108,6 +100,21 @@ class DatabaseTest {
           .containsExactly("early cpu:a 2");
       assertThat(rows(jdbi, "SELECT kind || ' ' || profiles || ' ' || bytes FROM profile_totals ORDER BY kind"))
           .containsExactly("NODE 4 730", "SOURCE 4 730");
+    }
+  }
+
+  /** A database migrated only up to {@code version}, to store data the way an older server did. */
+  private static HikariDataSource migratedTo(DatabaseUrl url, String version) {
+    HikariDataSource ds = new HikariDataSource();
+    ds.setJdbcUrl(url.jdbcUrl());
+    ds.setUsername(url.user());
+    ds.setPassword(url.password());
+    try {
+      Database.migrate(ds, url.dialect(), version);
+      return ds;
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
     }
   }
 
