@@ -7,6 +7,7 @@ import dev.tollgate.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,7 +51,15 @@ class QuickstartTest {
           .isEqualTo(ExitCodes.PERMISSION_DENIED);
       var stats = owner.run("stats", "--project", project);
       assertThat(stats.exitCode()).as(stats.toString()).isZero();
-      assertThat(stats.out()).contains("serviceaccount:production-scraper / k8s");
+      assertThat(stats.out()).contains("serviceaccount:production-scraper / k8s", "SERIES 5M", "REFUSALS 1H",
+          "(no profile with a `node` label yet)");
+      String sourceLine = stats.out().lines().filter(l -> l.startsWith("serviceaccount:production-scraper"))
+          .findFirst().orElseThrow();
+      // calls, bytes, series, refusals for 5 minutes, then for the hour: one call of one series.
+      List<String> counts = List.of(sourceLine.trim().split("\\s{2,}"));
+      assertThat(counts.subList(2, 10)).as(sourceLine)
+          .containsExactly("1", counts.get(3), "1", "0", "1", counts.get(3), "1", "0");
+      assertThat(Long.parseLong(counts.get(3))).isGreaterThan(Files.size(profile));
       assertThat(ClientCommandsTest.parse(owner.run("stats", "--project", project, "-o", "json").out())
           .at("/sources/0/last5m/calls").asLong()).isEqualTo(1);
 
