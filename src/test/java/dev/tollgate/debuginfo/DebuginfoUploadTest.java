@@ -236,6 +236,27 @@ class DebuginfoUploadTest {
   }
 
   @Test
+  void uploadStreamWithoutInfo_isAnsweredInvalidArgument() throws Exception {
+    initiate("deadbeef0008", "h", 10);
+    var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
+        DebuginfoServiceGrpc.DebuginfoServiceStub.class);
+    // Half-closed at once: no info, no chunk.
+    StreamRecorder<UploadResponse> empty = new StreamRecorder<>();
+    stub.upload(empty).onCompleted();
+    // A chunk first, then half-closed.
+    StreamRecorder<UploadResponse> chunkFirst = new StreamRecorder<>();
+    StreamObserver<UploadRequest> req = stub.upload(chunkFirst);
+    req.onNext(UploadRequest.newBuilder().setChunkData(ByteString.copyFrom(new byte[3])).build());
+    req.onCompleted();
+    for (StreamRecorder<UploadResponse> answer : java.util.List.of(empty, chunkFirst)) {
+      assertThatThrownBy(() -> answer.done().get(10, java.util.concurrent.TimeUnit.SECONDS)).satisfies(e -> {
+        assertThat(code(e.getCause())).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(Status.fromThrowable(e.getCause()).getDescription()).isEqualTo("upload stream must start with info");
+      });
+    }
+  }
+
+  @Test
   void uploadBeyondTheSizeLimit_isRefusedWhileStreaming() {
     String id = initiate("deadbeef0007", "h", 1_000_000);
     assertThatThrownBy(() -> upload("deadbeef0007", id, new byte[1_000_001], 256 << 10))
