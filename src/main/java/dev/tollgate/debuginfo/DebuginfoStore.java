@@ -45,8 +45,11 @@ public final class DebuginfoStore {
   public static final String REASON_EQUAL =
       "Debuginfo already exists and the hash is equal, therefore no new upload is needed.";
 
+  /** Parca's maximum upload duration: how long an Upload stream may take. */
+  public static final Duration MAX_UPLOAD_DURATION = Duration.ofMinutes(15);
+
   /** Parca's maximum upload duration plus its grace period: an upload older than this may be retried. */
-  public static final Duration STALE_AFTER = Duration.ofMinutes(15).plusMinutes(2);
+  public static final Duration STALE_AFTER = MAX_UPLOAD_DURATION.plusMinutes(2);
 
   private final UploadIndex index;
   private final Path root;
