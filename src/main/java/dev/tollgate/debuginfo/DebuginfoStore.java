@@ -17,6 +17,7 @@ import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,13 +45,18 @@ public final class DebuginfoStore {
   public static final String REASON_EQUAL =
       "Debuginfo already exists and the hash is equal, therefore no new upload is needed.";
 
+  /** Parca's maximum upload duration: how long an Upload stream may take. */
+  public static final Duration MAX_UPLOAD_DURATION = Duration.ofMinutes(15);
+
   /** Parca's maximum upload duration plus its grace period: an upload older than this may be retried. */
-  public static final Duration STALE_AFTER = Duration.ofMinutes(15).plusMinutes(2);
+  public static final Duration STALE_AFTER = MAX_UPLOAD_DURATION.plusMinutes(2);
 
   private final UploadIndex index;
   private final Path root;
   private final InstantSource clock;
   private final long maxSize;
+  /** Keeps replacing an upload, finishing one and sweeping one apart within this server (not a pinning monitor). */
+  private final ReentrantLock finishing = new ReentrantLock();
 
   /** @param maxSize the largest upload accepted, in bytes */
   public DebuginfoStore(Database db, Path root, InstantSource clock, long maxSize) {
@@ -111,8 +117,14 @@ public final class DebuginfoStore {
     String uploadId = UUID.randomUUID().toString();
     UploadRecord r = new UploadRecord(projectId.toString(), buildId, type, UploadRecord.UPLOADING, uploadId, hash,
         size, null, clock.millis(), null, sourceId);
-    Optional<UploadRecord> previous = index.find(projectId.toString(), buildId, type);
-    boolean won = previous.isEmpty() ? index.insert(r) : index.restart(r, previous.get().uploadId());
+    boolean won;
+    finishing.lock();
+    try {
+      Optional<UploadRecord> previous = index.find(projectId.toString(), buildId, type);
+      won = previous.isEmpty() ? index.insert(r) : index.restart(r, previous.get().uploadId());
+    } finally {
+      finishing.unlock();
+    }
     if (!won) {
       throw new DebuginfoException(Reason.PRECONDITION, REASON_IN_PROGRESS);
     }
@@ -152,7 +164,8 @@ public final class DebuginfoStore {
    * Makes an uploaded file the build id's debug info.
    *
    * @throws DebuginfoException NOT_FOUND for an unknown build id, INVALID for a wrong upload id,
-   *     PRECONDITION when no data was uploaded
+   *     PRECONDITION when no data was uploaded or another InitiateUpload replaced this upload meanwhile
+   *     (then nothing of this upload is kept as the build id's debug info)
    */
   public void markUploadFinished(UUID projectId, String buildId, int type, String uploadId) {
     validateBuildId(buildId);
@@ -169,13 +182,29 @@ public final class DebuginfoStore {
     if (!Files.exists(data)) {
       throw new DebuginfoException(Reason.PRECONDITION, "no data was uploaded for upload " + uploadId);
     }
+    // The row is marked first, only if this upload is still the one in progress, and the data moved
+    // into place after: a replaced upload never overwrites the build id's file. The lock keeps a
+    // replacement (initiateUpload) and the sweep out from between the two steps.
+    finishing.lock();
     try {
-      Files.move(data, dir.resolve(String.valueOf(type)), StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      if (!index.markUploaded(projectId.toString(), buildId, type, uploadId, clock.millis())) {
+        Optional<UploadRecord> now = index.find(projectId.toString(), buildId, type);
+        if (now.isPresent() && now.get().uploadId().equals(uploadId)
+            && now.get().state().equals(UploadRecord.UPLOADED)) {
+          return; // a concurrent MarkUploadFinished of the same upload did it
+        }
+        throw new DebuginfoException(Reason.PRECONDITION, "the upload was replaced by another one while it was finished");
+      }
+      try {
+        Files.move(data, dir.resolve(String.valueOf(type)), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException | RuntimeException e) {
+        index.unmarkUploaded(projectId.toString(), buildId, type, uploadId);
+        throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+      }
+    } finally {
+      finishing.unlock();
     }
-    index.markUploaded(projectId.toString(), buildId, type, uploadId, clock.millis());
   }
 
   /** Where the finished debug info of a build id is, if uploaded. */
@@ -185,7 +214,12 @@ public final class DebuginfoStore {
         .map(r -> dir(projectId, buildId).resolve(String.valueOf(type)));
   }
 
-  /** Deletes the partial files of stale uploads; their rows stay so a retry is allowed. Returns how many went. */
+  /**
+   * Deletes the files of stale uploads, {@code <type>.<upload id>.tmp} (partial) and {@code .data}
+   * (sent but never marked finished); their rows stay so a retry is allowed. A build id's finished
+   * debug info ({@code <type>}, moved there by {@link #markUploadFinished}) never matches. Each row is
+   * checked again under the lock, so an upload finished meanwhile keeps its data. Returns how many went.
+   */
   public int sweepStaleUploads() {
     int n = 0;
     for (UploadRecord r : index.staleUploads(clock.millis() - STALE_AFTER.toMillis())) {
@@ -194,13 +228,21 @@ public final class DebuginfoStore {
       if (!Files.isDirectory(dir)) {
         continue;
       }
+      finishing.lock();
       try (Stream<Path> files = Files.list(dir)) {
+        Optional<UploadRecord> now = index.find(r.projectId(), r.buildId(), r.type());
+        if (now.isEmpty() || !now.get().uploadId().equals(r.uploadId())
+            || !now.get().state().equals(UploadRecord.UPLOADING)) {
+          continue;
+        }
         for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
           Files.deleteIfExists(f);
           n++;
         }
       } catch (IOException e) {
         log.warn("sweeping stale upload files in {} failed", dir, e);
+      } finally {
+        finishing.unlock();
       }
     }
     return n;

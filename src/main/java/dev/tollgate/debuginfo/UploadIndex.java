@@ -60,11 +60,21 @@ final class UploadIndex {
         .bind("n", size).bind("p", projectId).bind("b", buildId).bind("t", type).bind("u", uploadId).execute()) == 1;
   }
 
+  /** Marks the upload finished; false when it is no longer the build id's upload in progress. */
   boolean markUploaded(String projectId, String buildId, int type, String uploadId, long finishedAt) {
     return jdbi.withHandle(h -> h.createUpdate("UPDATE debuginfo_uploads SET state = 'UPLOADED', finished_at = :f"
-            + " WHERE project_id = :p AND build_id = :b AND debuginfo_type = :t AND upload_id = :u")
+            + " WHERE project_id = :p AND build_id = :b AND debuginfo_type = :t AND upload_id = :u"
+            + " AND state = 'UPLOADING'")
         .bind("f", finishedAt).bind("p", projectId).bind("b", buildId).bind("t", type).bind("u", uploadId)
         .execute()) == 1;
+  }
+
+  /** Undoes {@link #markUploaded} when the data could not be moved into place. */
+  void unmarkUploaded(String projectId, String buildId, int type, String uploadId) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE debuginfo_uploads SET state = 'UPLOADING', finished_at = NULL"
+            + " WHERE project_id = :p AND build_id = :b AND debuginfo_type = :t AND upload_id = :u"
+            + " AND state = 'UPLOADED'")
+        .bind("p", projectId).bind("b", buildId).bind("t", type).bind("u", uploadId).execute());
   }
 
   /** Uploads still in progress that started before {@code startedBefore}. */

@@ -17,9 +17,12 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Parca's DebuginfoService over {@link DebuginfoStore}; database and file work runs on {@code work}. */
 final class DebuginfoGrpcService extends DebuginfoServiceGrpc.DebuginfoServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(DebuginfoGrpcService.class);
   private final DebuginfoStore store;
   private final Executor work;
 
@@ -93,7 +96,7 @@ final class DebuginfoGrpcService extends DebuginfoServiceGrpc.DebuginfoServiceIm
           try {
             if (session == null) {
               if (!req.hasInfo()) {
-                throw new DebuginfoException(DebuginfoException.Reason.INVALID, "the first message must be info");
+                throw new DebuginfoException(DebuginfoException.Reason.INVALID, "upload stream must start with info");
               }
               buildId = req.getInfo().getBuildId();
               session = store.openUpload(g.projectId(), buildId, req.getInfo().getTypeValue(),
@@ -105,11 +108,7 @@ final class DebuginfoGrpcService extends DebuginfoServiceGrpc.DebuginfoServiceIm
             }
             call.request(1);
           } catch (Throwable t) {
-            failed = true;
-            if (session != null) {
-              session.close();
-            }
-            response.onError(GrpcErrors.toStatus(t));
+            refuse(t);
           }
         });
       }
@@ -118,9 +117,7 @@ final class DebuginfoGrpcService extends DebuginfoServiceGrpc.DebuginfoServiceIm
       public void onError(Throwable t) {
         serial.execute(() -> {
           failed = true;
-          if (session != null) {
-            session.close();
-          }
+          discard();
         });
       }
 
@@ -132,16 +129,34 @@ final class DebuginfoGrpcService extends DebuginfoServiceGrpc.DebuginfoServiceIm
           }
           try {
             if (session == null) {
-              throw new DebuginfoException(DebuginfoException.Reason.INVALID, "the stream carried no info message");
+              throw new DebuginfoException(DebuginfoException.Reason.INVALID, "upload stream must start with info");
             }
             long size = session.finish();
             response.onNext(UploadResponse.newBuilder().setBuildId(buildId).setSize(size).build());
             response.onCompleted();
           } catch (Throwable t) {
-            session.close();
-            response.onError(GrpcErrors.toStatus(t));
+            refuse(t);
           }
         });
+      }
+
+      /** Drops the partial upload and answers with the error: every failing path ends the call. */
+      private void refuse(Throwable t) {
+        failed = true;
+        discard();
+        response.onError(GrpcErrors.toStatus(t));
+      }
+
+      /** Drops the partial upload, if one was opened; a failure to delete it must not keep the call unanswered. */
+      private void discard() {
+        if (session == null) {
+          return;
+        }
+        try {
+          session.close();
+        } catch (RuntimeException e) {
+          log.warn("dropping the partial upload of build id {} failed", buildId, e);
+        }
       }
     };
   }

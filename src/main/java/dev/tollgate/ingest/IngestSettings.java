@@ -13,7 +13,8 @@ import java.time.Duration;
  *     after gunzip, an Arrow stream's buffers after LZ4 (default 512 MiB)
  * @param segmentMaxBytes a profile segment file rolls over once it reaches this size (default 256 MiB)
  * @param segmentMaxAge a profile segment file rolls over once it is this old (default 1 hour)
- * @param writeStreamIdleTimeout how long a {@code Write} stream may stay idle before it is cancelled (default 5 s)
+ * @param writeStreamTimeout how long a {@code Write} stream may take from its start until its locations record
+ *     arrives before it is refused with DEADLINE_EXCEEDED, like Parca's bound on the whole stream (default 5 s)
  * @param maxPanicReportBytes how much of a panic report's stderr is kept (default 64 KiB)
  */
 public record IngestSettings(
@@ -22,16 +23,16 @@ public record IngestSettings(
     long maxDecompressedProfileBytes,
     long segmentMaxBytes,
     Duration segmentMaxAge,
-    Duration writeStreamIdleTimeout,
+    Duration writeStreamTimeout,
     int maxPanicReportBytes) {
 
   public IngestSettings {
     requireNonNull(retention, "retention");
     requireNonNull(segmentMaxAge, "segmentMaxAge");
-    requireNonNull(writeStreamIdleTimeout, "writeStreamIdleTimeout");
+    requireNonNull(writeStreamTimeout, "writeStreamTimeout");
     requirePositive(retention, "retention");
     requirePositive(segmentMaxAge, "segmentMaxAge");
-    requirePositive(writeStreamIdleTimeout, "writeStreamIdleTimeout");
+    requirePositive(writeStreamTimeout, "writeStreamTimeout");
     if (debuginfoMaxSize <= 0) {
       throw new IllegalArgumentException("debuginfoMaxSize must be positive: " + debuginfoMaxSize);
     }
@@ -54,22 +55,22 @@ public record IngestSettings(
 
   public IngestSettings withRetention(Duration value) {
     return new IngestSettings(value, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamIdleTimeout, maxPanicReportBytes);
+        writeStreamTimeout, maxPanicReportBytes);
   }
 
   public IngestSettings withDebuginfoMaxSize(long value) {
     return new IngestSettings(retention, value, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamIdleTimeout, maxPanicReportBytes);
+        writeStreamTimeout, maxPanicReportBytes);
   }
 
   public IngestSettings withMaxDecompressedProfileBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, value, segmentMaxBytes, segmentMaxAge,
-        writeStreamIdleTimeout, maxPanicReportBytes);
+        writeStreamTimeout, maxPanicReportBytes);
   }
 
   public IngestSettings withSegmentMaxBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, value, segmentMaxAge,
-        writeStreamIdleTimeout, maxPanicReportBytes);
+        writeStreamTimeout, maxPanicReportBytes);
   }
 
   private static void requirePositive(Duration d, String name) {

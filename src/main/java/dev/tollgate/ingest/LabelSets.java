@@ -8,7 +8,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** Parca's rules for a series' label set: {@code __name__} present, Prometheus label names, no duplicates. */
+/** Parca's rules for a series' label set: {@code __name__} present and not empty, Prometheus label names, no duplicates. */
 final class LabelSets {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
@@ -26,8 +26,8 @@ final class LabelSets {
       if (!seen.add(l.getName())) {
         return Optional.of("label " + i + " duplicates name \"" + l.getName() + "\"");
       }
-      if (l.getName().equals("__name__")) {
-        hasName = true;
+      if (l.getName().equals("__name__") && !l.getValue().isEmpty()) {
+        hasName = true; // an empty __name__ is missing, as in Parca
       }
     }
     return hasName ? Optional.empty() : Optional.of("missing __name__ label");

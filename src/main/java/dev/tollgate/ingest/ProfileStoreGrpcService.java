@@ -78,7 +78,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
   @Override
   public StreamObserver<WriteRequest> write(StreamObserver<WriteResponse> response) {
     return new WriteExchange(Grants.current(), response, recorder, work, timers, arrow,
-        settings.writeStreamIdleTimeout());
+        settings.writeStreamTimeout());
   }
 
   /** One stored Arrow stream, indexed under each label set it holds; nothing is stored for zero rows. */

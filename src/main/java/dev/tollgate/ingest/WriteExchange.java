@@ -15,48 +15,54 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One {@code Write} stream of a v1 agent: samples record in, the wanted stacktrace ids out (all of
- * them, as Parca does), locations record in, OK on half-close once both records are stored (as one
- * {@link BlobKind#WRITE_V1} blob; the samples alone when the client sent no locations). The
- * stream is cancelled when idle longer than the timeout, like Parca's 5 s bound. Messages are
- * handled in order on {@code work}; the lock keeps the idle timer and the handlers apart.
+ * them, as Parca does), locations record in, then both records are stored (as one
+ * {@link BlobKind#WRITE_V1} blob) and the call ends with OK right away, as Parca's server does:
+ * some agents keep reading until the server ends the stream instead of half-closing. A client that
+ * half-closes after the samples record gets the samples alone stored; one that half-closes after
+ * the locations record finds the call already answered. Records after the locations record are
+ * ignored (the call is answered or about to be). Like Parca's 5 s bound, the whole exchange, from
+ * the stream's start until the locations record arrives, is bounded by {@code timeout}; once the
+ * locations record is in, the timer no longer counts, so stored data is never answered with an
+ * error. A failed stream stores nothing. Messages are handled in order on {@code work}; the lock
+ * keeps the timer and the handlers apart.
  */
 final class WriteExchange implements StreamObserver<WriteRequest> {
   private final IngestGrant grant;
   private final StreamObserver<WriteResponse> response;
   private final BlobRecorder recorder;
   private final Executor work;
-  private final ScheduledExecutorService timers;
   private final ArrowRecords arrow;
-  private final Duration idle;
+  private final Duration timeout;
   private final Object lock = new Object();
-  private ScheduledFuture<?> timer;
+  private final ScheduledFuture<?> timer;
   private boolean done;
+  /** The locations record arrived: the exchange is storing or stored and the timer no longer counts. */
+  private boolean storing;
   private byte[] samples;
   private ArrowRecords.Summary summary;
-  private byte[] locations;
 
   WriteExchange(IngestGrant grant, StreamObserver<WriteResponse> response, BlobRecorder recorder, Executor work,
-      ScheduledExecutorService timers, ArrowRecords arrow, Duration idle) {
+      ScheduledExecutorService timers, ArrowRecords arrow, Duration timeout) {
     this.grant = grant;
     this.response = response;
     this.recorder = recorder;
     this.work = new SerialExecutor(work);
-    this.timers = timers;
     this.arrow = arrow;
-    this.idle = idle;
-    armTimer();
+    this.timeout = timeout;
+    // Armed once, at the stream's start (Parca's handler runs under one 5 s context), never re-armed;
+    // under the lock so that expire() cannot run before the field is set.
+    synchronized (lock) {
+      timer = timers.schedule(this::expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
-  private void armTimer() {
+  private void expire() {
     synchronized (lock) {
-      if (timer != null) {
-        timer.cancel(false);
+      if (storing) {
+        return; // the locations record is in: the store finishes and answers
       }
-      if (!done) {
-        timer = timers.schedule(() -> fail(Status.DEADLINE_EXCEEDED.withDescription(
-            "Write stream was idle for more than " + idle.toMillis() + " ms").asException()),
-            idle.toMillis(), TimeUnit.MILLISECONDS);
-      }
+      fail(Status.DEADLINE_EXCEEDED.withDescription(
+          "Write stream did not send its locations record within " + timeout.toMillis() + " ms").asException());
     }
   }
 
@@ -73,12 +79,11 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
 
   @Override
   public void onNext(WriteRequest req) {
-    armTimer();
     ByteString record = req.getRecord();
     inOrder(() -> {
       synchronized (lock) {
-        if (done) {
-          return;
+        if (done || storing) {
+          return; // failed, cancelled, or past the locations record: later records are ignored
         }
       }
       byte[] bytes = record.toByteArray();
@@ -91,11 +96,16 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
             response.onNext(WriteResponse.newBuilder().setRecord(ByteString.copyFrom(answer)).build());
           }
         }
-      } else if (locations == null) {
-        arrow.readV1Locations(bytes);
-        locations = bytes;
       } else {
-        throw new InvalidProfileException("Write expects a samples record and a locations record, got a third record");
+        arrow.readV1Locations(bytes);
+        synchronized (lock) {
+          if (done) {
+            return; // the timer or a cancel came first: nothing is stored
+          }
+          storing = true;
+          timer.cancel(false);
+        }
+        store(BlobKind.WRITE_V1, writeV1Blob(samples, bytes), samples.length + (long) bytes.length);
       }
     });
   }
@@ -104,9 +114,7 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
   public void onError(Throwable t) {
     synchronized (lock) {
       done = true;
-      if (timer != null) {
-        timer.cancel(false);
-      }
+      timer.cancel(false);
     }
   }
 
@@ -114,25 +122,37 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
   public void onCompleted() {
     inOrder(() -> {
       synchronized (lock) {
-        if (done) {
-          return; // failed or cancelled: nothing of this stream is stored
+        if (done || storing) {
+          return; // failed or cancelled (nothing of this stream is stored), or already stored and answered
+        }
+        if (samples != null) {
+          storing = true;
+          timer.cancel(false);
         }
       }
-      if (samples != null && locations == null) {
-        recorder.record(grant, "Write", ProfileStoreGrpcService.arrowBlob(samples, summary), samples.length);
-      } else if (samples != null) {
-        recorder.record(grant, "Write", ProfileStoreGrpcService.arrowBlob(BlobKind.WRITE_V1,
-            writeV1Blob(samples, locations), summary), samples.length + (long) locations.length);
-      }
-      synchronized (lock) {
-        if (done) {
-          return;
-        }
-        done = true;
-        timer.cancel(false);
-        response.onCompleted();
+      if (samples != null) {
+        store(BlobKind.ARROW, samples, samples.length);
+      } else {
+        finish();
       }
     });
+  }
+
+  /** Stores durably, then answers OK unless the client went away meanwhile; a failed store is refused by {@link #inOrder}. */
+  private void store(BlobKind kind, byte[] blob, long requestBytes) {
+    recorder.record(grant, "Write", ProfileStoreGrpcService.arrowBlob(kind, blob, summary), requestBytes);
+    finish();
+  }
+
+  private void finish() {
+    synchronized (lock) {
+      if (done) {
+        return;
+      }
+      done = true;
+      timer.cancel(false);
+      response.onCompleted();
+    }
   }
 
   /** The two records, each after its length (4 bytes, big-endian), as {@link BlobKind#WRITE_V1} says. */
@@ -147,9 +167,7 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
         return;
       }
       done = true;
-      if (timer != null) {
-        timer.cancel(false);
-      }
+      timer.cancel(false);
       recorder.refused(grant);
       response.onError(t instanceof io.grpc.StatusException ? t : GrpcErrors.toStatus(t));
     }

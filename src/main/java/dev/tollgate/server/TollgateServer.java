@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.FileService;
@@ -17,6 +18,7 @@ import dev.tollgate.api.AuditApi;
 import dev.tollgate.api.InvitesApi;
 import dev.tollgate.api.LegacyTokensApi;
 import dev.tollgate.db.JdbcLegacyTokenStore;
+import dev.tollgate.debuginfo.DebuginfoStore;
 import dev.tollgate.legacy.LegacyCredentials;
 import dev.tollgate.legacy.LegacyState;
 import dev.tollgate.legacy.LegacyTokens;
@@ -183,10 +185,13 @@ public final class TollgateServer implements AutoCloseable {
       // The server's 64 MiB bounds a whole request, a stream's total included; a debug-info upload
       // is a stream of 8 MiB chunks that only --debuginfo-max-size bounds (the store refuses
       // anything past it as the bytes arrive), plus room for the chunks' framing.
+      // The server's five-minute request timeout would also cut a large upload whose client sends
+      // no grpc-timeout; Parca gives an upload 15 minutes (a grpc-timeout, when sent, still wins).
       long uploadLimit = config.debuginfoMaxSize() + config.debuginfoMaxSize() / 8 + MAX_MESSAGE_BYTES;
       sb.routeDecorator().path("/parca.debuginfo.v1alpha1.DebuginfoService/Upload")
           .build((delegate, ctx, req) -> {
             ctx.setMaxRequestLength(uploadLimit);
+            ctx.setRequestTimeout(TimeoutMode.SET_FROM_START, DebuginfoStore.MAX_UPLOAD_DURATION);
             return delegate.serve(ctx, req);
           });
 

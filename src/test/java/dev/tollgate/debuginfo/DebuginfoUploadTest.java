@@ -202,6 +202,30 @@ class DebuginfoUploadTest {
   }
 
   @Test
+  void staleSweep_dropsAnAbandonedReuploadsFiles_butNotTheFinishedDebuginfo() throws Exception {
+    String id = "deadbeef0009";
+    byte[] first = "finished debug info".getBytes(StandardCharsets.UTF_8);
+    String a = initiate(id, "h1", first.length);
+    upload(id, a, first, 4);
+    blocking().markUploadFinished(MarkUploadFinishedRequest.newBuilder().setBuildId(id).setUploadId(a).build());
+    // A forced re-upload sends its data (<type>.<id>.data) but is never marked finished.
+    String b = blocking().initiateUpload(InitiateUploadRequest.newBuilder().setBuildId(id).setHash("h2").setSize(5)
+        .setForce(true).build()).getUploadInstructions().getUploadId();
+    upload(id, b, new byte[5], 5);
+    Path buildDir = dir.resolve("data/debuginfo").resolve(project.toString())
+        .resolve(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8))));
+    assertThat(buildDir.resolve("0." + b + ".data")).exists();
+
+    clock.advance(DebuginfoStore.STALE_AFTER.plusMinutes(1));
+    DebuginfoStore store = new DebuginfoStore(server.db, dir.resolve("data/debuginfo"), clock, 1_000_000);
+    assertThat(store.sweepStaleUploads()).isEqualTo(1);
+    assertThat(buildDir.resolve("0." + b + ".data")).doesNotExist();
+    assertThat(Files.readAllBytes(buildDir.resolve("0"))).isEqualTo(first);
+    assertThatThrownBy(() -> blocking().markUploadFinished(MarkUploadFinishedRequest.newBuilder().setBuildId(id)
+        .setUploadId(b).build())).satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.FAILED_PRECONDITION));
+  }
+
+  @Test
   void uploadNotFinishedIn17Minutes_isStale_andMayBeRetried() {
     String id = "deadbeef0001";
     initiate(id, "h1", 10);
@@ -233,6 +257,27 @@ class DebuginfoUploadTest {
     assertThatThrownBy(() -> blocking("profiles-" + project).shouldInitiateUpload(
         ShouldInitiateUploadRequest.newBuilder().setBuildId("deadbeef0006").build()))
         .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.PERMISSION_DENIED));
+  }
+
+  @Test
+  void uploadStreamWithoutInfo_isAnsweredInvalidArgument() throws Exception {
+    initiate("deadbeef0008", "h", 10);
+    var stub = GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
+        DebuginfoServiceGrpc.DebuginfoServiceStub.class);
+    // Half-closed at once: no info, no chunk.
+    StreamRecorder<UploadResponse> empty = new StreamRecorder<>();
+    stub.upload(empty).onCompleted();
+    // A chunk first, then half-closed.
+    StreamRecorder<UploadResponse> chunkFirst = new StreamRecorder<>();
+    StreamObserver<UploadRequest> req = stub.upload(chunkFirst);
+    req.onNext(UploadRequest.newBuilder().setChunkData(ByteString.copyFrom(new byte[3])).build());
+    req.onCompleted();
+    for (StreamRecorder<UploadResponse> answer : java.util.List.of(empty, chunkFirst)) {
+      assertThatThrownBy(() -> answer.done().get(10, java.util.concurrent.TimeUnit.SECONDS)).satisfies(e -> {
+        assertThat(code(e.getCause())).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(Status.fromThrowable(e.getCause()).getDescription()).isEqualTo("upload stream must start with info");
+      });
+    }
   }
 
   @Test

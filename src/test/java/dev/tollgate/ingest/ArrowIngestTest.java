@@ -246,13 +246,20 @@ class ArrowIngestTest {
     stream.send(locations);
     stream.requests.onCompleted();
     stream.answers.done().get(10, TimeUnit.SECONDS);
+    assertStoredWriteV1(samples, locations);
+  }
+
+  /**
+   * The only stored profile is a {@code write_v1} blob under both series whose download is the
+   * samples record and the locations record, each after its 4-byte big-endian length, byte for
+   * byte what the agent sent.
+   */
+  private void assertStoredWriteV1(byte[] samples, byte[] locations) throws Exception {
     JsonNode series = series();
     assertThat(series).hasSize(2);
-
-    // Both records are kept: the download is the samples record and the locations record, each
-    // after its 4-byte big-endian length, byte for byte what the agent sent.
     JsonNode profiles = JSON.readTree(WebClient.of(server.baseUrl()).get("/v1/projects/" + project
         + "/profiles?seriesId=" + series.get(0).get("id").asText()).aggregate().join().contentUtf8()).get("profiles");
+    assertThat(profiles).hasSize(1);
     assertThat(profiles.get(0).get("kind").asText()).isEqualTo("write_v1");
     var download = WebClient.of(server.baseUrl()).get("/v1/projects/" + project + "/profiles/"
         + profiles.get(0).get("id").asText() + "/raw").aggregate().join();
@@ -265,6 +272,34 @@ class ArrowIngestTest {
     assertThat(raw.hasRemaining()).isFalse();
     assertThat(storedSamples).isEqualTo(samples);
     assertThat(storedLocations).isEqualTo(locations);
+  }
+
+  @Test
+  void write_agentThatWaitsForTheEndWithoutHalfClosing_getsOkOnceTheLocationsAreStored() throws Exception {
+    // Some agents call Recv() until the server ends the stream instead of half-closing (Parca answers
+    // right after the locations record). The test server's bound is 2 s: waiting on a half-close
+    // would end in DEADLINE_EXCEEDED with nothing stored.
+    WriteStream stream = new WriteStream();
+    byte[] samples = ArrowFixtures.v1Samples(allocator);
+    stream.send(samples);
+    assertThat(stream.answers.next(10, TimeUnit.SECONDS)).isNotNull();
+    byte[] locations = ArrowFixtures.v1Locations(allocator);
+    stream.send(locations);
+    stream.answers.done().get(10, TimeUnit.SECONDS);
+    assertStoredWriteV1(samples, locations);
+  }
+
+  @Test
+  void write_recordAfterTheLocationsRecord_isIgnored() throws Exception {
+    WriteStream stream = new WriteStream();
+    byte[] samples = ArrowFixtures.v1Samples(allocator);
+    stream.send(samples);
+    assertThat(stream.answers.next(10, TimeUnit.SECONDS)).isNotNull();
+    byte[] locations = ArrowFixtures.v1Locations(allocator);
+    stream.send(locations);
+    stream.send(ArrowFixtures.v1Samples(allocator));
+    stream.answers.done().get(10, TimeUnit.SECONDS);
+    assertStoredWriteV1(samples, locations);
   }
 
   @Test
@@ -282,9 +317,35 @@ class ArrowIngestTest {
   }
 
   @Test
-  void write_idleStream_isCancelledAfterTheTimeout() {
+  void write_streamThatNeverSendsItsLocationsRecord_isRefusedAfterTheBound_andStoresNothing() throws Exception {
+    WriteStream stream = new WriteStream();
+    stream.send(ArrowFixtures.v1Samples(allocator));
+    assertThat(stream.answers.next(10, TimeUnit.SECONDS)).isNotNull();
+    assertThatThrownBy(() -> stream.answers.done().get(10, TimeUnit.SECONDS)).satisfies(e -> {
+      assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+      assertThat(Status.fromThrowable(e.getCause()).getDescription())
+          .startsWith("Write stream did not send its locations record within 2000 ms");
+    });
+    assertThat(series()).isEmpty();
+  }
+
+  @Test
+  void write_silentStream_isRefusedAfterTheBound() {
     WriteStream stream = new WriteStream();
     assertThatThrownBy(() -> stream.answers.done().get(10, TimeUnit.SECONDS))
         .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+  }
+
+  @Test
+  void write_boundCountsFromTheStreamsStart_notFromItsLastMessage() throws Exception {
+    // The bound is 2 s. Samples sent 1.5 s in: an idle timer would refuse 2 s after them, the bound
+    // about 0.5 s after them.
+    WriteStream stream = new WriteStream();
+    Thread.sleep(1500);
+    long sent = System.nanoTime();
+    stream.send(ArrowFixtures.v1Samples(allocator));
+    assertThatThrownBy(() -> stream.answers.done().get(10, TimeUnit.SECONDS))
+        .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofMillis(1800));
   }
 }

@@ -90,6 +90,7 @@ class WriteRawValidationTest {
     return Stream.of(
         Arguments.of(new String[] {"__name__", "cpu", "job", "a"}, null),
         Arguments.of(new String[] {"job", "a"}, "missing __name__ label"),
+        Arguments.of(new String[] {"__name__", "", "job", "a"}, "missing __name__ label"),
         Arguments.of(new String[] {"__name__", "cpu", "1job", "a"}, "label 1 has invalid name \"1job\""),
         Arguments.of(new String[] {"__name__", "cpu", "job-x", "a"}, "label 1 has invalid name \"job-x\""),
         Arguments.of(new String[] {"__name__", "cpu", "", "a"}, "label 1 has invalid name \"\""),
