@@ -181,6 +181,15 @@ class AuthorizationTest {
   }
 
   @Test
+  void permissionsCatalogue_isPublic() {
+    var anonymous = server.anonymous().get("/v1/permissions");
+    assertThat(anonymous.status()).isEqualTo(200);
+    assertThat(anonymous.body().get("permissions")).isEqualTo(owner.get("/v1/permissions").body().get("permissions"));
+    // A presented but bad credential is still refused, as on every route.
+    assertThat(Api.withToken(server.url(), "psc_v1_" + "0".repeat(64)).get("/v1/permissions").status()).isEqualTo(401);
+  }
+
+  @Test
   void deletingAProject_removesItsBindings() {
     String p = owner.post("/v1/organizations/" + org + "/projects", json("name", "tmp")).body().at("/project/id").asText();
     addUser("scoped@example.com", "system:viewer", p);
