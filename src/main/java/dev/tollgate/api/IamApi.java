@@ -108,7 +108,8 @@ public final class IamApi {
     } else {
       projectId = null;
     }
-    Authorizer.Decision d = authorizer.decide(caller.principal(), permission, orgId, projectId, b.string("entity"));
+    String entity = bindings.entityToAsk(orgId, b.string("entity"));
+    Authorizer.Decision d = authorizer.decide(caller.principal(), permission, orgId, projectId, entity);
     ObjectNode out = Json.object().put("allowed", d.allowed());
     if (Boolean.TRUE.equals(b.bool("explain"))) {
       ObjectNode ex = out.putObject("explanation").put("reason", d.reason());

@@ -188,6 +188,52 @@ class AuthorizationTest {
         .doesNotContain("user:local:leaver@example.com");
   }
 
+  /** An entity binding is made the way the CLI documents it and then grants exactly what "can I?" says. */
+  @Test
+  void entityBinding_grantsOnlyForItsAccount_andCanIAgrees() {
+    String ci = owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "ci")).body()
+        .at("/serviceAccount/id").asText();
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "other"));
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "sa-admin", "permissions", List.of("serviceaccount.delete")));
+    Api ops = addUser("ops@example.com", "system:viewer", null);
+    String bindings = "/v1/organizations/" + org + "/rolebindings";
+
+    // Anything but serviceaccount:<name> or the id of an account of this organization is refused.
+    for (String bad : List.of("ci", "bogus:thing", "serviceaccount:Not_A_Name", "00000000-0000-4000-8000-000000000000")) {
+      var r = owner.post(bindings, json("subject", "user:local:ops@example.com", "role", org + ":sa-admin", "entity", bad));
+      assertThat(r.status()).as(bad).isEqualTo(400);
+      assertThat(r.text("field")).isEqualTo("entity");
+      assertThat(r.error()).contains("serviceaccount:<name>");
+    }
+    var missing = owner.post(bindings, json("subject", "user:local:ops@example.com", "role", org + ":sa-admin",
+        "entity", "serviceaccount:gone"));
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.error()).contains("no service account named gone");
+
+    // The id (what the CLI help mentions too) is stored in the canonical form.
+    var created = owner.post(bindings, json("subject", "user:local:ops@example.com", "role", org + ":sa-admin", "entity", ci));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
+    assertThat(created.body().at("/roleBinding/entity").asText()).isEqualTo("serviceaccount:ci");
+
+    // The routes honour it for ci only, and "can I?" says the same with either form.
+    String accounts = "/v1/organizations/" + org + "/serviceaccounts/";
+    assertThat(ops.post(accounts + "ci/disable", "{}").status()).isEqualTo(200);
+    assertThat(ops.post(accounts + "other/disable", "{}").status()).isEqualTo(403);
+    for (String entity : List.of("serviceaccount:ci", ci)) {
+      assertThat(canI(ops, "serviceaccount.delete", entity)).as(entity).isTrue();
+    }
+    assertThat(canI(ops, "serviceaccount.delete", "serviceaccount:other")).isFalse();
+    assertThat(canI(ops, "serviceaccount.delete", null)).isFalse();
+    assertThat(ops.post("/api/v1alpha1/authorization/cani", json("organizationId", org,
+        "permission", "serviceaccount.delete", "entity", "ci")).status()).isEqualTo(400);
+  }
+
+  boolean canI(Api api, String permission, String entity) {
+    var r = api.post("/api/v1alpha1/authorization/cani", json("organizationId", org, "permission", permission, "entity", entity));
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    return r.body().get("allowed").asBoolean();
+  }
+
   @Test
   void newAndDeletedBindings_changeTheVeryNextRequest() {
     Api viewer = addUser("v@example.com", "system:viewer", null);
