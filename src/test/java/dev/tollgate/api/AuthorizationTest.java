@@ -228,6 +228,31 @@ class AuthorizationTest {
         "permission", "serviceaccount.delete", "entity", "ci")).status()).isEqualTo(400);
   }
 
+  /** A binding narrowed to an account dies with it: an account re-created under its name starts clean. */
+  @Test
+  void deletedServiceAccount_takesEntityBindingsAlong_soARecreatedOneInheritsNothing() {
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "ci"));
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "sa-admin", "permissions", List.of("serviceaccount.delete")));
+    Api ops = addUser("ops@example.com", "system:viewer", null);
+    String bindingId = owner.post("/v1/organizations/" + org + "/rolebindings", json("subject", "user:local:ops@example.com",
+        "role", org + ":sa-admin", "entity", "serviceaccount:ci")).body().at("/roleBinding/id").asText();
+    String accounts = "/v1/organizations/" + org + "/serviceaccounts/";
+    assertThat(ops.post(accounts + "ci/disable", "{}").status()).isEqualTo(200);
+
+    assertThat(owner.delete(accounts + "ci").status()).isEqualTo(200);
+    assertThat(owner.get("/v1/organizations/" + org + "/rolebindings").body().findValuesAsText("id")).doesNotContain(bindingId);
+    var audit = owner.get("/v1/organizations/" + org + "/audit?action=rolebinding.delete").body().toString();
+    assertThat(audit).contains("rolebinding:" + bindingId);
+
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "ci"));
+    var refused = ops.post(accounts + "ci/disable", "{}");
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.error()).contains("serviceaccount.delete");
+    assertThat(canI(ops, "serviceaccount.delete", "serviceaccount:ci")).isFalse();
+    // The ops user itself is untouched: still a member with its own binding.
+    assertThat(ops.get("/v1/organizations/" + org + "/rolebindings").status()).isEqualTo(200);
+  }
+
   boolean canI(Api api, String permission, String entity) {
     var r = api.post("/api/v1alpha1/authorization/cani", json("organizationId", org, "permission", permission, "entity", entity));
     assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
