@@ -153,7 +153,9 @@ async function route() {
   const hash = location.hash || '#/';
   const inviteLink = /^#\/invite\/([0-9a-f]+)$/.exec(hash);
   if (inviteLink) {
-    // Opened from an invite link: no session needed.
+    // Opened from an invite link: no session needed, but a logged-in browser must send its
+    // session's CSRF token with the accept call, so load the session if there is one.
+    if (!state.me) await loadSession();
     top.hidden = true;
     side.hidden = true;
     clear(main);

@@ -31,9 +31,9 @@ public final class IamApi {
     this.authorizer = requireNonNull(authorizer, "authorizer");
   }
 
+  /** Public, like IAM.md that lists it: the catalogue is no secret, and no caller is asked for. */
   @Get("/v1/permissions")
-  public HttpResponse permissions(ServiceRequestContext ctx) {
-    ApiAuthDecorator.caller(ctx);
+  public HttpResponse permissions() {
     ObjectNode out = Json.object();
     ArrayNode a = out.putArray("permissions");
     Permissions.CATALOGUE.forEach(a::add);
@@ -108,7 +108,8 @@ public final class IamApi {
     } else {
       projectId = null;
     }
-    Authorizer.Decision d = authorizer.decide(caller.principal(), permission, orgId, projectId, b.string("entity"));
+    String entity = bindings.entityToAsk(orgId, b.string("entity"));
+    Authorizer.Decision d = authorizer.decide(caller.principal(), permission, orgId, projectId, entity);
     ObjectNode out = Json.object().put("allowed", d.allowed());
     if (Boolean.TRUE.equals(b.bool("explain"))) {
       ObjectNode ex = out.putObject("explanation").put("reason", d.reason());

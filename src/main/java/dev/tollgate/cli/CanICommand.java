@@ -15,7 +15,8 @@ final class CanICommand extends ClientCommand {
   @Option(names = "--project", paramLabel = "ID", description = "Ask within this project (id or name); default: org-wide.")
   String project;
 
-  @Option(names = "--entity", paramLabel = "ID", description = "Ask about one entity, e.g. a service account id.")
+  @Option(names = "--entity", paramLabel = "ENTITY",
+      description = "Ask about one service account: serviceaccount:NAME (its id is accepted too).")
   String entity;
 
   @Override

@@ -30,7 +30,9 @@ final class ProjectsCommand extends CommandGroup {
         return p.path("id").asText();
       }
     }
-    throw new CliException(ExitCodes.NOT_FOUND, "project '" + name + "' not found");
+    // The list holds only the projects the caller may read (project.list or project.read).
+    throw new CliException(ExitCodes.NOT_FOUND, "project '" + name + "' not found among the projects you may read"
+        + " (project.list or project.read); if it exists, pass its id instead");
   }
 
   @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List projects.")

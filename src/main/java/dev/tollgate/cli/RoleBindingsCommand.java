@@ -42,7 +42,8 @@ final class RoleBindingsCommand extends CommandGroup {
     @Option(names = "--project", paramLabel = "ID", description = "Only in this project (id or name); default: org-wide.")
     String project;
 
-    @Option(names = "--entity", paramLabel = "ID", description = "Only for this entity, e.g. one service account id.")
+    @Option(names = "--entity", paramLabel = "ENTITY",
+        description = "Only for this service account: serviceaccount:NAME (its id is accepted too).")
     String entity;
 
     @Override

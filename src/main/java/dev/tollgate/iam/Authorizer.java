@@ -86,6 +86,14 @@ public final class Authorizer {
     require(principal, permission, organizationId, null, null);
   }
 
+  /** Throws NOT_FOUND unless the organization exists and the caller is a member of it. */
+  public void requireMember(Principal principal, String organizationId) {
+    IamSnapshot s = state.current();
+    if (s.organization(organizationId).isEmpty() || !isMember(s, principal, organizationId)) {
+      throw TollgateException.notFound("organization");
+    }
+  }
+
   /** Resolves a project the caller can see at all (any binding in its organization), else 404. */
   public Project visibleProject(Principal principal, String projectId) {
     IamSnapshot s = state.current();

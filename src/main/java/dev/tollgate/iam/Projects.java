@@ -21,21 +21,19 @@ public final class Projects {
   }
 
   /**
-   * The organization's projects for a caller with {@code project.list} there; otherwise the
-   * projects it may read (e.g. through project-scoped bindings), and 403 if there are none.
+   * The projects the caller may read: all of them with an org-wide {@code project.list},
+   * otherwise those where it holds {@code project.read} (e.g. through project-scoped bindings),
+   * possibly none. Membership is all it takes to ask; non-members get 404.
    */
   public List<Project> list(Caller caller, String organizationId) {
     Principal p = caller.principal();
+    authorizer.requireMember(p, organizationId);
     if (authorizer.allowed(p, "project.list", organizationId, null)) {
       return state.current().projectsOf(organizationId);
     }
-    List<Project> readable = state.current().projectsOf(organizationId).stream()
+    return state.current().projectsOf(organizationId).stream()
         .filter(x -> authorizer.allowed(p, "project.read", organizationId, x.id()))
         .toList();
-    if (readable.isEmpty()) {
-      authorizer.require(p, "project.list", organizationId);
-    }
-    return readable;
   }
 
   public Project create(Caller caller, String organizationId, String name) {

@@ -11,9 +11,12 @@ import java.util.UUID;
 
 /**
  * Creates, lists and deletes role bindings. The project must belong to the organization, a
- * service-account subject must exist, and the last org-wide owner binding stays.
+ * service-account subject must exist, an entity must name an existing service account (stored
+ * as {@code serviceaccount:<name>}), and the last org-wide owner binding stays.
  */
 public final class RoleBindings {
+  private static final String ENTITY_PREFIX = "serviceaccount:";
+
   private final IamStore store;
   private final IamState state;
   private final Authorizer authorizer;
@@ -75,12 +78,54 @@ public final class RoleBindings {
     if (s.role(organizationId, role.trim()).isEmpty()) {
       throw TollgateException.invalid("role", "unknown role " + role.trim());
     }
-    String ent = entity == null || entity.isBlank() ? null : entity.trim();
-    if (ent != null && ent.length() > 200) {
-      throw TollgateException.invalid("entity", "entity must be at most 200 characters");
-    }
+    String ent = entity(s, organizationId, entity, true);
     return new RoleBinding(UUID.randomUUID().toString(), parsed.value(), organizationId, projectId, ent,
         role.trim(), createdBy, now);
+  }
+
+  /**
+   * The entity as "can I?" evaluates it: the same canonical form as a binding's, except that an
+   * account that does not exist is no error (the answer then rests on bindings without entity).
+   */
+  public String entityToAsk(String organizationId, String entity) {
+    return entity(state.current(), organizationId, entity, false);
+  }
+
+  /**
+   * The canonical entity, {@code serviceaccount:<name>}: what the service-account and token
+   * routes evaluate for the account they act on. The account's id, bare or as
+   * {@code serviceaccount:<id>}, is accepted and normalized to that form. Null for none.
+   */
+  static String entity(IamSnapshot s, String organizationId, String entity, boolean mustExist) {
+    if (entity == null || entity.isBlank()) {
+      return null;
+    }
+    String v = entity.trim();
+    boolean prefixed = v.startsWith(ENTITY_PREFIX);
+    String key = prefixed ? v.substring(ENTITY_PREFIX.length()) : v;
+    Optional<ServiceAccount> byId = s.serviceAccount(key).filter(sa -> sa.organizationId().equals(organizationId));
+    if (byId.isPresent()) {
+      return byId.get().subject().value();
+    }
+    if (prefixed && Names.isServiceAccountName(key)) {
+      if (mustExist && s.serviceAccountByName(organizationId, key).isEmpty()) {
+        throw TollgateException.invalid("entity", "no service account named " + key + " in this organization");
+      }
+      return ENTITY_PREFIX + key;
+    }
+    if (!mustExist && isUuid(key)) {
+      return v; // the id of no account here: grants through an entity binding cannot match it
+    }
+    throw TollgateException.invalid("entity",
+        "entity must be serviceaccount:<name> (or the id) of a service account in this organization");
+  }
+
+  private static boolean isUuid(String s) {
+    try {
+      return UUID.fromString(s).toString().equals(s.toLowerCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   public void delete(Caller caller, String organizationId, String bindingId) {

@@ -11,7 +11,8 @@ import java.util.UUID;
 /**
  * Service accounts of an organization: at most {@value #MAX_PER_ORGANIZATION}, exact under
  * concurrency (the count is taken under the organization's row lock). Deleting one removes its
- * tokens and bindings in the same transaction; disabling one refuses its tokens at once.
+ * tokens, its bindings and those narrowed to it in the same transaction; disabling one refuses
+ * its tokens at once.
  */
 public final class ServiceAccounts {
   public static final int MAX_PER_ORGANIZATION = 50;
@@ -75,7 +76,10 @@ public final class ServiceAccounts {
     return sa;
   }
 
-  /** Deletes the account with its tokens and role bindings, in one transaction. */
+  /**
+   * Deletes the account with its tokens, its role bindings and the bindings whose entity names
+   * it, in one transaction.
+   */
   public void delete(Caller caller, String organizationId, String id) {
     ServiceAccount sa = visible(caller, organizationId, id);
     authorizer.require(caller.principal(), "serviceaccount.delete", organizationId, null, sa.subject().value());
@@ -87,6 +91,15 @@ public final class ServiceAccounts {
       if (Bindings.countOwners(current) > 0 && ownersAfter == 0) {
         throw TollgateException.failedPrecondition(
             "this service account holds the organization's last owner binding; create another owner binding first");
+      }
+      // Bindings of other subjects narrowed to this account go too: entities name the account,
+      // so one re-created under the same name would otherwise inherit them.
+      for (RoleBinding b : current) {
+        if (sa.subject().value().equals(b.entity())) {
+          tx.deleteBinding(b.id());
+          tx.audit(AuditEntry.of(organizationId, clock.instant(), caller.actor(), "rolebinding.delete",
+              "rolebinding:" + b.id(), caller.clientIp(), RoleBindings.describe(b)));
+        }
       }
       tx.deleteServiceAccount(sa);
       tx.audit(AuditEntry.of(organizationId, clock.instant(), caller.actor(), "serviceaccount.delete",

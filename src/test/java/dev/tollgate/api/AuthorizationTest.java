@@ -135,15 +135,128 @@ class AuthorizationTest {
     owner.post("/v1/organizations/" + org + "/roles", json("name", "project-maker", "permissions", List.of("project.create")));
     Api maker = addUser("maker@example.com", org + ":project-maker", null);
     assertThat(maker.post("/v1/organizations/" + org + "/projects", json("name", "made")).status()).isEqualTo(200);
+    // Without project.list or project.read it may still ask: it reads no project, not even its own.
     var list = maker.get("/v1/organizations/" + org + "/projects");
-    assertThat(list.status()).isEqualTo(403);
-    assertThat(list.error()).contains("project.list");
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.body().get("projects")).isEmpty();
     // A role in use cannot be deleted; unknown permissions are refused.
     assertThat(owner.delete("/v1/organizations/" + org + "/roles/" + org + ":project-maker").status()).isEqualTo(409);
     var bad = owner.post("/v1/organizations/" + org + "/roles", json("name", "bad", "permissions", List.of("root.everything")));
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.text("field")).isEqualTo("permissions");
     assertThat(owner.delete("/v1/organizations/" + org + "/roles/system:viewer").status()).isEqualTo(409);
+  }
+
+  /** Each route needs only what docs/api.md lists for it, checked with callers holding just that. */
+  @Test
+  void routes_needOnlyTheirDocumentedPermission() {
+    // GET projects: membership. A scraper's token (profile.write only) gets an answer, not a 403.
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "scraper"));
+    owner.post("/v1/organizations/" + org + "/rolebindings",
+        json("subject", "serviceaccount:scraper", "role", "system:profile-writer"));
+    String token = owner.post("/v1/organizations/" + org + "/serviceaccounts/scraper/tokens", json("name", "t"))
+        .body().at("/token/token").asText();
+    var projects = Api.withToken(server.url(), token).get("/v1/organizations/" + org + "/projects");
+    assertThat(projects.status()).as(projects.body().toString()).isEqualTo(200);
+    assertThat(projects.body().get("projects")).isEmpty();
+    // Non-members still do not see the organization.
+    Api outsider = addUser("outsider@example.com", "system:viewer", null);
+    String otherOrg = outsider.post("/v1/organizations", json("name", "elsewhere")).body().at("/organization/id").asText();
+    assertThat(owner.get("/v1/organizations/" + otherOrg + "/projects").status()).isEqualTo(404);
+
+    // PATCH the organization: organization.update alone.
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "renamer", "permissions", List.of("organization.update")));
+    Api renamer = addUser("renamer@example.com", org + ":renamer", null);
+    var patched = renamer.patch("/v1/organizations/" + org, json("name", "renamed"));
+    assertThat(patched.status()).as(patched.body().toString()).isEqualTo(200);
+    assertThat(patched.body().at("/organization/name").asText()).isEqualTo("renamed");
+
+    // DELETE a member: rolebinding.delete alone.
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "remover", "permissions", List.of("rolebinding.delete")));
+    Api remover = addUser("remover@example.com", org + ":remover", null);
+    addUser("leaver@example.com", "system:viewer", null);
+    String leaver = null;
+    for (var u : owner.get("/v1/organizations/" + org + "/users").body().get("users")) {
+      if (u.get("email").asText().equals("leaver@example.com")) {
+        leaver = u.get("id").asText();
+      }
+    }
+    assertThat(leaver).isNotNull();
+    var removed = remover.delete("/v1/organizations/" + org + "/users/" + leaver);
+    assertThat(removed.status()).as(removed.body().toString()).isEqualTo(200);
+    assertThat(owner.get("/v1/organizations/" + org + "/rolebindings").body().findValuesAsText("subject"))
+        .doesNotContain("user:local:leaver@example.com");
+  }
+
+  /** An entity binding is made the way the CLI documents it and then grants exactly what "can I?" says. */
+  @Test
+  void entityBinding_grantsOnlyForItsAccount_andCanIAgrees() {
+    String ci = owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "ci")).body()
+        .at("/serviceAccount/id").asText();
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "other"));
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "sa-admin", "permissions", List.of("serviceaccount.delete")));
+    Api ops = addUser("ops@example.com", "system:viewer", null);
+    String bindings = "/v1/organizations/" + org + "/rolebindings";
+
+    // Anything but serviceaccount:<name> or the id of an account of this organization is refused.
+    for (String bad : List.of("ci", "bogus:thing", "serviceaccount:Not_A_Name", "00000000-0000-4000-8000-000000000000")) {
+      var r = owner.post(bindings, json("subject", "user:local:ops@example.com", "role", org + ":sa-admin", "entity", bad));
+      assertThat(r.status()).as(bad).isEqualTo(400);
+      assertThat(r.text("field")).isEqualTo("entity");
+      assertThat(r.error()).contains("serviceaccount:<name>");
+    }
+    var missing = owner.post(bindings, json("subject", "user:local:ops@example.com", "role", org + ":sa-admin",
+        "entity", "serviceaccount:gone"));
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.error()).contains("no service account named gone");
+
+    // The id (what the CLI help mentions too) is stored in the canonical form.
+    var created = owner.post(bindings, json("subject", "user:local:ops@example.com", "role", org + ":sa-admin", "entity", ci));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
+    assertThat(created.body().at("/roleBinding/entity").asText()).isEqualTo("serviceaccount:ci");
+
+    // The routes honour it for ci only, and "can I?" says the same with either form.
+    String accounts = "/v1/organizations/" + org + "/serviceaccounts/";
+    assertThat(ops.post(accounts + "ci/disable", "{}").status()).isEqualTo(200);
+    assertThat(ops.post(accounts + "other/disable", "{}").status()).isEqualTo(403);
+    for (String entity : List.of("serviceaccount:ci", ci)) {
+      assertThat(canI(ops, "serviceaccount.delete", entity)).as(entity).isTrue();
+    }
+    assertThat(canI(ops, "serviceaccount.delete", "serviceaccount:other")).isFalse();
+    assertThat(canI(ops, "serviceaccount.delete", null)).isFalse();
+    assertThat(ops.post("/api/v1alpha1/authorization/cani", json("organizationId", org,
+        "permission", "serviceaccount.delete", "entity", "ci")).status()).isEqualTo(400);
+  }
+
+  /** A binding narrowed to an account dies with it: an account re-created under its name starts clean. */
+  @Test
+  void deletedServiceAccount_takesEntityBindingsAlong_soARecreatedOneInheritsNothing() {
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "ci"));
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "sa-admin", "permissions", List.of("serviceaccount.delete")));
+    Api ops = addUser("ops@example.com", "system:viewer", null);
+    String bindingId = owner.post("/v1/organizations/" + org + "/rolebindings", json("subject", "user:local:ops@example.com",
+        "role", org + ":sa-admin", "entity", "serviceaccount:ci")).body().at("/roleBinding/id").asText();
+    String accounts = "/v1/organizations/" + org + "/serviceaccounts/";
+    assertThat(ops.post(accounts + "ci/disable", "{}").status()).isEqualTo(200);
+
+    assertThat(owner.delete(accounts + "ci").status()).isEqualTo(200);
+    assertThat(owner.get("/v1/organizations/" + org + "/rolebindings").body().findValuesAsText("id")).doesNotContain(bindingId);
+    var audit = owner.get("/v1/organizations/" + org + "/audit?action=rolebinding.delete").body().toString();
+    assertThat(audit).contains("rolebinding:" + bindingId);
+
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "ci"));
+    var refused = ops.post(accounts + "ci/disable", "{}");
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.error()).contains("serviceaccount.delete");
+    assertThat(canI(ops, "serviceaccount.delete", "serviceaccount:ci")).isFalse();
+    // The ops user itself is untouched: still a member with its own binding.
+    assertThat(ops.get("/v1/organizations/" + org + "/rolebindings").status()).isEqualTo(200);
+  }
+
+  boolean canI(Api api, String permission, String entity) {
+    var r = api.post("/api/v1alpha1/authorization/cani", json("organizationId", org, "permission", permission, "entity", entity));
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+    return r.body().get("allowed").asBoolean();
   }
 
   @Test
@@ -178,6 +291,15 @@ class AuthorizationTest {
     assertThat(roles.get(3).get("id").asText()).isEqualTo("system:profile-writer");
     assertThat(roles.get(3).get("permissions")).hasSize(1);
     assertThat(roles.get(3).get("permissions").get(0).asText()).isEqualTo("profile.write");
+  }
+
+  @Test
+  void permissionsCatalogue_isPublic() {
+    var anonymous = server.anonymous().get("/v1/permissions");
+    assertThat(anonymous.status()).isEqualTo(200);
+    assertThat(anonymous.body().get("permissions")).isEqualTo(owner.get("/v1/permissions").body().get("permissions"));
+    // A presented but bad credential is still refused, as on every route.
+    assertThat(Api.withToken(server.url(), "psc_v1_" + "0".repeat(64)).get("/v1/permissions").status()).isEqualTo(401);
   }
 
   @Test

@@ -103,9 +103,9 @@ class ClientCommandsTest {
     r = tollgate("can-i", "profile.read", "--project", project, "--token-file", file.toString());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.NO);
     assertThat(r.out().strip()).isEqualTo("no");
-    // A project name is looked up in the list, which a profile-writer may not read; an owner may.
+    // A project name is looked up in the list, which shows a profile-writer no project; an owner all.
     r = tollgate("can-i", "profile.write", "--project", "payments", "--token-file", file.toString());
-    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.PERMISSION_DENIED);
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(r.err()).contains("project.list", "pass its id");
     assertThat(tollgate("can-i", "profile.write", "--project", "payments").out().strip()).isEqualTo("yes");
 

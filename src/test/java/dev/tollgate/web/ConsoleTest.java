@@ -468,4 +468,26 @@ class ConsoleTest {
         .at("/invites/0/acceptanceCount").asLong()).isEqualTo(1);
     b.assertClean();
   }
+  /** A person logged in to the console opens an invite link in a fresh page and joins: the accept call carries the CSRF token. */
+  @Test
+  void invite_acceptedFromALoggedInBrowser() {
+    Api owner = server.owner();
+    assertThat(owner.post("/v1/organizations/" + org + "/users", json("email", "member@example.com",
+        "password", "member-password", "role", "system:viewer", "projectId", project)).status()).isEqualTo(200);
+    String code = owner.post("/v1/organizations/" + org + "/invites", json("role", "system:writer"))
+        .body().at("/invite/token").asText();
+    b.login("member@example.com", "member-password");
+    page.navigate("about:blank");
+    b.open("#/invite/" + code);
+    heading("Join default").waitFor();
+    page.getByLabel("Email").fill("member@example.com");
+    page.getByLabel("Password").fill("member-password");
+    button("Join").click();
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("default").setExact(true)).first().waitFor();
+    assertThat(page.getByRole(AriaRole.ALERT)).hasCount(0);
+    var bindings = owner.get("/v1/organizations/" + org + "/rolebindings").body().get("roleBindings");
+    Assertions.assertThat(bindings.findValuesAsText("role")).contains("system:writer");
+    Assertions.assertThat(bindings.findValuesAsText("subject")).filteredOn("user:local:member@example.com"::equals).hasSize(2);
+    b.assertClean();
+  }
 }
