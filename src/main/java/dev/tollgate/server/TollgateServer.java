@@ -192,7 +192,7 @@ public final class TollgateServer implements AutoCloseable {
 
       ApiErrors errors = new ApiErrors();
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-          .build(new AuthApi(sessions, organizations, config.tls()));
+          .build(new AuthApi(sessions, organizations, config.httpsForBrowsers()));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(new OrganizationsApi(organizations, projects, members));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)

@@ -53,6 +53,17 @@ class SessionsTest {
   }
 
   @Test
+  void behindATlsProxy_theCookieIsSecure() throws Exception {
+    try (TestServer proxied = TestServer.start(backend, dir.resolve("proxied"),
+        c -> c.withExternalUrl("https://tollgate.example.com"))) {
+      var r = new Api("http://localhost:" + proxied.port()).post("/v1/auth/login",
+          json("email", "admin@localhost", "password", TestServer.ADMIN_PASSWORD));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.headers().firstValue("set-cookie").orElseThrow()).contains("Secure").containsIgnoringCase("HttpOnly");
+    }
+  }
+
+  @Test
   void wrongEmailAndWrongPassword_getTheSameAnswer() {
     var wrongPassword = server.anonymous().post("/v1/auth/login", json("email", "admin@localhost", "password", "nope-nope-nope"));
     var wrongEmail = server.anonymous().post("/v1/auth/login", json("email", "ghost@localhost", "password", "nope-nope-nope"));
