@@ -13,6 +13,8 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * ({@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>}, OWASP's minimum parameters).
  */
 public final class Passwords {
+  /** The one answer for any bad email/password combination, wherever a password is checked. */
+  public static final String BAD_CREDENTIALS = "invalid email or password";
   private static final int MEMORY_KIB = 19456;
   private static final int ITERATIONS = 2;
   private static final int PARALLELISM = 1;

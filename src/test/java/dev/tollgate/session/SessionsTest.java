@@ -84,6 +84,21 @@ class SessionsTest {
   }
 
   @Test
+  void concurrentWrongPasswords_onlyTheFreeAttemptsAreChecked() throws Exception {
+    var statuses = new java.util.concurrent.ConcurrentLinkedQueue<Integer>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+      for (int i = 0; i < 40; i++) {
+        int n = i;
+        pool.submit(() -> statuses.add(server.anonymous().post("/v1/auth/login",
+            json("email", "admin@localhost", "password", "guess-" + n)).status()));
+      }
+    }
+    assertThat(statuses).hasSize(40);
+    assertThat(statuses.stream().filter(s -> s == 401).count()).isEqualTo(LoginThrottle.FREE_FAILURES);
+    assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(40 - LoginThrottle.FREE_FAILURES);
+  }
+
+  @Test
   void cookiePostWithoutCsrfToken_isRefused_andWithItAccepted() {
     Api owner = server.owner();
     String org = server.organizationId();
