@@ -146,7 +146,9 @@ public final class TollgateServer implements AutoCloseable {
         writeBootstrapToken(bootstrap.get(), serviceAccounts, bindings, tokens, config.bootstrapTokenFile());
       }
 
-      Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), random, clock);
+      // One throttle for every password check: login and accepting an invite with an existing account.
+      LoginThrottle loginThrottle = new LoginThrottle(clock);
+      Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, loginThrottle, random, clock);
       ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
 
       JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
@@ -206,7 +208,7 @@ public final class TollgateServer implements AutoCloseable {
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(ingestion.restService());
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-          .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, random, clock), iam));
+          .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, loginThrottle, random, clock), iam));
 
       sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
       sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()
