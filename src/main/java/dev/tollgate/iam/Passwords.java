@@ -50,9 +50,12 @@ public final class Passwords {
     }
   }
 
-  /** Constant-time comparison against a stored PHC string; malformed strings never match. */
+  /**
+   * Constant-time comparison against a stored PHC string; malformed strings never match, and
+   * neither does a password longer than any stored one may be (refused before hashing it).
+   */
   public boolean verify(String password, String phc) {
-    if (password == null || phc == null) {
+    if (password == null || phc == null || password.length() > MAX_LENGTH) {
       return false;
     }
     try {

@@ -99,6 +99,14 @@ class SessionsTest {
   }
 
   @Test
+  void overlongPassword_isRefusedLikeAWrongOne() {
+    var wrong = server.anonymous().post("/v1/auth/login", json("email", "admin@localhost", "password", "nope-nope-nope"));
+    var huge = server.anonymous().post("/v1/auth/login", json("email", "admin@localhost", "password", "x".repeat(100_000)));
+    assertThat(huge.status()).isEqualTo(401);
+    assertThat(huge.body()).isEqualTo(wrong.body());
+  }
+
+  @Test
   void cookiePostWithoutCsrfToken_isRefused_andWithItAccepted() {
     Api owner = server.owner();
     String org = server.organizationId();
