@@ -93,9 +93,12 @@ class SessionsTest {
             json("email", "admin@localhost", "password", "guess-" + n)).status()));
       }
     }
-    assertThat(statuses).hasSize(40);
-    assertThat(statuses.stream().filter(s -> s == 401).count()).isEqualTo(LoginThrottle.FREE_FAILURES);
-    assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(40 - LoginThrottle.FREE_FAILURES);
+    assertThat(statuses).hasSize(40).containsOnly(401, 429);
+    // The clock is real: an attempt arriving after the 1 s (then 2 s) penalty is rightly checked,
+    // so allow two such; without the atomic reservation most of the 40 got checked.
+    // LoginThrottleTest asserts the exact count on a fake clock.
+    assertThat(statuses.stream().filter(s -> s == 401).count()).isBetween((long) LoginThrottle.FREE_FAILURES,
+        LoginThrottle.FREE_FAILURES + 2L);
   }
 
   @Test
