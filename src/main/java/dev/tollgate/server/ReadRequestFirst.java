@@ -13,7 +13,7 @@ import dev.tollgate.api.ApiErrors;
  * (a 401 from the credential check, a 403 from a handler that takes no body) completes while the
  * client is still sending the body, and HTTP/2 then resets the request stream - which some
  * clients (the JDK's HttpClient among them) report as a failed request although the answer
- * arrived.
+ * arrived. The request handed on declares its exact {@code content-length}.
  *
  * <p>Since this runs before authentication, it bounds what it reads: REST bodies are small JSON
  * documents, so {@value #MAX_REST_REQUEST_BYTES} bytes at most (the server's 64 MiB is for gRPC);
@@ -43,7 +43,9 @@ final class ReadRequestFirst {
         if (cause != null) {
           return Exceptions.peel(cause) instanceof ContentTooLargeException ? tooLarge() : HttpResponse.ofFailure(cause);
         }
-        HttpRequest again = whole.toHttpRequest();
+        // Handed on with its exact length declared, so later checks know whether a body came.
+        HttpRequest again = HttpRequest.of(whole.headers().toBuilder().contentLength(whole.content().length()).build(),
+            whole.content(), whole.trailers());
         ctx.updateRequest(again);
         try {
           return delegate.serve(ctx, again);

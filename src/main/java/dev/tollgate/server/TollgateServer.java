@@ -149,7 +149,8 @@ public final class TollgateServer implements AutoCloseable {
       // One throttle for every password check: login and accepting an invite with an existing account.
       LoginThrottle loginThrottle = new LoginThrottle(clock);
       Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, loginThrottle, random, clock);
-      ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
+      ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions,
+          config.externalUrl());
 
       JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
       LegacyState legacyState = new LegacyState(legacyStore);
