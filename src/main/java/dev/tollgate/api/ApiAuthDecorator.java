@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -16,8 +17,10 @@ import dev.tollgate.iam.Principal;
 import dev.tollgate.session.Session;
 import dev.tollgate.session.Sessions;
 import io.netty.util.AttributeKey;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +30,11 @@ import java.util.Set;
  * credentials leave the request anonymous, and handlers that need a caller ask
  * {@link #caller(ServiceRequestContext)}. Cookie requests that change state must carry the
  * session's CSRF token in {@code X-CSRF-Token}.
+ *
+ * <p>Every state-changing request without a bearer token (log-in and invite acceptance included,
+ * which no CSRF token can protect) must also be one a cross-site page cannot send: a body only
+ * as {@code application/json} (a form's {@code text/plain} is refused with 415), and an
+ * {@code Origin}, if sent, of this server (its {@code Host}, or {@code --external-url}), else 403.
  */
 public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
   public static final String SESSION_COOKIE = "tollgate_session";
@@ -41,10 +49,16 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
 
   private final BearerAuthenticator bearer;
   private final Sessions sessions;
+  private final String externalOrigin;
 
-  public ApiAuthDecorator(BearerAuthenticator bearer, Sessions sessions) {
+  /**
+   * @param externalUrl the URL browsers reach the server at ({@code --external-url}), or null;
+   *     its origin is accepted besides the request's own host
+   */
+  public ApiAuthDecorator(BearerAuthenticator bearer, Sessions sessions, String externalUrl) {
     this.bearer = requireNonNull(bearer, "bearer");
     this.sessions = requireNonNull(sessions, "sessions");
+    this.externalOrigin = externalUrl == null ? null : origin(externalUrl);
   }
 
   @Override
@@ -61,6 +75,18 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
       }
       ctx.setAttr(CALLER, new Caller(p.get(), ip));
       return delegate.serve(ctx, req);
+    }
+    if (!SAFE.contains(req.method())) {
+      MediaType type = req.contentType();
+      // The request arrives read whole (server.ReadRequestFirst), its length declared.
+      if (type != null ? !type.is(MediaType.JSON) : req.headers().contentLength() > 0) {
+        return ApiErrors.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_argument",
+            "request bodies must be sent as Content-Type: application/json", "Content-Type");
+      }
+      String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+      if (origin != null && !isOwnOrigin(origin, req.headers().authority())) {
+        return ApiErrors.error(HttpStatus.FORBIDDEN, "permission_denied", "cross-origin request refused", "Origin");
+      }
     }
     String cookie = sessionCookie(req);
     if (cookie != null) {
@@ -92,6 +118,37 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
 
   static String clientIp(ServiceRequestContext ctx) {
     return ctx.clientAddress().getHostAddress();
+  }
+
+  /**
+   * Whether a browser's {@code Origin} is this server: the host the request was sent to (over
+   * http or https, as a TLS proxy may stand in front), or the external URL's origin. {@code null}
+   * origins (sandboxed frames, some redirects) never match.
+   */
+  private boolean isOwnOrigin(String origin, String authority) {
+    String o = origin.strip().toLowerCase(Locale.ROOT);
+    if (o.equals(externalOrigin)) {
+      return true;
+    }
+    if (authority == null) {
+      return false;
+    }
+    String host = authority.toLowerCase(Locale.ROOT);
+    return o.equals("http://" + host) || o.equals("https://" + host);
+  }
+
+  /** {@code scheme://host[:port]} of a URL, or null when it has none (then only the Host header counts). */
+  private static String origin(String url) {
+    try {
+      URI u = new URI(url.strip());
+      if (u.getScheme() == null || u.getHost() == null) {
+        return null;
+      }
+      String o = u.getScheme().toLowerCase(Locale.ROOT) + "://" + u.getHost().toLowerCase(Locale.ROOT);
+      return u.getPort() < 0 ? o : o + ":" + u.getPort();
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
   }
 
   private static String sessionCookie(HttpRequest req) {

@@ -8,6 +8,7 @@ import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.ExceptionHandlerFunction;
 import dev.tollgate.errors.TollgateException;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiErrors implements ExceptionHandlerFunction {
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+  private static final Pattern INVITE_CODE = Pattern.compile("^(/v1/invites/)[^/]+");
 
   @Override
   public HttpResponse handleException(ServiceRequestContext ctx, HttpRequest req, Throwable cause) {
@@ -36,8 +38,13 @@ public final class ApiErrors implements ExceptionHandlerFunction {
     if (cause instanceof IllegalArgumentException) {
       return error(HttpStatus.BAD_REQUEST, "invalid_argument", "invalid request", null);
     }
-    log.warn("unexpected failure on {} {}", ctx.method(), ctx.path(), cause);
+    log.warn("unexpected failure on {} {}", ctx.method(), loggablePath(ctx.path()), cause);
     return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "internal error", null);
+  }
+
+  /** The path with secrets in it masked: an invite's code is the secret of its link. */
+  static String loggablePath(String path) {
+    return INVITE_CODE.matcher(path).replaceFirst("$1<secret>");
   }
 
   public static HttpResponse error(HttpStatus status, String code, String message, String field) {

@@ -10,6 +10,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementException;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -29,6 +32,15 @@ public final class Database implements AutoCloseable {
     this.url = url;
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    // A failed statement's message names its SQL but never the bound values: those include
+    // password hashes and private keys, and exception messages end up in logs.
+    jdbi.getConfig(StatementExceptions.class).setMessageRendering(Database::withoutArguments);
+  }
+
+  private static String withoutArguments(StatementException e) {
+    StatementContext ctx = e.getStatementContext();
+    String sql = ctx == null ? null : ctx.getRenderedSql();
+    return sql == null ? e.getShortMessage() : e.getShortMessage() + " [statement:\"" + sql + "\"]";
   }
 
   /** Opens the pool and applies pending migrations. */
@@ -58,6 +70,9 @@ public final class Database implements AutoCloseable {
       // One multi-row INSERT per batch instead of one statement per row: an agent's call brings
       // hundreds of index rows.
       config.addDataSourceProperty("reWriteBatchedInserts", "true");
+      // PostgreSQL's error detail quotes row values ("Key (email)=(...) already exists"); keep
+      // them out of exception messages for the same reason as the bound values above.
+      config.addDataSourceProperty("logServerErrorDetail", "false");
     }
     config.setConnectionTimeout(30_000);
     HikariDataSource ds = new HikariDataSource(config);

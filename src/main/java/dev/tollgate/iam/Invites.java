@@ -36,16 +36,18 @@ public final class Invites {
   private final Authorizer authorizer;
   private final RoleBindings roleBindings;
   private final Passwords passwords;
+  private final PasswordAttempts attempts;
   private final SecureRandom random;
   private final InstantSource clock;
 
   public Invites(IamStore store, IamState state, Authorizer authorizer, RoleBindings roleBindings, Passwords passwords,
-      SecureRandom random, InstantSource clock) {
+      PasswordAttempts attempts, SecureRandom random, InstantSource clock) {
     this.store = requireNonNull(store, "store");
     this.state = requireNonNull(state, "state");
     this.authorizer = requireNonNull(authorizer, "authorizer");
     this.roleBindings = requireNonNull(roleBindings, "roleBindings");
     this.passwords = requireNonNull(passwords, "passwords");
+    this.attempts = requireNonNull(attempts, "attempts");
     this.random = requireNonNull(random, "random");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -118,6 +120,11 @@ public final class Invites {
    */
   public User accept(String code, String email, String password, String clientIp) {
     String mail = Names.email(email);
+    // Checked before looking the email up, so the answer does not tell whether it has an account.
+    Passwords.requirePolicy(password);
+    // Throttled like a login, known email or not: whoever holds an invite code could otherwise
+    // guess any user's password here without limit.
+    attempts.begin(mail, clientIp);
     Instant now = clock.instant();
     User user = store.inTransaction(tx -> {
       Invite i = tx.inviteByTokenSha256(code == null ? "" : Sha256.hex(code)).filter(x -> x.isOpen(now))
@@ -129,7 +136,7 @@ public final class Invites {
         tx.audit(AuditEntry.of(i.organizationId(), now, u.subject().value(), "user.create", "user:" + u.id(), clientIp,
             "via invite " + i.id()));
       } else if (!passwords.verify(password, tx.passwordHash(u.id()).orElse(""))) {
-        throw TollgateException.unauthenticated("invalid email or password");
+        throw TollgateException.unauthenticated(Passwords.BAD_CREDENTIALS);
       }
       RoleBinding b = roleBindings.validated(i.organizationId(), u.subject().value(), i.projectId(), null, i.roleId(),
           "invite:" + i.id(), now);
@@ -139,6 +146,7 @@ public final class Invites {
           RoleBindings.describe(b)));
       return u;
     });
+    attempts.succeeded(mail, clientIp);
     state.reload();
     return user;
   }

@@ -13,6 +13,10 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * ({@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>}, OWASP's minimum parameters).
  */
 public final class Passwords {
+  /** The one answer for any bad email/password combination, wherever a password is checked. */
+  public static final String BAD_CREDENTIALS = "invalid email or password";
+  public static final int MIN_LENGTH = 8;
+  public static final int MAX_LENGTH = 1024;
   private static final int MEMORY_KIB = 19456;
   private static final int ITERATIONS = 2;
   private static final int PARALLELISM = 1;
@@ -27,9 +31,7 @@ public final class Passwords {
 
   /** Checks the policy (8-1024 characters) and hashes. */
   public String hash(String password) {
-    if (password == null || password.length() < 8 || password.length() > 1024) {
-      throw TollgateException.invalid("password", "password must be 8-1024 characters");
-    }
+    requirePolicy(password);
     byte[] salt = new byte[16];
     random.nextBytes(salt);
     byte[] out = derive(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, 32);
@@ -37,9 +39,23 @@ public final class Passwords {
         + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
   }
 
-  /** Constant-time comparison against a stored PHC string; malformed strings never match. */
+  /**
+   * The policy every stored password meets: 8-1024 characters.
+   *
+   * @throws TollgateException INVALID_ARGUMENT naming {@code password} otherwise
+   */
+  public static void requirePolicy(String password) {
+    if (password == null || password.length() < MIN_LENGTH || password.length() > MAX_LENGTH) {
+      throw TollgateException.invalid("password", "password must be " + MIN_LENGTH + "-" + MAX_LENGTH + " characters");
+    }
+  }
+
+  /**
+   * Constant-time comparison against a stored PHC string; malformed strings never match, and
+   * neither does a password longer than any stored one may be (refused before hashing it).
+   */
   public boolean verify(String password, String phc) {
-    if (password == null || phc == null) {
+    if (password == null || phc == null || password.length() > MAX_LENGTH) {
       return false;
     }
     try {

@@ -65,6 +65,14 @@ public record ServerConfig(
     return tlsSelfSigned || tlsCertFile != null;
   }
 
+  /**
+   * Whether browsers reach this server over HTTPS: it serves TLS itself, or {@code --external-url}
+   * is https (a TLS-terminating proxy in front). Session cookies are then marked {@code Secure}.
+   */
+  public boolean httpsForBrowsers() {
+    return tls() || externalUrl != null && externalUrl.regionMatches(true, 0, "https://", 0, 8);
+  }
+
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
@@ -93,6 +101,11 @@ public record ServerConfig(
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+  }
+
+  public ServerConfig withExternalUrl(String url) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
   }
 
   public ServerConfig withNodeUrl(String url) {

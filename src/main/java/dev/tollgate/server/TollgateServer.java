@@ -148,8 +148,11 @@ public final class TollgateServer implements AutoCloseable {
         writeBootstrapToken(bootstrap.get(), serviceAccounts, bindings, tokens, config.bootstrapTokenFile());
       }
 
-      Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, new LoginThrottle(clock), random, clock);
-      ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions);
+      // One throttle for every password check: login and accepting an invite with an existing account.
+      LoginThrottle loginThrottle = new LoginThrottle(clock);
+      Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, loginThrottle, random, clock);
+      ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions,
+          config.externalUrl());
 
       JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
       LegacyState legacyState = new LegacyState(legacyStore);
@@ -197,7 +200,7 @@ public final class TollgateServer implements AutoCloseable {
 
       ApiErrors errors = new ApiErrors();
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-          .build(new AuthApi(sessions, organizations, config.tls()));
+          .build(new AuthApi(sessions, organizations, config.httpsForBrowsers()));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(new OrganizationsApi(organizations, projects, members));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
@@ -211,7 +214,7 @@ public final class TollgateServer implements AutoCloseable {
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(ingestion.restService());
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-          .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, random, clock), iam));
+          .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, loginThrottle, random, clock), iam));
 
       sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
       sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()

@@ -22,7 +22,7 @@ import java.util.Optional;
  */
 public final class Sessions {
   /** The single answer for any bad email/password combination. */
-  public static final String BAD_CREDENTIALS = "invalid email or password";
+  public static final String BAD_CREDENTIALS = Passwords.BAD_CREDENTIALS;
   static final Duration LIFETIME = Duration.ofHours(12);
 
   /** A new session: the cookie value is returned only here. */
@@ -54,19 +54,14 @@ public final class Sessions {
 
   public Login login(String email, String password, String clientIp) {
     String mail = email == null ? "" : email.strip().toLowerCase(java.util.Locale.ROOT);
-    Duration wait = throttle.waitFor(mail, clientIp);
-    if (!wait.isZero()) {
-      throw TollgateException.resourceExhausted(
-          "too many failed logins; try again in " + Math.max(1, wait.toSeconds()) + " s");
-    }
+    throttle.begin(mail, clientIp);
     Optional<SessionStore.UserCredentials> creds = mail.isEmpty() ? Optional.empty() : store.credentials(mail);
     boolean ok = passwords.verify(password, creds.map(SessionStore.UserCredentials::passwordHash).orElse(dummyHash))
         && creds.isPresent();
     if (!ok) {
-      throttle.recordFailure(mail, clientIp);
       throw TollgateException.unauthenticated(BAD_CREDENTIALS);
     }
-    throttle.recordSuccess(mail);
+    throttle.succeeded(mail, clientIp);
     String sessionId = randomHex(32);
     Instant now = clock.instant();
     Session s = new Session(Sha256.hex(sessionId), creds.get().user(), randomHex(16), now.plus(LIFETIME));

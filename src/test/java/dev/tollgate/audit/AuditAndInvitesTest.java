@@ -116,4 +116,38 @@ class AuditAndInvitesTest {
     String expiresAt = owner.get("/v1/organizations/" + org + "/invites").body().at("/invites/0/expiresAt").asText();
     assertThat(java.time.Instant.parse(expiresAt)).isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(6)));
   }
+
+  @Test
+  void inviteAccept_withWrongPasswords_isThrottled_andThrottlesLoginToo() {
+    String code = owner.post("/v1/organizations/" + org + "/invites", json("role", "system:viewer")).body()
+        .at("/invite/token").asText();
+    for (int i = 0; i < 5; i++) {
+      var r = server.anonymous().post("/v1/invites/" + code + "/accept",
+          json("email", "ADMIN@localhost", "password", "wrong-password-" + i));
+      assertThat(r.status()).isEqualTo(401);
+      assertThat(r.error()).isEqualTo(dev.tollgate.session.Sessions.BAD_CREDENTIALS); // the words of a failed login
+    }
+    var right = server.anonymous().post("/v1/invites/" + code + "/accept",
+        json("email", "admin@localhost", "password", TestServer.ADMIN_PASSWORD));
+    assertThat(right.status()).isEqualTo(429);
+    assertThat(right.error()).contains("too many failed logins");
+    var viaLogin = server.anonymous().post("/v1/auth/login",
+        json("email", "admin@localhost", "password", TestServer.ADMIN_PASSWORD));
+    assertThat(viaLogin.status()).isEqualTo(429);
+  }
+
+  @Test
+  void inviteAccept_withAMalformedPassword_answersTheSame_whetherTheEmailHasAnAccountOrNot() {
+    String code = owner.post("/v1/organizations/" + org + "/invites", json("role", "system:viewer")).body()
+        .at("/invite/token").asText();
+    for (String password : new String[] {"x", "y".repeat(1025)}) {
+      var known = server.anonymous().post("/v1/invites/" + code + "/accept",
+          json("email", "admin@localhost", "password", password));
+      var unknown = server.anonymous().post("/v1/invites/" + code + "/accept",
+          json("email", "ghost@example.com", "password", password));
+      assertThat(known.status()).isEqualTo(400).isEqualTo(unknown.status());
+      assertThat(known.body()).isEqualTo(unknown.body());
+      assertThat(known.text("field")).isEqualTo("password");
+    }
+  }
 }

@@ -3,8 +3,10 @@ package dev.tollgate.db;
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.testing.Backend;
 import java.nio.file.Path;
@@ -31,6 +33,20 @@ class DatabaseTest {
     try (Database db = Database.open(url)) {
       long n = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM audit_log").mapTo(Long.class).one());
       assertThat(n).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void failedStatement_messageNamesTheSqlButNoBoundValue() {
+    try (Database db = Database.open(backend.newDatabaseUrl(dir))) {
+      String insert = "INSERT INTO users(id, email, password_hash, created_at) VALUES (:id, :email, :hash, 1)";
+      db.jdbi().useHandle(h -> h.createUpdate(insert).bind("id", "u1").bind("email", "dup@example.com")
+          .bind("hash", "$argon2id$secret-hash-one").execute());
+      assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.createUpdate(insert).bind("id", "u2")
+          .bind("email", "dup@example.com").bind("hash", "$argon2id$secret-hash-two").execute()))
+          .isInstanceOf(StatementException.class)
+          .satisfies(e -> assertThat(e.getMessage()).contains("INSERT INTO users")
+              .doesNotContain("secret-hash").doesNotContain("dup@example.com").doesNotContain("u2"));
     }
   }
 
