@@ -134,7 +134,7 @@ public final class TollgateServer implements AutoCloseable {
 
       AuditLog audit = new AuditLog(new JdbcAuditStore(db), authorizer,
           () -> iam.current().operatorOrganization().map(Organization::id));
-      LastUsedTracker lastUsed = new LastUsedTracker(new JdbcTokenStore(db), Duration.ofSeconds(10));
+      LastUsedTracker lastUsed = new LastUsedTracker(new JdbcTokenStore(db));
       TokenAuthenticator tokenAuthenticator = new TokenAuthenticator(iam, new JdbcTokenStore(db), lastUsed, clock);
       BearerTokens bearerTokens = new BearerTokens(tokenAuthenticator, audit, clock);
       // Closed in reverse: last-used and audit flush before the database closes.
@@ -156,12 +156,15 @@ public final class TollgateServer implements AutoCloseable {
 
       JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
       LegacyState legacyState = new LegacyState(legacyStore);
-      LegacyUsage legacyUsage = new LegacyUsage(legacyStore, clock, Duration.ofSeconds(10));
+      LegacyUsage legacyUsage = new LegacyUsage(legacyStore, clock);
       closeables.add(legacyUsage);
-      // The issuer is asked per token: the port (and so the derived URL) is known only after start.
+      // Last-used times and legacy call counts reach the database in one batch per period; closed
+      // before the two trackers, whose close writes what is left.
+      closeables.add(new PeriodicTask("usage-flush", Duration.ofSeconds(10), List.of(lastUsed::flush, legacyUsage::flush)));
       // Other nodes on the same database: their changes arrive within this period.
       closeables.add(new PeriodicTask("state-refresh", Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
       closeables.add(new PeriodicTask("session-purge", Duration.ofHours(1), List.of(sessions::purgeExpired)));
+      // The issuer is asked per token: the port (and so the derived URL) is known only after start.
       LegacyTokens legacyTokens = new LegacyTokens(legacyStore, legacyState, iam, authorizer, legacyUsage, this::url, clock);
       legacyTokens.ensureSigningKey();
       Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, iamStore, authorizer,

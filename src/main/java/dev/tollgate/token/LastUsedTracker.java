@@ -2,47 +2,34 @@ package dev.tollgate.token;
 
 import static java.util.Objects.requireNonNull;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Records when tokens were last used, in memory on the request path, and writes them in
- * batches: one flush per interval (default 10 s), so each token gets at most one write per
- * interval however busy it is, plus a final flush on close.
+ * batches: the server calls {@link #flush} periodically (every 10 s), so each token gets at most
+ * one write per period however busy it is, and {@link #close} writes what is left.
  */
 public final class LastUsedTracker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LastUsedTracker.class);
 
   private final TokenStore store;
-  private final ConcurrentHashMap<String, Instant> pending = new ConcurrentHashMap<>();
+  private final PendingWrites<String, Instant> pending = new PendingWrites<>(LastUsedTracker::later);
   private final ConcurrentHashMap<String, Instant> latest = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService scheduler;
   private final AtomicLong writes = new AtomicLong();
 
-  public LastUsedTracker(TokenStore store, Duration interval) {
+  public LastUsedTracker(TokenStore store) {
     this.store = requireNonNull(store, "store");
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "tollgate-last-used-flusher");
-      t.setDaemon(true);
-      return t;
-    });
-    long ms = interval.toMillis();
-    scheduler.scheduleWithFixedDelay(this::flushQuietly, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   /** Called on every successful authentication; no IO. */
   public void record(String tokenId, Instant at) {
-    pending.merge(tokenId, at, (a, b) -> a.isAfter(b) ? a : b);
-    latest.merge(tokenId, at, (a, b) -> a.isAfter(b) ? a : b);
+    pending.add(tokenId, at);
+    latest.merge(tokenId, at, LastUsedTracker::later);
   }
 
   /** The newest use seen by this node, flushed or not; null if none since start. */
@@ -55,44 +42,33 @@ public final class LastUsedTracker implements AutoCloseable {
     return writes.get();
   }
 
-  /** Writes everything pending now. */
+  /** Writes everything pending now; on failure it stays pending for the next flush. */
   public synchronized void flush() {
     if (pending.isEmpty()) {
       return;
     }
-    Map<String, Instant> batch = new HashMap<>();
-    for (String id : pending.keySet()) {
-      Instant at = pending.remove(id);
-      if (at != null) {
-        batch.put(id, at);
-      }
-    }
+    Map<String, Instant> batch = pending.drain();
     try {
       store.writeLastUsed(batch);
       writes.addAndGet(batch.size());
     } catch (RuntimeException e) {
-      // Put them back; the next flush retries. Newer times win.
-      batch.forEach((id, at) -> pending.merge(id, at, (a, b) -> a.isAfter(b) ? a : b));
+      pending.restore(batch);
       throw e;
     }
   }
 
-  private void flushQuietly() {
+  /** The newer of two times. */
+  public static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  /** Writes what is left. */
+  @Override
+  public void close() {
     try {
       flush();
     } catch (RuntimeException e) {
-      log.warn("could not write last-used times; will retry", e);
+      log.warn("could not write the last-used times of {} tokens at shutdown", pending.drain().size(), e);
     }
-  }
-
-  @Override
-  public void close() {
-    scheduler.shutdown();
-    try {
-      scheduler.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    flushQuietly();
   }
 }

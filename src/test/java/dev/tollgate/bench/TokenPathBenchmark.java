@@ -75,7 +75,7 @@ public class TokenPathBenchmark {
     authorizer = new Authorizer(state);
     ServiceAccounts accounts = new ServiceAccounts(store, state, authorizer, clock);
     RoleBindings bindings = new RoleBindings(store, state, authorizer, clock);
-    lastUsed = new LastUsedTracker(new JdbcTokenStore(db), Duration.ofSeconds(10));
+    lastUsed = new LastUsedTracker(new JdbcTokenStore(db));
     Tokens tokens = new Tokens(store, state, authorizer, accounts, new TokenFormat(random), lastUsed, clock);
     Caller admin = new Caller(Principal.user(b.admin()), null);
     for (int i = 0; i < 50; i++) {
