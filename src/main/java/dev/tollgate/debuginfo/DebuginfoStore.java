@@ -118,9 +118,10 @@ public final class DebuginfoStore {
     UploadRecord r = new UploadRecord(projectId.toString(), buildId, type, UploadRecord.UPLOADING, uploadId, hash,
         size, null, clock.millis(), null, sourceId);
     boolean won;
+    Optional<UploadRecord> previous;
     finishing.lock();
     try {
-      Optional<UploadRecord> previous = index.find(projectId.toString(), buildId, type);
+      previous = index.find(projectId.toString(), buildId, type);
       won = previous.isEmpty() ? index.insert(r) : index.restart(r, previous.get().uploadId());
     } finally {
       finishing.unlock();
@@ -128,7 +129,24 @@ public final class DebuginfoStore {
     if (!won) {
       throw new DebuginfoException(Reason.PRECONDITION, REASON_IN_PROGRESS);
     }
+    previous.ifPresent(p -> deleteUploadFiles(dir(projectId, buildId), type, p.uploadId()));
     return uploadId;
+  }
+
+  /**
+   * Deletes what a replaced upload left ({@code .tmp} of a stale one, {@code .data} sent but never
+   * marked finished): its row now names the new upload, so no sweep would find them again. A stream
+   * still writing the old upload fails when it ends ("replaced while it was sent").
+   */
+  private static void deleteUploadFiles(Path dir, int type, String uploadId) {
+    for (String suffix : new String[] {".tmp", ".data"}) {
+      Path f = dir.resolve(type + "." + uploadId + suffix);
+      try {
+        Files.deleteIfExists(f);
+      } catch (IOException e) {
+        log.warn("could not delete {} of a replaced debug-info upload", f, e);
+      }
+    }
   }
 
   /**

@@ -226,6 +226,26 @@ class DebuginfoUploadTest {
   }
 
   @Test
+  void replacingAStaleUpload_deletesWhatItLeft() throws Exception {
+    String id = "deadbeef0010";
+    String a = initiate(id, "h1", 10);
+    upload(id, a, new byte[10], 4); // sent, never marked finished
+    Path buildDir = dir.resolve("data/debuginfo").resolve(project.toString())
+        .resolve(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8))));
+    assertThat(buildDir.resolve("0." + a + ".data")).exists();
+
+    clock.advance(DebuginfoStore.STALE_AFTER.plusSeconds(1));
+    String b = initiate(id, "h1", 10);
+
+    assertThat(buildDir.resolve("0." + a + ".data")).doesNotExist();
+    upload(id, b, new byte[10], 4);
+    blocking().markUploadFinished(MarkUploadFinishedRequest.newBuilder().setBuildId(id).setUploadId(b).build());
+    try (var files = Files.list(buildDir)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("0");
+    }
+  }
+
+  @Test
   void uploadNotFinishedIn17Minutes_isStale_andMayBeRetried() {
     String id = "deadbeef0001";
     initiate(id, "h1", 10);
