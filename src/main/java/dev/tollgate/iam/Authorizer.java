@@ -3,6 +3,7 @@ package dev.tollgate.iam;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.errors.TollgateException;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,11 @@ import java.util.Optional;
  * A service account acts only in its own organization; a project-bound token only in its
  * project. Organizations the caller is not a member of do not exist for it (404), so ids of
  * other tenants cannot be probed.
+ *
+ * <p>Nobody may hand out more than they hold: whoever creates a binding or an invite must hold
+ * every permission of its role at its scope ({@link #requireMayGrant}), and whoever mints a
+ * credential must hold every permission it carries ({@link #requireHoldsAll},
+ * {@link #requireHoldsAllOf}). Owners hold every permission, so nothing changes for them.
  */
 public final class Authorizer {
   /** The answer, with the binding that granted it (for {@code explain}). */
@@ -84,6 +90,63 @@ public final class Authorizer {
 
   public void require(Principal principal, String permission, String organizationId) {
     require(principal, permission, organizationId, null, null);
+  }
+
+  /**
+   * Throws PERMISSION_DENIED unless the principal holds every one of {@code permissions} at this
+   * scope (org-wide when {@code projectId} is null, else in the project; for {@code entity} when
+   * given; a broader binding of the principal counts). The message names what was refused, the
+   * first missing permission and the scope: "cannot {@code what}: you lack X in project P".
+   * The caller has already resolved the organization and project (404s are its business).
+   */
+  public void requireHoldsAll(Principal principal, Collection<String> permissions, String organizationId,
+      String projectId, String entity, String what) {
+    for (String permission : permissions) {
+      if (!decide(principal, permission, organizationId, projectId, entity).allowed()) {
+        throw TollgateException.forbidden("cannot " + what + ": you lack " + permission + " " + scope(projectId, entity));
+      }
+    }
+  }
+
+  /**
+   * The grant rule for bindings and invites: the principal must hold every permission of
+   * {@code roleId} at the binding's scope ("cannot grant R: you lack X in this organization").
+   * An unknown role is refused too (callers validate it first, so that is a 400 before here).
+   */
+  public void requireMayGrant(Principal principal, String organizationId, String roleId, String projectId,
+      String entity) {
+    String what = "grant " + roleId;
+    Role role = state.current().role(organizationId, roleId)
+        .orElseThrow(() -> TollgateException.forbidden("cannot " + what + ": unknown role " + roleId));
+    requireHoldsAll(principal, role.permissions(), organizationId, projectId, entity, what);
+  }
+
+  /**
+   * The rule for minting a token for {@code account}: the principal must hold every permission
+   * the account holds, at each scope it holds it. For a token bound to {@code tokenProjectId}
+   * only what the account holds in that project counts: its bindings there and its org-wide
+   * ones, each checked in that project; bindings of other projects are out of the token's reach.
+   */
+  public void requireHoldsAllOf(Principal principal, ServiceAccount account, String tokenProjectId) {
+    IamSnapshot s = state.current();
+    String org = account.organizationId();
+    String what = "create a token for " + account.subject().value();
+    for (RoleBinding b : s.bindings(org, account.subject().value())) {
+      if (tokenProjectId != null && b.projectId() != null && !b.projectId().equals(tokenProjectId)) {
+        continue;
+      }
+      Optional<Role> role = s.role(org, b.role());
+      if (role.isEmpty()) {
+        continue; // grants nothing (roles in use cannot be deleted, so this is a race at most)
+      }
+      requireHoldsAll(principal, role.get().permissions(), org, tokenProjectId != null ? tokenProjectId : b.projectId(),
+          b.entity(), what);
+    }
+  }
+
+  private static String scope(String projectId, String entity) {
+    String where = projectId == null ? "in this organization" : "in project " + projectId;
+    return entity == null ? where : "for " + entity + " " + where;
   }
 
   /** Throws NOT_FOUND unless the organization exists and the caller is a member of it. */

@@ -16,6 +16,8 @@ import java.util.UUID;
  * Invites: an owner invites with a role (and optional project), valid 7 days by default, and
  * may expire it early. Whoever opens the link sets a password and becomes a user with that
  * binding (or, with an existing account, proves it with their password and gains the binding).
+ * Creating an invite needs {@code invite.create} and every permission of its role at its scope,
+ * as creating the binding directly would.
  */
 public final class Invites {
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(7);
@@ -63,6 +65,8 @@ public final class Invites {
     Instant now = clock.instant();
     // Validates role and project exactly as a binding would be validated.
     roleBindings.validated(organizationId, "user:local:invitee@invite", project, null, role, caller.actor(), now);
+    // Accepting creates the binding with the inviter's authority, so the inviter must be able to grant it.
+    authorizer.requireMayGrant(caller.principal(), organizationId, role.trim(), project, null);
     Instant expiry = expiresAt == null ? now.plus(DEFAULT_VALIDITY) : expiresAt;
     if (!expiry.isAfter(now)) {
       throw TollgateException.invalid("expiresAt", "expiresAt must be in the future");

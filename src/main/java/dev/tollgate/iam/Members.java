@@ -56,7 +56,8 @@ public final class Members {
 
   /**
    * Adds a user with a role (optionally in one project). A new user needs a password; an
-   * existing one keeps theirs and just gains the binding.
+   * existing one keeps theirs and just gains the binding. Needs {@code rolebinding.create} and
+   * every permission of the role at the binding's scope, as a binding created directly does.
    */
   public Member add(Caller caller, String organizationId, String email, String password, String role, String projectId) {
     String project = projectId == null || projectId.isBlank() ? null : Names.uuid("projectId", projectId).toString();
@@ -65,6 +66,7 @@ public final class Members {
     Instant now = clock.instant();
     RoleBinding binding = roleBindings.validated(organizationId, Subject.User.local(mail).value(), project, null,
         role, caller.actor(), now);
+    authorizer.requireMayGrant(caller.principal(), organizationId, binding.role(), binding.projectId(), null);
     User user = store.inTransaction(tx -> {
       User u = tx.userByEmail(mail).orElse(null);
       if (u == null) {

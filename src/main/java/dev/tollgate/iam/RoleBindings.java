@@ -12,7 +12,8 @@ import java.util.UUID;
 /**
  * Creates, lists and deletes role bindings. The project must belong to the organization, a
  * service-account subject must exist, an entity must name an existing service account (stored
- * as {@code serviceaccount:<name>}), and the last org-wide owner binding stays.
+ * as {@code serviceaccount:<name>}), and the last org-wide owner binding stays. Whoever creates a
+ * binding must hold every permission of its role at its scope ({@link Authorizer#requireMayGrant}).
  */
 public final class RoleBindings {
   private static final String ENTITY_PREFIX = "serviceaccount:";
@@ -48,6 +49,7 @@ public final class RoleBindings {
     String project = projectId == null || projectId.isBlank() ? null : Names.uuid("projectId", projectId).toString();
     authorizer.require(caller.principal(), "rolebinding.create", organizationId, project, null);
     RoleBinding b = validated(organizationId, subject, project, entity, role, caller.actor(), clock.instant());
+    authorizer.requireMayGrant(caller.principal(), organizationId, b.role(), b.projectId(), b.entity());
     store.inTransaction(tx -> {
       tx.insertBinding(b);
       tx.audit(AuditEntry.of(organizationId, b.createdAt(), caller.actor(), "rolebinding.create", "rolebinding:" + b.id(),

@@ -36,6 +36,8 @@ public final class LegacyTokens {
   static final String TOKEN_LIST = "serviceaccounttoken.list";
   static final String TOKEN_CREATE = "serviceaccounttoken.create";
   static final String TOKEN_DELETE = "serviceaccounttoken.delete";
+  /** What every legacy token grants in its project, so what its creator must hold there. */
+  static final List<String> CARRIES = List.of(Permissions.PROFILE_WRITE, Permissions.DEBUGINFO_WRITE);
 
   /** A created token: {@code token} is the one and only copy of the JWT. */
   public record Created(LegacyToken metadata, String token) {
@@ -90,8 +92,7 @@ public final class LegacyTokens {
 
   public Created create(Caller caller, String projectId, String name) {
     Project p = project(caller, projectId, TOKEN_CREATE);
-    authorizer.require(caller.principal(), Permissions.PROFILE_WRITE, p.organizationId(), p.id(), null);
-    authorizer.require(caller.principal(), Permissions.DEBUGINFO_WRITE, p.organizationId(), p.id(), null);
+    authorizer.requireHoldsAll(caller.principal(), CARRIES, p.organizationId(), p.id(), null, "create a legacy token");
     String tokenName = Names.displayName("name", name);
     Organization org = iam.current().organization(p.organizationId())
         .orElseThrow(() -> TollgateException.notFound("organization"));

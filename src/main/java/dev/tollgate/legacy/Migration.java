@@ -201,8 +201,13 @@ public final class Migration {
     Optional<RoleBinding> identical = identicalBinding(org, subject, p.id(), client);
     if (identical.isEmpty()) {
       authorizer.require(caller.principal(), "rolebinding.create", org, p.id(), null);
+      authorizer.requireMayGrant(caller.principal(), org, client.systemRole().id(), p.id(), null);
     }
     authorizer.require(caller.principal(), LegacyTokens.TOKEN_CREATE, org, null, subject);
+    if (existing.isPresent()) {
+      // The new token also carries what the reused account already holds in the project.
+      authorizer.requireHoldsAllOf(caller.principal(), existing.get(), p.id());
+    }
 
     Replaced done;
     try {

@@ -25,7 +25,9 @@ import java.util.UUID;
 /**
  * Creates, lists and deletes a service account's tokens. At most {@value #MAX_PER_SERVICE_ACCOUNT}
  * per account, exact under concurrency (counted under the account's row lock). Only the SHA-256
- * is stored; the token string exists in the create response and nowhere else.
+ * is stored; the token string exists in the create response and nowhere else. Creating one needs
+ * {@code serviceaccounttoken.create} for the account and every permission the token will carry
+ * ({@link Authorizer#requireHoldsAllOf}): nobody may mint a credential stronger than their own.
  */
 public final class Tokens {
   public static final int MAX_PER_SERVICE_ACCOUNT = 100;
@@ -77,6 +79,7 @@ public final class Tokens {
         throw TollgateException.invalid("projectId", "projectId is not a project of this organization");
       }
     }
+    authorizer.requireHoldsAllOf(caller.principal(), sa, project);
     Instant now = clock.instant();
     Instant expiry = checkedExpiry(organizationId, expiresAt, now);
     String secret = format.generate();

@@ -253,6 +253,174 @@ class AuthorizationTest {
     assertThat(ops.get("/v1/organizations/" + org + "/rolebindings").status()).isEqualTo(200);
   }
 
+  /** What an "iam-admin" needs to hand out roles and tokens, and nothing it could hand out beyond that. */
+  static final List<String> IAM_ADMIN = List.of("role.list", "serviceaccount.list", "serviceaccounttoken.list",
+      "serviceaccounttoken.create", "rolebinding.list", "rolebinding.create", "invite.list", "invite.create");
+
+  String bindings() {
+    return "/v1/organizations/" + org + "/rolebindings";
+  }
+
+  String invites() {
+    return "/v1/organizations/" + org + "/invites";
+  }
+
+  String tokens(String account) {
+    return "/v1/organizations/" + org + "/serviceaccounts/" + account + "/tokens";
+  }
+
+  /** A service account bound by the owner to {@code role} (org-wide when {@code projectId} is null). */
+  void boundAccount(String name, String role, String projectId) {
+    assertThat(owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", name)).status()).isEqualTo(200);
+    var b = owner.post(bindings(), json("subject", "serviceaccount:" + name, "role", role, "projectId", projectId));
+    assertThat(b.status()).as(b.body().toString()).isEqualTo(200);
+  }
+
+  List<String> ownerSubjects() {
+    List<String> out = new java.util.ArrayList<>();
+    for (var b : owner.get(bindings()).body().get("roleBindings")) {
+      if (b.get("role").asText().equals("system:owner")) {
+        out.add(b.get("subject").asText());
+      }
+    }
+    return out;
+  }
+
+  static void assertRefused(Api.Response r, String message) {
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(403);
+    assertThat(r.text("code")).isEqualTo("permission_denied");
+    assertThat(r.error()).isEqualTo(message);
+  }
+
+  static void assertOk(Api.Response r) {
+    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+  }
+
+  @Test
+  void iamAdmin_cannotGrantOrMintMoreThanItHolds() {
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "iam-admin", "permissions", IAM_ADMIN));
+    Api admin = addUser("iam@example.com", org + ":iam-admin", null);
+    boundAccount("bootstrap-admin", "system:owner", null);
+    String owners = "cannot grant system:owner: you lack profile.read in this organization";
+
+    // Binding owner to itself, directly or through the members route, is refused and changes nothing.
+    assertRefused(admin.post(bindings(), json("subject", "user:local:iam@example.com", "role", "system:owner")), owners);
+    assertRefused(admin.post("/v1/organizations/" + org + "/users",
+        json("email", "iam@example.com", "role", "system:owner")), owners);
+    assertRefused(admin.post("/v1/organizations/" + org + "/users",
+        json("email", "crony@example.com", "password", "password-crony", "role", "system:owner")), owners);
+    assertThat(ownerSubjects()).containsExactlyInAnyOrder("user:local:admin@localhost", "serviceaccount:bootstrap-admin");
+    assertThat(owner.get("/v1/organizations/" + org + "/users").body().findValuesAsText("email"))
+        .doesNotContain("crony@example.com");
+    // An owner invite is refused, and none exists afterwards.
+    assertRefused(admin.post(invites(), json("role", "system:owner")), owners);
+    assertThat(owner.get(invites()).body().get("invites")).isEmpty();
+    // A token for the owner-bound account is refused, and none exists afterwards.
+    assertRefused(admin.post(tokens("bootstrap-admin"), json("name", "mine")),
+        "cannot create a token for serviceaccount:bootstrap-admin: you lack profile.read in this organization");
+    assertThat(owner.get(tokens("bootstrap-admin")).body().get("tokens")).isEmpty();
+    // Binding a role to an account it can mint tokens for is the same grant, refused the same way.
+    assertThat(owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "mine")).status()).isEqualTo(200);
+    assertRefused(admin.post(bindings(), json("subject", "serviceaccount:mine", "role", "system:writer")),
+        "cannot grant system:writer: you lack profile.read in this organization");
+
+    // What it holds, it can hand out: a role of a subset of its permissions, bound, invited and carried by a token.
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "auditor",
+        "permissions", List.of("rolebinding.list", "invite.list")));
+    assertOk(admin.post(bindings(), json("subject", "serviceaccount:mine", "role", org + ":auditor")));
+    assertOk(admin.post(invites(), json("role", org + ":auditor")));
+    var minted = admin.post(tokens("mine"), json("name", "auditor-token"));
+    assertOk(minted);
+    var auditor = Api.withToken(server.url(), minted.body().at("/token/token").asText());
+    assertThat(auditor.get(bindings()).status()).isEqualTo(200);
+    // Its own role too: holding every permission of iam-admin, it may pass iam-admin on.
+    assertOk(admin.post(bindings(), json("subject", "serviceaccount:mine", "role", org + ":iam-admin")));
+    assertOk(admin.post(tokens("mine"), json("name", "iam-admin-token")));
+  }
+
+  @Test
+  void projectScopedGrant_allowsGrantingInThatProject_notOrgWideNorElsewhere() {
+    String a = owner.post("/v1/organizations/" + org + "/projects", json("name", "a")).body().at("/project/id").asText();
+    String b = owner.post("/v1/organizations/" + org + "/projects", json("name", "b")).body().at("/project/id").asText();
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "iam-admin", "permissions", IAM_ADMIN));
+    Api lead = addUser("lead@example.com", org + ":iam-admin", null);
+    assertOk(owner.post(bindings(), json("subject", "user:local:lead@example.com", "role", "system:writer", "projectId", a)));
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "agent"));
+
+    // Bindings and invites of writer: in project a yes; in project b and org-wide no.
+    assertOk(lead.post(bindings(), json("subject", "serviceaccount:agent", "role", "system:writer", "projectId", a)));
+    assertOk(lead.post(invites(), json("role", "system:writer", "projectId", a)));
+    assertRefused(lead.post(bindings(), json("subject", "serviceaccount:agent", "role", "system:writer", "projectId", b)),
+        "cannot grant system:writer: you lack profile.read in project " + b);
+    assertRefused(lead.post(invites(), json("role", "system:writer", "projectId", b)),
+        "cannot grant system:writer: you lack profile.read in project " + b);
+    assertRefused(lead.post(bindings(), json("subject", "serviceaccount:agent", "role", "system:writer")),
+        "cannot grant system:writer: you lack profile.read in this organization");
+    assertRefused(lead.post(invites(), json("role", "system:writer")),
+        "cannot grant system:writer: you lack profile.read in this organization");
+
+    // agent holds writer in project a only: a token for it, bound to a or not, carries no more than lead holds.
+    assertOk(lead.post(tokens("agent"), json("name", "in-a", "projectId", a)));
+    assertOk(lead.post(tokens("agent"), json("name", "unbound")));
+    // fleet holds writer org-wide: lead may mint only a token bound to project a, where it holds writer too.
+    boundAccount("fleet", "system:writer", null);
+    assertOk(lead.post(tokens("fleet"), json("name", "in-a", "projectId", a)));
+    assertRefused(lead.post(tokens("fleet"), json("name", "in-b", "projectId", b)),
+        "cannot create a token for serviceaccount:fleet: you lack profile.read in project " + b);
+    assertRefused(lead.post(tokens("fleet"), json("name", "everywhere")),
+        "cannot create a token for serviceaccount:fleet: you lack profile.read in this organization");
+    // A binding of fleet in project b is out of reach of a token bound to project a, and does not block it.
+    assertOk(owner.post(bindings(), json("subject", "serviceaccount:fleet", "role", "system:owner", "projectId", b)));
+    assertOk(lead.post(tokens("fleet"), json("name", "still-in-a", "projectId", a)));
+    assertThat(owner.get(tokens("fleet")).body().get("tokens")).hasSize(2);
+  }
+
+  @Test
+  void entityScopedGrant_allowsGrantingForThatAccountOnly() {
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "ci"));
+    owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "other"));
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "sa-admin", "permissions", List.of("serviceaccount.delete")));
+    owner.post("/v1/organizations/" + org + "/roles", json("name", "iam-admin", "permissions", IAM_ADMIN));
+    Api ops = addUser("ops@example.com", org + ":iam-admin", null);
+    assertOk(owner.post(bindings(), json("subject", "user:local:ops@example.com", "role", org + ":sa-admin",
+        "entity", "serviceaccount:ci")));
+    addUser("helper@example.com", "system:viewer", null);
+
+    assertOk(ops.post(bindings(), json("subject", "user:local:helper@example.com", "role", org + ":sa-admin",
+        "entity", "serviceaccount:ci")));
+    assertRefused(ops.post(bindings(), json("subject", "user:local:helper@example.com", "role", org + ":sa-admin",
+        "entity", "serviceaccount:other")),
+        "cannot grant " + org + ":sa-admin: you lack serviceaccount.delete for serviceaccount:other in this organization");
+    assertRefused(ops.post(bindings(), json("subject", "user:local:helper@example.com", "role", org + ":sa-admin")),
+        "cannot grant " + org + ":sa-admin: you lack serviceaccount.delete in this organization");
+
+    // An account holding sa-admin for ci only carries no more than ops holds; one holding it for other does.
+    assertOk(owner.post(bindings(), json("subject", "serviceaccount:other", "role", org + ":sa-admin",
+        "entity", "serviceaccount:ci")));
+    assertOk(ops.post(tokens("other"), json("name", "t")));
+    assertOk(owner.post(bindings(), json("subject", "serviceaccount:ci", "role", org + ":sa-admin",
+        "entity", "serviceaccount:other")));
+    assertRefused(ops.post(tokens("ci"), json("name", "t")),
+        "cannot create a token for serviceaccount:ci: you lack serviceaccount.delete for serviceaccount:other in this organization");
+  }
+
+  @Test
+  void owner_stillGrantsAndMintsEverything() {
+    String a = owner.post("/v1/organizations/" + org + "/projects", json("name", "a")).body().at("/project/id").asText();
+    boundAccount("bootstrap-admin", "system:owner", null);
+    addUser("second@example.com", "system:viewer", null);
+    assertOk(owner.post(bindings(), json("subject", "user:local:second@example.com", "role", "system:owner")));
+    assertOk(owner.post(bindings(), json("subject", "user:local:second@example.com", "role", "system:owner", "projectId", a)));
+    assertOk(owner.post(invites(), json("role", "system:owner")));
+    assertOk(owner.post(invites(), json("role", "system:owner", "projectId", a)));
+    assertOk(owner.post(tokens("bootstrap-admin"), json("name", "everything")));
+    assertOk(owner.post(tokens("bootstrap-admin"), json("name", "in-a", "projectId", a)));
+    // A project owner is an owner there: it grants owner in its project.
+    Api projectOwner = addUser("powner@example.com", "system:owner", a);
+    assertOk(projectOwner.post(bindings(), json("subject", "user:local:second@example.com", "role", "system:owner",
+        "projectId", a)));
+  }
+
   boolean canI(Api api, String permission, String entity) {
     var r = api.post("/api/v1alpha1/authorization/cani", json("organizationId", org, "permission", permission, "entity", entity));
     assertThat(r.status()).as(r.body().toString()).isEqualTo(200);

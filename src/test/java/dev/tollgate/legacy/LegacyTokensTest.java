@@ -267,6 +267,33 @@ class LegacyTokensTest {
         .isTrue();
   }
 
+  /** Nobody grants more than they hold: a legacy token and a replacement carry only what their creator holds. */
+  @Test
+  void creatorWithoutWhatTheTokenCarries_isRefused_andReplaceChecksBeforeTheFirstChange() {
+    assertThat(owner.post("/v1/organizations/" + org + "/roles", json("name", "migrator", "permissions", List.of(
+        "serviceaccounttoken.list", "serviceaccounttoken.create", "serviceaccount.create", "rolebinding.create",
+        "profile.write"))).status()).isEqualTo(200);
+    Api m = Api.withToken(server.url(), server.mintToken("migrator", org + ":migrator", null));
+    var refused = m.post("/v1/projects/" + project + "/tokens", json("name", "x"));
+    assertThat(refused.status()).as(refused.body().toString()).isEqualTo(403);
+    assertThat(refused.error()).isEqualTo("cannot create a legacy token: you lack debuginfo.write in project " + project);
+
+    String legacyId = createLegacy(project, "to-replace").get("id").asText();
+    var writer = m.post("/v1/projects/" + project + "/tokens/" + legacyId + "/replace",
+        json("serviceAccountName", "agent", "role", "writer"));
+    assertThat(writer.status()).as(writer.body().toString()).isEqualTo(403);
+    assertThat(writer.error()).isEqualTo("cannot grant system:writer: you lack profile.read in project " + project);
+    assertThat(owner.get("/v1/organizations/" + org + "/serviceaccounts").body().findValuesAsText("name"))
+        .doesNotContain("agent");
+    assertThat(reportEntry(legacyId).get("replacement").isNull()).isTrue();
+
+    // profile-writer it holds: the same caller replaces the token for a scraper.
+    var scraper = m.post("/v1/projects/" + project + "/tokens/" + legacyId + "/replace",
+        json("serviceAccountName", "scraper", "role", "profile-writer"));
+    assertThat(scraper.status()).as(scraper.body().toString()).isEqualTo(200);
+    client(scraper.body().at("/token/token").asText(), project).writeRaw(profile);
+  }
+
   @Test
   void permissions_viewerCannotCreateOrDelete_profileWriterCannotList_anonymousIs401() {
     String id = createLegacy(project, "guarded").get("id").asText();
