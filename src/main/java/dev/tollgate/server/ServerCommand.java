@@ -45,7 +45,7 @@ public final class ServerCommand implements Callable<Integer> {
   boolean tlsSelfSigned;
 
   @Option(names = "--external-url", defaultValue = "${env:TOLLGATE_EXTERNAL_URL}",
-      description = "URL users and agents reach this server at; printed and used as token issuer (env TOLLGATE_EXTERNAL_URL).")
+      description = "URL users and agents reach this server at; printed, used as token issuer, accepted as the console's origin, and with https the session cookie is Secure: set it to the public URL behind a reverse proxy (env TOLLGATE_EXTERNAL_URL).")
   String externalUrl;
 
   @Option(names = "--bootstrap-token-file", defaultValue = "${env:TOLLGATE_BOOTSTRAP_TOKEN_FILE}",
