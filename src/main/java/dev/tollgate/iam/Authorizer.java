@@ -144,6 +144,39 @@ public final class Authorizer {
     }
   }
 
+  /**
+   * Whether {@code creator} (a subject as recorded in {@code created_by}) may still grant
+   * {@code roleId} at this scope. An invite carries its creator's authority until it is accepted,
+   * so it stops working once the creator is removed from the organization, is a disabled or
+   * deleted service account, or lost a permission of the role.
+   */
+  public boolean mayStillGrant(String creator, String organizationId, String roleId, String projectId) {
+    Optional<Principal> principal = principalOf(creator, organizationId);
+    Optional<Role> role = state.current().role(organizationId, roleId);
+    if (principal.isEmpty() || role.isEmpty()) {
+      return false;
+    }
+    return role.get().permissions().stream()
+        .allMatch(p -> decide(principal.get(), p, organizationId, projectId, null).allowed());
+  }
+
+  /** The principal a recorded subject stands for now; empty for a gone or disabled service account. */
+  private Optional<Principal> principalOf(String subject, String organizationId) {
+    Subject parsed;
+    try {
+      parsed = Subject.parse(subject);
+    } catch (TollgateException e) {
+      return Optional.empty();
+    }
+    return switch (parsed) {
+      // Decisions for users read only the subject (its bindings); the id is not consulted.
+      case Subject.User u -> Optional.of(new Principal(u, subject, null, null, null));
+      case Subject.ServiceAccount sa -> state.current().serviceAccountByName(organizationId, sa.name())
+          .filter(a -> !a.disabled())
+          .map(a -> new Principal(a.subject(), a.id(), organizationId, null, null));
+    };
+  }
+
   private static String scope(String projectId, String entity) {
     String where = projectId == null ? "in this organization" : "in project " + projectId;
     return entity == null ? where : "for " + entity + " " + where;

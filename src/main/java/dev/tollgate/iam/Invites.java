@@ -115,7 +115,16 @@ public final class Invites {
     if (!i.isOpen(clock.instant())) {
       throw TollgateException.notFound("invite");
     }
+    requireCreatorMayStillGrant(i);
     return i;
+  }
+
+  /** An invite grants with its creator's authority: none left, nothing granted (409). */
+  private void requireCreatorMayStillGrant(Invite i) {
+    if (!authorizer.mayStillGrant(i.createdBy(), i.organizationId(), i.roleId(), i.projectId())) {
+      throw TollgateException.failedPrecondition("this invite no longer works: " + i.createdBy()
+          + " who created it may no longer grant " + i.roleId() + "; ask for a new invite");
+    }
   }
 
   /**
@@ -133,6 +142,7 @@ public final class Invites {
     User user = store.inTransaction(tx -> {
       Invite i = tx.inviteByTokenSha256(code == null ? "" : Sha256.hex(code)).filter(x -> x.isOpen(now))
           .orElseThrow(() -> TollgateException.notFound("invite"));
+      requireCreatorMayStillGrant(i);
       User u = tx.userByEmail(mail).orElse(null);
       if (u == null) {
         u = new User(UUID.randomUUID().toString(), mail, now);

@@ -118,6 +118,37 @@ class AuditAndInvitesTest {
   }
 
   @Test
+  void invite_stopsWorkingOnceItsCreatorMayNoLongerGrantItsRole() {
+    Api recruiter = Api.withToken(server.url(), server.mintToken("recruiter", "system:owner", null));
+    String invites = "/v1/organizations/" + org + "/invites";
+    String first = recruiter.post(invites, json("role", "system:viewer")).body().at("/invite/token").asText();
+    String second = recruiter.post(invites, json("role", "system:viewer")).body().at("/invite/token").asText();
+    assertThat(server.anonymous().post("/v1/invites/" + first + "/accept",
+        json("email", "early@example.com", "password", "a-long-password")).status()).isEqualTo(200);
+
+    // The recruiter loses its owner binding: its open invite no longer grants anything.
+    String bindingId = null;
+    for (var b : owner.get("/v1/organizations/" + org + "/rolebindings").body().get("roleBindings")) {
+      if (b.get("subject").asText().equals("serviceaccount:recruiter")) {
+        bindingId = b.get("id").asText();
+      }
+    }
+    assertThat(owner.delete("/v1/organizations/" + org + "/rolebindings/" + bindingId).status()).isEqualTo(200);
+    var shown = server.anonymous().get("/v1/invites/" + second);
+    assertThat(shown.status()).isEqualTo(409);
+    assertThat(shown.error()).contains("serviceaccount:recruiter who created it may no longer grant system:viewer");
+    var late = server.anonymous().post("/v1/invites/" + second + "/accept",
+        json("email", "late@example.com", "password", "a-long-password"));
+    assertThat(late.status()).isEqualTo(409);
+    assertThat(server.anonymous().post("/v1/auth/login", json("email", "late@example.com", "password",
+        "a-long-password")).status()).isEqualTo(401); // no account was made
+    // An owner's invite still works.
+    String fromOwner = owner.post(invites, json("role", "system:viewer")).body().at("/invite/token").asText();
+    assertThat(server.anonymous().post("/v1/invites/" + fromOwner + "/accept",
+        json("email", "late@example.com", "password", "a-long-password")).status()).isEqualTo(200);
+  }
+
+  @Test
   void inviteAccept_withWrongPasswords_isThrottled_andThrottlesLoginToo() {
     String code = owner.post("/v1/organizations/" + org + "/invites", json("role", "system:viewer")).body()
         .at("/invite/token").asText();
