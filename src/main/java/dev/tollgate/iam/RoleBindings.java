@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.errors.TollgateException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,7 +51,17 @@ public final class RoleBindings {
     authorizer.require(caller.principal(), "rolebinding.create", organizationId, project, null);
     RoleBinding b = validated(organizationId, subject, project, entity, role, caller.actor(), clock.instant());
     authorizer.requireMayGrant(caller.principal(), organizationId, b.role(), b.projectId(), b.entity());
+    List<ServiceAccount> named = accountsNamedBy(b);
     store.inTransaction(tx -> {
+      // Still there when the binding is written (and held until it commits): a deletion committed
+      // since the check above would leave a binding naming a gone account, which an account
+      // re-created under that name would inherit.
+      for (ServiceAccount a : named) {
+        if (!tx.lockServiceAccount(a.id())) {
+          throw TollgateException.invalid(a.subject().value().equals(b.subject()) ? "subject" : "entity",
+              "no service account named " + a.name() + " in this organization");
+        }
+      }
       tx.insertBinding(b);
       tx.audit(AuditEntry.of(organizationId, b.createdAt(), caller.actor(), "rolebinding.create", "rolebinding:" + b.id(),
           caller.clientIp(), describe(b)));
@@ -58,6 +69,21 @@ public final class RoleBindings {
     });
     state.reload();
     return b;
+  }
+
+  /** The service accounts a binding names, as subject or entity. */
+  private List<ServiceAccount> accountsNamedBy(RoleBinding b) {
+    IamSnapshot s = state.current();
+    List<ServiceAccount> named = new ArrayList<>();
+    for (String v : new String[] {b.subject(), b.entity()}) {
+      if (v != null && v.startsWith(ENTITY_PREFIX)) {
+        String name = v.substring(ENTITY_PREFIX.length());
+        named.add(s.serviceAccountByName(b.organizationId(), name).orElseThrow(() ->
+            TollgateException.invalid(v.equals(b.subject()) ? "subject" : "entity",
+                "no service account named " + name + " in this organization")));
+      }
+    }
+    return named;
   }
 
   /** Checks a new binding against the current state; used by every path that creates one. */

@@ -59,6 +59,32 @@ class TwoNodesTest {
   }
 
   @Test
+  void aBindingNamingAnAccountJustDeletedThroughTheOtherNode_isRefused() throws Exception {
+    try (TestServer a = TestServer.start(Backend.POSTGRESQL, dir);
+        TollgateServer b = a.startSecondNode(dir.resolve("node-b"))) {
+      String org = a.organizationId();
+      Api ownerOnB = Api.login(b.url(), "admin@localhost", TestServer.ADMIN_PASSWORD);
+      // Made through B, so B's snapshot knows the account at once.
+      String ci = ownerOnB.post("/v1/organizations/" + org + "/serviceaccounts", Api.json("name", "ci")).body()
+          .at("/serviceAccount/id").asText();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (a.owner().get("/v1/organizations/" + org + "/serviceaccounts/ci").status() != 200
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200); // until A's snapshot refresh brings it
+      }
+      assertThat(a.owner().delete("/v1/organizations/" + org + "/serviceaccounts/" + ci).status()).isEqualTo(200);
+
+      // B's snapshot still lists ci for up to its refresh period; the database no longer has it.
+      var bound = ownerOnB.post("/v1/organizations/" + org + "/rolebindings",
+          Api.json("subject", "serviceaccount:ci", "role", "system:viewer"));
+      assertThat(bound.status()).as(bound.body().toString()).isEqualTo(400);
+      assertThat(bound.text("field")).isEqualTo("subject");
+      assertThat(a.owner().get("/v1/organizations/" + org + "/rolebindings").body().toString())
+          .doesNotContain("serviceaccount:ci");
+    }
+  }
+
+  @Test
   void aProfileStoredByOneNode_isListedAndDownloadedThroughTheOther_andItsStartLeavesItIndexed() throws Exception {
     byte[] pprof = Files.readAllBytes(TestData.pprofFiles().getFirst());
     try (TestServer a = TestServer.start(Backend.POSTGRESQL, dir)) {
