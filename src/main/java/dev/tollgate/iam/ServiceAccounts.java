@@ -85,6 +85,9 @@ public final class ServiceAccounts {
     authorizer.require(caller.principal(), "serviceaccount.delete", organizationId, null, sa.subject().value());
     store.inTransaction(tx -> {
       tx.lockOrganization(organizationId);
+      // Before reading the bindings: a binding being created for this account holds this lock until
+      // it commits (RoleBindings.create), so it is either read below or refused once we are done.
+      tx.lockServiceAccount(sa.id());
       List<RoleBinding> current = tx.bindingsOf(organizationId);
       long ownersAfter = Bindings.countOwners(current.stream()
           .filter(b -> !b.subject().equals(sa.subject().value())).toList());
