@@ -18,7 +18,8 @@ class SelectorTest {
       "{comm!=\"web\"}#true",
       "{comm=~\"a.*\"}#true",
       "{comm=~\"p\"}#false",              // anchored: a partial match is no match
-      "{comm=~\"ap|xx\"}#true",           // the alternation is grouped before anchoring
+      "{comm=~\"xx|api\"}#true",          // the alternation is grouped before anchoring
+      "{comm=~\"ap|xx\"}#false",
       "{comm!~\"a.*\"}#false",
       "{node=~\"prod-.*\", comm=\"api\"}#true",
       "{node=~\"prod-.*\", comm=\"api\",}#true",
