@@ -130,6 +130,11 @@ public final class Ingestion implements AutoCloseable {
     return services;
   }
 
+  /** The profile store, for the read path ({@link dev.tollgate.query.Query}). */
+  public ProfileStore profileStore() {
+    return profiles;
+  }
+
   /** The annotated REST service object for the {@code /v1/projects/{project_id}/...} read routes. */
   public Object restService() {
     return rest;

@@ -11,6 +11,9 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import dev.tollgate.api.QueryReadAccess;
+import dev.tollgate.cluster.Nodes;
+import dev.tollgate.query.Query;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import dev.tollgate.api.ApiAuthDecorator;
 import dev.tollgate.api.ApiErrors;
@@ -170,12 +173,15 @@ public final class TollgateServer implements AutoCloseable {
       Migration migration = new Migration(legacyStore, legacyState, legacyTokens, legacyUsage, iam, iamStore, authorizer,
           serviceAccounts, bindings, tokens, clock);
 
+      TokenCallAuthorizer callAuthorizer = new TokenCallAuthorizer(bearerTokens, iam, authorizer,
+          new LegacyCredentials(legacyState, iam, legacyUsage, audit, clock));
       Ingestion ingestion = new Ingestion(db, config.dataDir(),
           IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
-          new TokenCallAuthorizer(bearerTokens, iam, authorizer,
-              new LegacyCredentials(legacyState, iam, legacyUsage, audit, clock)),
-          new ProjectReadGuard(authorizer), metrics, clock);
+          callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock);
       closeables.add(ingestion);
+      Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock),
+          new QueryReadAccess(callAuthorizer, sessions, authorizer));
+      closeables.add(query);
 
       ServerBuilder sb = serverBuilder(metrics)
           // Stop once nothing new arrived for a second, or after the drain timeout at most.
@@ -187,7 +193,9 @@ public final class TollgateServer implements AutoCloseable {
       } else {
         sb.port(config.port(), SessionProtocol.HTTP);
       }
-      sb.service(grpcService(ingestion.grpcServices()));
+      List<ServerServiceDefinition> grpc = new ArrayList<>(ingestion.grpcServices());
+      grpc.add(query.grpcService());
+      sb.service(grpcService(grpc));
       // The server's 64 MiB bounds a whole request, a stream's total included; a debug-info upload
       // is a stream of 8 MiB chunks that only --debuginfo-max-size bounds (the store refuses
       // anything past it as the bytes arrive), plus room for the chunks' framing.
