@@ -43,21 +43,57 @@ final class ArrowRecords {
 
   private final BufferAllocator allocator;
   private final long maxDecodedBytes;
+  private final boolean limitIsMemory;
 
   ArrowRecords(BufferAllocator allocator, long maxDecodedBytes) {
+    this(allocator, maxDecodedBytes, false);
+  }
+
+  /**
+   * @param limitIsMemory true when {@code maxDecodedBytes} is lower than the configured limit
+   *     because of the memory the server has: a stream over it is then refused retryably
+   */
+  ArrowRecords(BufferAllocator allocator, long maxDecodedBytes, boolean limitIsMemory) {
     this.allocator = allocator;
     this.maxDecodedBytes = maxDecodedBytes;
+    this.limitIsMemory = limitIsMemory;
   }
 
   /** What a record stream holds: row count, each label set with its profile types, and the stacktrace ids (v1). */
   record Summary(long rows, Map<SortedMap<String, String>, Set<String>> series, List<byte[]> stacktraceIds,
-      Map<SortedMap<String, String>, TimeRange> times) {}
+      Map<SortedMap<String, String>, TimeRange> times, boolean v2) {}
 
   /** The first and last {@code timestamp} of a label set's rows, in epoch nanoseconds. */
   record TimeRange(long firstNanos, long lastNanos) {
     TimeRange with(long nanos) {
       return new TimeRange(Math.min(firstNanos, nanos), Math.max(lastNanos, nanos));
     }
+  }
+
+  /**
+   * The stream's {@code parca_write_schema_version} (null when absent), read from its schema
+   * message alone; a stream that does not start with a schema is an {@link InvalidProfileException}.
+   */
+  String version(byte[] ipc, String what) {
+    try (BufferAllocator memory = forOneStream();
+        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
+            CommonsCompressionFactory.INSTANCE)) {
+      Schema schema = r.getVectorSchemaRoot().getSchema();
+      return schema.getCustomMetadata() == null ? null : schema.getCustomMetadata().get(VERSION_KEY);
+    } catch (OutOfMemoryException e) {
+      throw tooLarge(what, e);
+    } catch (IOException | RuntimeException e) {
+      throw new InvalidProfileException(what + " is not a valid Arrow IPC stream: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A samples stream of either version, as Parca's server takes them on both {@code Write} and
+   * {@code WriteArrow}: v1 when its schema says so, else checked as v2.
+   */
+  Summary readSamples(byte[] ipc, String what) {
+    return "v1".equals(version(ipc, what)) ? read(ipc, what, "v1", V1_COLUMNS, true)
+        : read(ipc, what, "v2", V2_COLUMNS, false);
   }
 
   Summary readV2(byte[] ipc) {
@@ -74,14 +110,18 @@ final class ArrowRecords {
   }
 
   /**
-   * This stream over its own limit (INVALID_ARGUMENT), or the shared root allocator full with
-   * other streams' data (UNAVAILABLE, which clients retry). The stream's allocator is closed by
-   * now, so whatever the root still holds belongs to other calls.
+   * The shared root allocator full with other streams' data, or this stream over a limit the
+   * server's memory sets: RESOURCE_EXHAUSTED, which clients retry. This stream over the
+   * configured limit: INVALID_ARGUMENT (it will never be accepted). The stream's allocator is
+   * closed by now, so whatever the root still holds belongs to other calls.
    */
   private RuntimeException tooLarge(String what, OutOfMemoryException e) {
     if (allocator.getLimit() - allocator.getAllocatedMemory() < maxDecodedBytes) {
-      return io.grpc.Status.UNAVAILABLE.withDescription(
-          "the server is decoding too many large Arrow streams at once; retry").withCause(e).asRuntimeException();
+      return new ServerCapacityException("the server is decoding too many large Arrow streams at once; retry", e);
+    }
+    if (limitIsMemory) {
+      return new ServerCapacityException(what + " decodes to more than the " + maxDecodedBytes
+          + " bytes this server has memory for; retry (the operator can give the server more memory)", e);
     }
     return new InvalidProfileException(what + " decodes to more than " + maxDecodedBytes + " bytes", e);
   }
@@ -130,6 +170,11 @@ final class ArrowRecords {
           throw new InvalidProfileException("column " + c + " is missing");
         }
       }
+      if (v1 && schema.getFields().stream().anyMatch(f -> f.getName().equals("stacktrace")
+          || f.getName().equals("labels") && f.getType() instanceof ArrowType.Struct)) {
+        throw new InvalidProfileException("schema metadata " + VERSION_KEY + " is \"v1\" but the columns are v2's"
+            + " (a labels struct and a stacktrace column)");
+      }
       if (!v1 && !(schema.findField("labels").getType() instanceof ArrowType.Struct)) {
         throw new InvalidProfileException("column labels is not a struct");
       }
@@ -158,7 +203,7 @@ final class ArrowRecords {
           }
         }
       }
-      return new Summary(rows, series, ids, times);
+      return new Summary(rows, series, ids, times, !v1);
     } catch (InvalidProfileException e) {
       throw e;
     } catch (OutOfMemoryException e) {

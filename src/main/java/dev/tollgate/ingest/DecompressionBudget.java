@@ -6,7 +6,7 @@ import java.time.Duration;
 /**
  * The bytes of decompressed profiles the server holds at once, across all calls. The
  * per-profile limit bounds one call; this bounds their sum, so many large profiles (or gzip
- * bombs) at once wait for room and then get UNAVAILABLE, which clients retry, instead of
+ * bombs) at once wait for room and then get RESOURCE_EXHAUSTED, which clients retry, instead of
  * exhausting the heap.
  */
 final class DecompressionBudget {
@@ -70,14 +70,14 @@ final class DecompressionBudget {
         while (used > capacity - more) {
           long left = deadline - System.nanoTime();
           if (left <= 0 || more > capacity) {
-            throw Status.UNAVAILABLE.withDescription("the server is decompressing too many large profiles at once;"
+            throw Status.RESOURCE_EXHAUSTED.withDescription("the server is decompressing too many large profiles at once;"
                 + " retry").asRuntimeException();
           }
           try {
             DecompressionBudget.this.wait(Math.max(1, left / 1_000_000));
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw Status.UNAVAILABLE.withDescription("interrupted").asRuntimeException();
+            throw Status.UNAVAILABLE.withDescription("interrupted; retry").asRuntimeException();
           }
         }
         used += more;

@@ -23,6 +23,18 @@ final class GrpcErrors {
     }
     Status s = switch (t) {
       case InvalidProfileException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+      // The server's own limits: RESOURCE_EXHAUSTED, which Parca clients retry with backoff.
+      case ServerCapacityException e -> Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
+      case org.apache.arrow.memory.OutOfMemoryException e ->
+          Status.RESOURCE_EXHAUSTED.withDescription("the server has no memory left to decode this call; retry");
+      case OutOfMemoryError e -> {
+        log.error("ingestion call ran out of heap; answering RESOURCE_EXHAUSTED so the client retries", e);
+        yield Status.RESOURCE_EXHAUSTED.withDescription("the server is out of memory; retry");
+      }
+      case org.jdbi.v3.core.JdbiException e -> {
+        log.error("ingestion call failed on the database", e);
+        yield Status.UNAVAILABLE.withDescription("the database is unavailable; retry");
+      }
       case DebuginfoException e -> switch (e.reason()) {
         case INVALID -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
         case NOT_FOUND -> Status.NOT_FOUND.withDescription(e.getMessage());

@@ -167,6 +167,44 @@ public final class IngestRestService {
     return HttpResponse.of(headers, HttpData.wrap(blob.bytes()));
   }
 
+  /**
+   * The profile as a WriteRaw request that sends it again: a protobuf
+   * {@code parca.profilestore.v1alpha1.WriteRawRequest} with one series (the profile's labels) and
+   * one sample whose {@code raw_profile} is the stored bytes, byte for byte, with the
+   * {@code normalized} and {@code executable_info} it arrived with. Only for WriteRaw profiles
+   * (others: 400 naming the kind).
+   */
+  @Get("/v1/projects/{project_id}/profiles/{profile_id}/writeraw")
+  @Blocking
+  public HttpResponse writeRaw(ServiceRequestContext ctx, @Param("project_id") String projectIdParam,
+      @Param("profile_id") String profileId) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    try {
+      UUID.fromString(profileId);
+    } catch (IllegalArgumentException e) {
+      throw TollgateException.invalid("profile_id", "profile_id must be a UUID");
+    }
+    Optional<StoredBlob> found = store.read(projectId, profileId);
+    if (found.isEmpty()) {
+      Optional<String> holder = PeerDownloads.forwarded(ctx) ? Optional.empty()
+          : store.storedElsewhere(projectId, profileId);
+      if (holder.isPresent()) {
+        return peers.fetch(ctx, holder.get(), profileId);
+      }
+      throw TollgateException.notFound("profile " + profileId);
+    }
+    StoredBlob blob = found.get();
+    if (blob.kind() != BlobKind.PPROF) {
+      throw TollgateException.invalid("profile_id", "profile " + profileId + " is a "
+          + blob.kind().name().toLowerCase(java.util.Locale.ROOT) + " profile, not a WriteRaw one; download it from /raw");
+    }
+    ResponseHeaders headers = ResponseHeaders.builder(200)
+        .contentType(MediaType.parse("application/x-protobuf; messageType=parca.profilestore.v1alpha1.WriteRawRequest"))
+        .set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + profileId + ".writeraw.pb\"")
+        .build();
+    return HttpResponse.of(headers, HttpData.wrap(WriteRawDecoder.replay(blob).toByteArray()));
+  }
+
   private static int limit(Optional<String> value) {
     if (value.isEmpty() || value.get().isEmpty()) {
       return MAX_PROFILES;

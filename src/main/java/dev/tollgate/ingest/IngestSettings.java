@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param writeStreamTimeout how long a {@code Write} stream may take from its start until its locations record
  *     arrives before it is refused with DEADLINE_EXCEEDED, like Parca's bound on the whole stream (default 5 s)
  * @param maxPanicReportBytes how much of a panic report's stderr is kept (default 64 KiB)
+ * @param decodeMemoryBytes off-heap memory for decoding Arrow streams, shared by all calls; one
+ *     stream may use half of it. 0 (the default) sizes it from the machine: a quarter of its
+ *     physical memory (or container limit), at least 256 MiB
  */
 public record IngestSettings(
     Duration retention,
@@ -24,7 +27,8 @@ public record IngestSettings(
     long segmentMaxBytes,
     Duration segmentMaxAge,
     Duration writeStreamTimeout,
-    int maxPanicReportBytes) {
+    int maxPanicReportBytes,
+    long decodeMemoryBytes) {
 
   public IngestSettings {
     requireNonNull(retention, "retention");
@@ -45,6 +49,17 @@ public record IngestSettings(
     if (maxPanicReportBytes <= 0) {
       throw new IllegalArgumentException("maxPanicReportBytes must be positive: " + maxPanicReportBytes);
     }
+    if (decodeMemoryBytes < 0) {
+      throw new IllegalArgumentException("decodeMemoryBytes must be 0 (sized from the machine) or positive: "
+          + decodeMemoryBytes);
+    }
+  }
+
+  /** Settings with {@code decodeMemoryBytes} sized from the machine. */
+  public IngestSettings(Duration retention, long debuginfoMaxSize, long maxDecompressedProfileBytes,
+      long segmentMaxBytes, Duration segmentMaxAge, Duration writeStreamTimeout, int maxPanicReportBytes) {
+    this(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge, writeStreamTimeout,
+        maxPanicReportBytes, 0);
   }
 
   /** The defaults listed on the record components. */
@@ -55,22 +70,37 @@ public record IngestSettings(
 
   public IngestSettings withRetention(Duration value) {
     return new IngestSettings(value, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes);
   }
 
   public IngestSettings withDebuginfoMaxSize(long value) {
     return new IngestSettings(retention, value, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes);
   }
 
   public IngestSettings withMaxDecompressedProfileBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, value, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes);
   }
 
   public IngestSettings withSegmentMaxBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, value, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes);
+  }
+
+  public IngestSettings withDecodeMemoryBytes(long value) {
+    return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
+        writeStreamTimeout, maxPanicReportBytes, value);
+  }
+
+  /** {@link #decodeMemoryBytes}, or when 0 a quarter of the machine's memory (at least 256 MiB). */
+  public long effectiveDecodeMemoryBytes() {
+    if (decodeMemoryBytes > 0) {
+      return decodeMemoryBytes;
+    }
+    long physical = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getTotalMemorySize() : 0;
+    return Math.max(256L << 20, physical / 4);
   }
 
   private static void requirePositive(Duration d, String name) {

@@ -73,8 +73,9 @@ public final class Ingestion implements AutoCloseable {
         .daemon(true).factory());
     this.stats = new IngestStats(clock, new ActivityTable(db.jdbi()));
     DecompressionBudget budget = DecompressionBudget.ofHeap();
-    // Arrow decodes off the heap; its total is bounded like the heap budget (decoded streams of all calls).
-    this.allocator = new RootAllocator(budget.capacity());
+    // Arrow decodes off the heap (arrow-memory-unsafe: not bounded by the heap nor by
+    // MaxDirectMemorySize), so its total is sized from the machine, not from -Xmx.
+    this.allocator = new RootAllocator(settings.effectiveDecodeMemoryBytes());
     if (budget.profileLimit(settings.maxDecompressedProfileBytes()) < settings.maxDecompressedProfileBytes()) {
       log.warn("profiles are limited to {} bytes decompressed (half the decompression budget, a quarter of the heap)"
           + " instead of {}; give the JVM more heap (-Xmx) to accept larger ones",
@@ -133,6 +134,11 @@ public final class Ingestion implements AutoCloseable {
   /** The profile store, for the read path ({@link dev.tollgate.query.Query}). */
   public ProfileStore profileStore() {
     return profiles;
+  }
+
+  /** The off-heap memory all calls decode Arrow streams in (its limit is the decode budget). */
+  BufferAllocator decodeMemory() {
+    return allocator;
   }
 
   /** The annotated REST service object for the {@code /v1/projects/{project_id}/...} read routes. */

@@ -3,37 +3,51 @@ package dev.tollgate.ingest;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
-/** Parca's rules for a series' label set: {@code __name__} present and not empty, Prometheus label names, no duplicates. */
+/**
+ * Parca's rules for a series' label set, as its WriteRaw normalizer applies them with
+ * prometheus/common's UTF-8 name validation (the scheme that library uses since 0.62 and the only
+ * one {@code LabelName.IsValid} knows in 0.67):
+ * <ul>
+ *   <li>{@code __name__} is the profile's name: it is not checked as a label name, may repeat (the
+ *       last one counts) and must end up not empty ("missing __name__ label");
+ *   <li>every other name must be a non-empty, valid UTF-8 string, so {@code k8s.pod.name},
+ *       {@code service.name} or {@code 1job} are accepted;
+ *   <li>no other name may repeat.
+ * </ul>
+ * Values are not checked (Parca checks none; protobuf already guarantees they are UTF-8).
+ */
 final class LabelSets {
-  private static final Pattern NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+  static final String NAME_LABEL = "__name__";
 
   private LabelSets() {}
 
   /** The first problem with {@code labels}, or empty when they are valid. Pure. */
   static Optional<String> problem(LabelSet labels) {
-    boolean hasName = false;
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    String name = "";
+    Set<String> seen = new HashSet<>();
     for (int i = 0; i < labels.getLabelsCount(); i++) {
       Label l = labels.getLabels(i);
-      if (!NAME.matcher(l.getName()).matches()) {
+      if (l.getName().equals(NAME_LABEL)) {
+        name = l.getValue(); // Parca keeps the last one
+        continue;
+      }
+      if (l.getName().isEmpty() || !l.getNameBytes().isValidUtf8()) {
         return Optional.of("label " + i + " has invalid name \"" + l.getName() + "\"");
       }
       if (!seen.add(l.getName())) {
         return Optional.of("label " + i + " duplicates name \"" + l.getName() + "\"");
       }
-      if (l.getName().equals("__name__") && !l.getValue().isEmpty()) {
-        hasName = true; // an empty __name__ is missing, as in Parca
-      }
     }
-    return hasName ? Optional.empty() : Optional.of("missing __name__ label");
+    return name.isEmpty() ? Optional.of("missing __name__ label") : Optional.empty();
   }
 
-  /** The labels sorted by name; call after {@link #problem} found none. */
+  /** The labels sorted by name ({@code __name__}: its last value); call after {@link #problem} found none. */
   static SortedMap<String, String> sorted(LabelSet labels) {
     TreeMap<String, String> m = new TreeMap<>();
     for (Label l : labels.getLabelsList()) {

@@ -21,7 +21,7 @@ final class PprofDecoder {
     boolean gzip = raw.size() >= 2 && (raw.byteAt(0) & 0xff) == 0x1f && (raw.byteAt(1) & 0xff) == 0x8b;
     if (!gzip) {
       if (raw.size() > maxBytes) {
-        throw new InvalidProfileException("raw_profile is larger than " + maxBytes + " bytes");
+        throw InvalidProfileException.tooLarge("raw_profile is larger than " + maxBytes + " bytes");
       }
       try {
         return Profile.parseFrom(raw);
@@ -43,7 +43,7 @@ final class PprofDecoder {
       return p;
     } catch (IOException e) {
       if (limited.exceeded) {
-        throw new InvalidProfileException("raw_profile decompresses to more than " + maxBytes + " bytes");
+        throw InvalidProfileException.tooLarge("raw_profile decompresses to more than " + maxBytes + " bytes");
       }
       throw new InvalidProfileException("raw_profile is not a gzipped pprof profile: " + e.getMessage());
     }

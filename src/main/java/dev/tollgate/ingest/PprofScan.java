@@ -82,7 +82,7 @@ final class PprofScan {
   }
 
   private static InvalidProfileException tooLarge(long maxBytes) {
-    return new InvalidProfileException("raw_profile decompresses to more than " + maxBytes + " bytes");
+    return InvalidProfileException.tooLarge("raw_profile decompresses to more than " + maxBytes + " bytes");
   }
 
   /**
@@ -97,7 +97,7 @@ final class PprofScan {
     int len;
     if (!gzip) {
       if (raw.size() > maxBytes) {
-        throw new InvalidProfileException("raw_profile is larger than " + maxBytes + " bytes");
+        throw InvalidProfileException.tooLarge("raw_profile is larger than " + maxBytes + " bytes");
       }
       lease.hold(raw.size());
       buf = raw.toByteArray();

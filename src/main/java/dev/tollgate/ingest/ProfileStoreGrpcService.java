@@ -38,8 +38,22 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     this.settings = settings;
     this.budget = budget;
     this.maxProfileBytes = budget.profileLimit(settings.maxDecompressedProfileBytes());
-    // Decoded Arrow data is bounded like gunzipped pprof: per stream here, in all by the allocator's limit.
-    this.arrow = new ArrowRecords(allocator, maxProfileBytes);
+    // Decoded Arrow data is bounded per stream here (half the allocator: two of the largest fit at
+    // once), in all by the allocator's limit.
+    long maxArrowBytes = Math.min(settings.maxDecompressedProfileBytes(), allocator.getLimit() / 2);
+    this.arrow = new ArrowRecords(allocator, maxArrowBytes, maxArrowBytes < settings.maxDecompressedProfileBytes());
+  }
+
+  /**
+   * A pprof over a size limit that the heap set lower than the configured one is the server's
+   * limit, not bad data: refused retryably.
+   */
+  private RuntimeException retryableWhenMemoryBound(InvalidProfileException e) {
+    if (e.overSizeLimit() && maxProfileBytes < settings.maxDecompressedProfileBytes()) {
+      return new ServerCapacityException(e.getMessage() + ", all this server's heap allows for one profile; retry"
+          + " (the operator can give the server more heap, -Xmx)", e);
+    }
+    return e;
   }
 
   @Override
@@ -47,7 +61,12 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     IngestGrant grant = Grants.current();
     work.execute(() -> {
       try {
-        List<NewBlob> blobs = WriteRawDecoder.decode(request, maxProfileBytes, budget);
+        List<NewBlob> blobs;
+        try {
+          blobs = WriteRawDecoder.decode(request, maxProfileBytes, budget);
+        } catch (InvalidProfileException e) {
+          throw retryableWhenMemoryBound(e);
+        }
         recorder.record(grant, "WriteRaw", blobs, request.getSerializedSize());
         response.onNext(WriteRawResponse.getDefaultInstance());
         response.onCompleted();
@@ -64,7 +83,8 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     work.execute(() -> {
       try {
         byte[] ipc = request.getIpcBuffer().toByteArray();
-        List<NewBlob> blobs = arrowBlob(ipc, arrow.readV2(ipc));
+        // v2 as current agents send; v1 samples too, as Parca's server takes them here
+        List<NewBlob> blobs = arrowBlob(ipc, arrow.readSamples(ipc, "ipc_buffer"));
         recorder.record(grant, "WriteArrow", blobs, ipc.length);
         response.onNext(WriteArrowResponse.getDefaultInstance());
         response.onCompleted();

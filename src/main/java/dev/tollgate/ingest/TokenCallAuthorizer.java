@@ -15,8 +15,8 @@ import java.util.UUID;
 
 /**
  * The real {@link CallAuthorizer}: {@code psc_v1_} service-account tokens through
- * {@link BearerTokens}, the project from the {@code projectid} header, the permission from the
- * role bindings. Other credential kinds (legacy project JWTs) plug in as a
+ * {@link BearerTokens}, the project from the {@code projectid} header (or, when the header is
+ * absent, from a project-bound token), the permission from the role bindings. Other credential kinds (legacy project JWTs) plug in as a
  * {@link ProjectCredentials} consulted for anything that is not a {@code psc_v1_} token.
  *
  * <p>Messages name the missing header or permission and never echo the token; every unknown
@@ -24,6 +24,9 @@ import java.util.UUID;
  */
 public final class TokenCallAuthorizer implements CallAuthorizer {
   static final String BAD_TOKEN = dev.tollgate.token.TokenAuthenticator.REFUSED_MESSAGE;
+  static final String MISSING_PROJECT = "missing projectid header: this token is not bound to a project, so send"
+      + " 'projectid: <project id>' (e.g. --remote-store-grpc-headers=projectID=<id>), or use a token bound to one"
+      + " project, which needs no header";
 
   /** A credential that carries its own project (e.g. a legacy project token). */
   public interface ProjectCredentials {
@@ -74,14 +77,15 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
     Principal principal = accepted.principal();
     String tokenId = accepted.token().id();
     String org = principal.organizationId();
-    if (projectIdHeader == null || projectIdHeader.isBlank()) {
-      throw new IngestRefusedException(Status.INVALID_ARGUMENT.withDescription(
-          "missing projectid header: send 'projectid: <project id>' (e.g. --remote-store-grpc-headers=projectID=<id>)"),
-          null, tokenId);
+    boolean noHeader = projectIdHeader == null || projectIdHeader.isBlank();
+    if (noHeader && principal.tokenProjectId() == null) {
+      throw new IngestRefusedException(Status.INVALID_ARGUMENT.withDescription(MISSING_PROJECT), null, tokenId);
     }
     UUID projectId;
     try {
-      projectId = UUID.fromString(projectIdHeader.strip());
+      // A project-bound token names its project itself: clients that cannot send headers
+      // (parca-push) write with it alone.
+      projectId = UUID.fromString(noHeader ? principal.tokenProjectId() : projectIdHeader.strip());
     } catch (IllegalArgumentException e) {
       throw new IngestRefusedException(Status.INVALID_ARGUMENT.withDescription(
           "projectid header must be a project UUID"), null, tokenId);

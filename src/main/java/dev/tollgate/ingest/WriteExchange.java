@@ -88,8 +88,21 @@ final class WriteExchange implements StreamObserver<WriteRequest> {
       }
       byte[] bytes = record.toByteArray();
       if (samples == null) {
-        summary = arrow.readV1Samples(bytes);
+        summary = arrow.readSamples(bytes, "samples record");
         samples = bytes;
+        if (summary.v2()) {
+          // A v2 record carries its stack traces: nothing to ask for. Stored, then the call ends
+          // without an answer record, which agents take as "nothing needed".
+          synchronized (lock) {
+            if (done) {
+              return;
+            }
+            storing = true;
+            timer.cancel(false);
+          }
+          store(BlobKind.ARROW, bytes, bytes.length);
+          return;
+        }
         byte[] answer = arrow.stacktraceIdsRecord(summary.stacktraceIds());
         synchronized (lock) {
           if (!done) {

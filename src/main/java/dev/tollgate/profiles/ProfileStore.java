@@ -133,7 +133,10 @@ public final class ProfileStore implements AutoCloseable {
       if (Frames.payloadLength(frame) != payload.length || !Frames.checksumMatches(frame, payload)) {
         throw new IOException("frame at " + l.offset() + " of " + file + " fails its checksum");
       }
-      return Optional.of(new StoredBlob(l.kind(), Frames.blob(payload)));
+      FrameHeader header = Frames.header(payload);
+      java.util.SortedMap<String, String> labels = header.entries().stream().filter(e -> e.id().equals(profileId))
+          .findFirst().map(FrameHeader.Entry::labels).orElse(java.util.Collections.emptySortedMap());
+      return Optional.of(new StoredBlob(l.kind(), Frames.blob(payload), labels, header.rawSample()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {

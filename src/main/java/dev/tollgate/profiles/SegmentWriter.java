@@ -93,7 +93,8 @@ final class SegmentWriter implements AutoCloseable {
           entries.add(new FrameHeader.Entry(id, e.labels(), e.profileTypes(), e.sampleTimeMillis(),
               e.sampleEndMillis()));
         }
-        FrameHeader h = new FrameHeader(blob.kind().name(), now, source.id(), source.name(), entries);
+        FrameHeader h = new FrameHeader(blob.kind().name(), now, source.id(), source.name(), entries,
+            blob.rawSample());
         List<IndexRow> rows = new ArrayList<>(entries.size());
         for (FrameHeader.Entry e : entries) {
           rows.add(IndexRow.of(project, h, e, null, 0, 0, blob.bytes().length, index.nodeId()));

@@ -240,7 +240,9 @@ public final class TollgateServer implements AutoCloseable {
       sb.serviceUnder("/", FileService.builder(TollgateServer.class.getClassLoader(), "web")
           .autoIndex(false).serveCompressedFiles(false).build()
           .orElse(FileService.of(TollgateServer.class.getClassLoader(), "web/index.html"))
-          .decorate(SecurityHeaders.console()));
+          .decorate(SecurityHeaders.console())
+          // gRPC calls to services or methods not served here: UNIMPLEMENTED, not the console's 405
+          .decorate(UnknownGrpcMethods::new));
 
       server = sb.build();
       server.start().join();

@@ -176,15 +176,16 @@ class ArrowIngestTest {
   }
 
   @Test
-  void arrowDecoding_whileOtherStreamsFillTheSharedAllocator_isUnavailable_thenWorksAgain() {
+  void arrowDecoding_whileOtherStreamsFillTheSharedAllocator_isResourceExhausted_thenWorksAgain() {
     byte[] ipc = ArrowFixtures.v2(allocator);
     try (RootAllocator root = new RootAllocator(8 << 20);
         BufferAllocator others = root.newChildAllocator("other calls", 0, 8 << 20)) {
       ArrowRecords records = new ArrowRecords(root, 2 << 20);
       org.apache.arrow.memory.ArrowBuf held = others.buffer(8 << 20);
       assertThatThrownBy(() -> records.readV2(ipc)).satisfies(e -> {
-        assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(Status.fromThrowable(e).getDescription()).contains("retry");
+        Status status = GrpcErrors.toStatus(e).getStatus();
+        assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(status.getDescription()).contains("retry");
       });
       held.close();
       assertThat(records.readV2(ipc).rows()).isEqualTo(3);

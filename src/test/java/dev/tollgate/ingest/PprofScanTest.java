@@ -144,7 +144,7 @@ class PprofScanTest {
       try (DecompressionBudget.Lease lease = budget.lease()) {
         assertThatThrownBy(() -> PprofScan.decodeAndValidate(bomb, 8 << 20, 0, lease))
             .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED));
       }
     }
     assertThat(budget.used()).isZero();

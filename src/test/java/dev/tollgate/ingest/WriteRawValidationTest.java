@@ -86,15 +86,32 @@ class WriteRawValidationTest {
     assertThat(problem).isEqualTo(Optional.ofNullable(expected));
   }
 
+  /**
+   * Names Parca's server (prometheus/common 0.67, UTF-8 validation) accepts and refuses, and so
+   * does Tollgate; null = accepted.
+   */
   static Stream<Arguments> labelCases() {
     return Stream.of(
         Arguments.of(new String[] {"__name__", "cpu", "job", "a"}, null),
+        // accepted by UTF-8 validation, refused by the legacy [a-zA-Z_][a-zA-Z0-9_]* rule
+        Arguments.of(new String[] {"__name__", "cpu", "k8s.pod.name", "a"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", "service.name", "checkout"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", "1job", "a"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", "job-x", "a"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", "app.kubernetes.io/name", "a"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", "Größe 大小", "a"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", " ", "a"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", "__reserved", "a"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", "job", ""}, null),
+        // __name__ is the profile name, not a label name: it may repeat and the last one counts
+        Arguments.of(new String[] {"__name__", "cpu", "__name__", "memory"}, null),
+        Arguments.of(new String[] {"__name__", "cpu", "__name__", ""}, "missing __name__ label"),
         Arguments.of(new String[] {"job", "a"}, "missing __name__ label"),
         Arguments.of(new String[] {"__name__", "", "job", "a"}, "missing __name__ label"),
-        Arguments.of(new String[] {"__name__", "cpu", "1job", "a"}, "label 1 has invalid name \"1job\""),
-        Arguments.of(new String[] {"__name__", "cpu", "job-x", "a"}, "label 1 has invalid name \"job-x\""),
         Arguments.of(new String[] {"__name__", "cpu", "", "a"}, "label 1 has invalid name \"\""),
-        Arguments.of(new String[] {"__name__", "cpu", "job", "a", "job", "b"}, "label 2 duplicates name \"job\""));
+        Arguments.of(new String[] {"__name__", "cpu", "job", "a", "job", "b"}, "label 2 duplicates name \"job\""),
+        Arguments.of(new String[] {"__name__", "cpu", "k8s.pod.name", "a", "k8s.pod.name", "b"},
+            "label 2 duplicates name \"k8s.pod.name\""));
   }
 
   @ParameterizedTest
