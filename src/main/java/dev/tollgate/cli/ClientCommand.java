@@ -61,8 +61,7 @@ abstract class ClientCommand implements Callable<Integer> {
       try {
         t = Files.readString(options.tokenFile, StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
-        throw new CliException(ExitCodes.UNAUTHENTICATED, "cannot read --token-file " + options.tokenFile + ": "
-            + e.getClass().getSimpleName());
+        throw new CliException(ExitCodes.UNAUTHENTICATED, "--token-file: " + LocalFiles.describe(options.tokenFile, e));
       }
       if (t.isEmpty()) {
         throw new CliException(ExitCodes.UNAUTHENTICATED, "--token-file " + options.tokenFile + " is empty");

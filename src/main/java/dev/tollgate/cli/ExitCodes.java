@@ -20,6 +20,10 @@ public final class ExitCodes {
   public static final int SERVER_ERROR = 8;
   public static final int UNREACHABLE = 9;
 
+  /** What exit code 8 means; the README says the same words. */
+  static final String SERVER_ERROR_MEANING =
+      "refused or failed: bad input (HTTP 400), a server error (5xx), or a local file that cannot be read or written";
+
   private ExitCodes() {}
 
   /** Help lines ({@code code -> meaning}) for a client command; {@code withNo} adds the can-i "no". */
@@ -35,7 +39,7 @@ public final class ExitCodes {
     m.put(" " + NOT_FOUND, "not found (HTTP 404)");
     m.put(" " + CONFLICT, "conflict: already exists, or a precondition failed, or the output file exists (HTTP 409)");
     m.put(" " + QUOTA_EXCEEDED, "quota exceeded (HTTP 429)");
-    m.put(" " + SERVER_ERROR, "bad input refused by the server (HTTP 400), other server error (5xx), or a local I/O error");
+    m.put(" " + SERVER_ERROR, SERVER_ERROR_MEANING);
     m.put(" " + UNREACHABLE, "cannot reach the server");
     return m;
   }

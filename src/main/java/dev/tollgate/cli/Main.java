@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     description = "Identity and access for continuous profiling.",
     subcommands = {ServerCommand.class, ProjectsCommand.class, ServiceAccountsCommand.class, TokensCommand.class,
         RoleBindingsCommand.class, CanICommand.class, AuditCommand.class, PushCommand.class, StatsCommand.class,
-        LegacyTokensCommand.class, MigrateCommand.class})
+        LegacyTokensCommand.class, MigrateCommand.class, SampleProfileCommand.class})
 public final class Main implements Runnable {
   private final Map<String, String> env;
   private final InstantSource clock;
@@ -75,7 +75,7 @@ public final class Main implements Runnable {
 
   private static void documentExitCodes(CommandLine cl) {
     for (CommandLine sub : cl.getSubcommands().values()) {
-      if (sub.getCommand() instanceof ServerCommand) {
+      if (sub.getCommand() instanceof ServerCommand || sub.getCommand() instanceof SampleProfileCommand) {
         continue;
       }
       sub.getCommandSpec().usageMessage()
@@ -86,6 +86,12 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Client commands print their answer, not the HTTP library's start-up INFO lines; the server
+    // keeps INFO. An explicit -Dorg.slf4j.simpleLogger.defaultLogLevel wins.
+    if (args.length == 0 || !args[0].equals("server")) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+          System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    }
     System.exit(commandLine(System.getenv(), InstantSource.system()).execute(args));
   }
 }

@@ -10,7 +10,6 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +24,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "push", mixinStandardHelpOptions = true,
     description = {"Send pprof files (gzipped or raw) through gRPC WriteRaw, like parca-push.",
-        "Exit codes: 0 all sent; 3 unauthenticated; 4 permission denied; 5 project not found; 8 refused or failed; 9 unreachable."})
+        "No pprof file at hand? 'tollgate sample-profile cpu.pb.gz' writes one."})
 final class PushCommand extends ClientCommand {
   @Option(names = "--project", required = true, paramLabel = "ID", description = "Project id (sent as the projectid header).")
   String project;
@@ -49,17 +48,20 @@ final class PushCommand extends ClientCommand {
         .addHeader("authorization", "Bearer " + token())
         .addHeader("projectid", project)
         .build(ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
-    for (Path f : files) {
+    // Every file is read before the first is sent: a typo in the last name sends nothing.
+    List<byte[]> contents = files.stream().map(LocalFiles::read).toList();
+    for (int i = 0; i < files.size(); i++) {
+      Path f = files.get(i);
       WriteRawRequest req = WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
           .setLabels(ls)
-          .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(Files.readAllBytes(f))))).build();
+          .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(contents.get(i))))).build();
       try {
         stub.writeRaw(req);
       } catch (StatusRuntimeException e) {
         throw new CliException(exitCode(e), f + ": " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
       }
       if (!json()) {
-        out().println("sent " + f + " (" + Files.size(f) + " bytes)");
+        out().println("sent " + f + " (" + contents.get(i).length + " bytes)");
       }
     }
     out().flush();

@@ -52,6 +52,7 @@ public final class RoleBindings {
     RoleBinding b = validated(organizationId, subject, project, entity, role, caller.actor(), clock.instant());
     authorizer.requireMayGrant(caller.principal(), organizationId, b.role(), b.projectId(), b.entity());
     List<ServiceAccount> named = accountsNamedBy(b);
+    refuseDuplicate(b, state.current().bindingsOf(organizationId));
     store.inTransaction(tx -> {
       // Still there when the binding is written (and held until it commits): a deletion committed
       // since the check above would leave a binding naming a gone account, which an account
@@ -62,6 +63,10 @@ public final class RoleBindings {
               "no service account named " + a.name() + " in this organization");
         }
       }
+      // Locked after the accounts, in the order deleting an account takes them; two identical
+      // bindings created at once are thus decided one after the other, against what is committed.
+      tx.lockOrganization(organizationId);
+      refuseDuplicate(b, tx.bindingsOf(organizationId));
       tx.insertBinding(b);
       tx.audit(AuditEntry.of(organizationId, b.createdAt(), caller.actor(), "rolebinding.create", "rolebinding:" + b.id(),
           caller.clientIp(), describe(b)));
@@ -69,6 +74,20 @@ public final class RoleBindings {
     });
     state.reload();
     return b;
+  }
+
+  /**
+   * A binding identical to {@code b} (same subject, role, project and entity) would grant nothing
+   * more and only make the list lie about how access is given: 409 naming the existing one.
+   */
+  private static void refuseDuplicate(RoleBinding b, List<RoleBinding> existing) {
+    for (RoleBinding e : existing) {
+      if (e.subject().equals(b.subject()) && e.role().equals(b.role())
+          && java.util.Objects.equals(e.projectId(), b.projectId()) && java.util.Objects.equals(e.entity(), b.entity())) {
+        throw TollgateException.alreadyExists("role", "an identical role binding already exists: " + e.id() + " ("
+            + describe(e) + ")");
+      }
+    }
   }
 
   /** The service accounts a binding names, as subject or entity. */

@@ -34,11 +34,6 @@ import dev.tollgate.ingest.TokenCallAuthorizer;
 import dev.tollgate.iam.Invites;
 import dev.tollgate.api.ServiceAccountsApi;
 import dev.tollgate.iam.ServiceAccounts;
-import dev.tollgate.iam.Caller;
-import dev.tollgate.iam.Principal;
-import dev.tollgate.iam.ServiceAccount;
-import dev.tollgate.iam.SystemRole;
-import dev.tollgate.token.SecretFiles;
 import dev.tollgate.token.TokenFormat;
 import dev.tollgate.token.Tokens;
 import dev.tollgate.api.AuthApi;
@@ -99,6 +94,7 @@ public final class TollgateServer implements AutoCloseable {
   private final Server server;
   private final Components components;
   private final Optional<Bootstrap.Result> bootstrap;
+  private final BootstrapTokenFile bootstrapToken;
 
   /** The parts tests and the CLI may want to reach directly. */
   public record Components(
@@ -147,9 +143,7 @@ public final class TollgateServer implements AutoCloseable {
       ServiceAccounts serviceAccounts = new ServiceAccounts(iamStore, iam, authorizer, clock);
       Tokens tokens = new Tokens(iamStore, iam, authorizer, serviceAccounts, new TokenFormat(random), lastUsed, clock);
 
-      if (bootstrap.isPresent() && config.bootstrapTokenFile() != null) {
-        writeBootstrapToken(bootstrap.get(), serviceAccounts, bindings, tokens, config.bootstrapTokenFile());
-      }
+      bootstrapToken = BootstrapTokenFile.apply(bootstrap, config.bootstrapTokenFile(), serviceAccounts, bindings, tokens);
 
       // One throttle for every password check: login and accepting an invite with an existing account.
       LoginThrottle loginThrottle = new LoginThrottle(clock);
@@ -286,20 +280,6 @@ public final class TollgateServer implements AutoCloseable {
         .build();
   }
 
-  /**
-   * For unattended set-ups: an owner-bound service account whose token is written to a file
-   * created with mode 0600, on first start only.
-   */
-  private static void writeBootstrapToken(Bootstrap.Result b, ServiceAccounts serviceAccounts, RoleBindings bindings,
-      Tokens tokens, Path file) throws java.io.IOException {
-    Caller admin = new Caller(Principal.user(b.admin()), null);
-    String org = b.organization().id();
-    ServiceAccount sa = serviceAccounts.create(admin, org, "bootstrap-admin");
-    bindings.create(admin, org, sa.subject().value(), null, null, SystemRole.OWNER.id());
-    Tokens.Created created = tokens.create(admin, org, sa.id(), "bootstrap", null, null);
-    SecretFiles.write(file, created.secret());
-  }
-
   /** Starts a server; throws if the port is taken or the database cannot be opened. */
   public static TollgateServer start(ServerConfig config) throws Exception {
     // Millisecond ticks: what the database stores is what the API returns.
@@ -364,9 +344,18 @@ public final class TollgateServer implements AutoCloseable {
         out.println("  password (shown once)   " + b.generatedPassword());
       }
       out.println();
+      bootstrapToken.describe(url()).stream().filter(l -> l.startsWith("  ")).forEach(out::println);
+      out.println();
       out.println("Log in at " + url() + "/ or: curl -c cookies.txt -H 'content-type: application/json' "
           + "-d '{\"email\":\"" + b.admin().email() + "\",\"password\":\"...\"}' " + url() + "/v1/auth/login");
     });
+    // What became of --bootstrap-token-file, when it was not written: never silently ignored.
+    List<String> notes = bootstrapToken.describe(url()).stream().filter(l -> !l.startsWith("  ")).toList();
+    if (!notes.isEmpty()) {
+      out.println();
+      notes.forEach(out::println);
+      out.println();
+    }
     out.println("Ready. Ctrl-C or SIGTERM drains in-flight requests and stops.");
     out.flush();
   }

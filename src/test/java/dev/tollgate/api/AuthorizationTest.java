@@ -131,6 +131,65 @@ class AuthorizationTest {
   }
 
   @Test
+  void identicalRoleBinding_isRefusedWith409NamingTheExistingOne() {
+    String p = owner.post("/v1/organizations/" + org + "/projects", json("name", "p")).body().at("/project/id").asText();
+    boundAccount("scraper", "system:profile-writer", p);
+    boundAccount("agent", "system:viewer", null);
+    String existing = owner.get(bindings()).body().findParents("subject").stream()
+        .filter(b -> b.get("subject").asText().equals("serviceaccount:scraper")).findFirst().orElseThrow()
+        .get("id").asText();
+
+    // Stray whitespace around the role does not make another binding.
+    for (String role : List.of("system:profile-writer", "system:profile-writer ")) {
+      var again = owner.post(bindings(), json("subject", "serviceaccount:scraper", "role", role, "projectId", p));
+      assertThat(again.status()).as(again.body().toString()).isEqualTo(409);
+      assertThat(again.text("code")).isEqualTo("already_exists");
+      assertThat(again.error()).isEqualTo("an identical role binding already exists: " + existing
+          + " (serviceaccount:scraper -> system:profile-writer in project " + p + ")");
+    }
+    // Any difference in subject, role, project or entity is another binding.
+    assertOk(owner.post(bindings(), json("subject", "serviceaccount:scraper", "role", "system:profile-writer")));
+    assertOk(owner.post(bindings(), json("subject", "serviceaccount:scraper", "role", "system:writer", "projectId", p)));
+    assertOk(owner.post(bindings(), json("subject", "serviceaccount:agent", "role", "system:profile-writer", "projectId", p)));
+    assertOk(owner.post(bindings(), json("subject", "serviceaccount:scraper", "role", "system:profile-writer",
+        "projectId", p, "entity", "serviceaccount:agent")));
+    var dup = owner.post(bindings(), json("subject", "serviceaccount:scraper", "role", "system:profile-writer",
+        "projectId", p, "entity", "serviceaccount:agent"));
+    assertThat(dup.status()).isEqualTo(409);
+    long scraperBindings = owner.get(bindings()).body().get("roleBindings").findValuesAsText("subject").stream()
+        .filter("serviceaccount:scraper"::equals).count();
+    assertThat(scraperBindings).isEqualTo(4);
+  }
+
+  @Test
+  void identicalRoleBindings_createdAtOnce_makeExactlyOne() throws Exception {
+    boundAccount("racer", "system:viewer", null);
+    int n = 8;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      var start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        statuses.add(pool.submit(() -> {
+          start.await();
+          return owner.post(bindings(), json("subject", "serviceaccount:racer", "role", "system:profile-writer")).status();
+        }));
+      }
+      start.countDown();
+      List<Integer> got = new java.util.ArrayList<>();
+      for (var f : statuses) {
+        got.add(f.get());
+      }
+      assertThat(got).containsOnly(200, 409).containsOnlyOnce(200);
+    } finally {
+      pool.shutdownNow();
+    }
+    long racer = owner.get(bindings()).body().get("roleBindings").findValuesAsText("role").stream()
+        .filter("system:profile-writer"::equals).count();
+    assertThat(racer).isEqualTo(1);
+  }
+
+  @Test
   void customRole_grantsExactlyItsPermissions() {
     owner.post("/v1/organizations/" + org + "/roles", json("name", "project-maker", "permissions", List.of("project.create")));
     Api maker = addUser("maker@example.com", org + ":project-maker", null);
@@ -417,7 +476,8 @@ class AuthorizationTest {
     assertOk(owner.post(tokens("bootstrap-admin"), json("name", "in-a", "projectId", a)));
     // A project owner is an owner there: it grants owner in its project.
     Api projectOwner = addUser("powner@example.com", "system:owner", a);
-    assertOk(projectOwner.post(bindings(), json("subject", "user:local:second@example.com", "role", "system:owner",
+    // (Another subject than the owner's binding above: an identical binding would be a 409.)
+    assertOk(projectOwner.post(bindings(), json("subject", "user:local:third@example.com", "role", "system:owner",
         "projectId", a)));
   }
 

@@ -128,4 +128,49 @@ class CommandLineTest {
     assertThat(RoleBindingsCommand.roleId("reader", "o1")).isEqualTo("o1:reader");
     assertThat(RoleBindingsCommand.roleId("system:viewer", "o1")).isEqualTo("system:viewer");
   }
+
+  @Test
+  void pushOfAMissingFile_saysNoSuchFile_andSendsNothing() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), "psc_v1_x");
+    // The server is not even reachable: the files are read before anything is sent.
+    var r = new Cli(Map.of("TOLLGATE_SERVER", "http://127.0.0.1:" + closedPort())).run("push", "--token-file",
+        token.toString(), "--project", "p", "cpu.pb.gz");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.SERVER_ERROR);
+    assertThat(r.err().strip()).isEqualTo("error: no such file: cpu.pb.gz");
+  }
+
+  @Test
+  void aMissingTokenFile_saysNoSuchFile() {
+    var r = new Cli(Map.of()).run("projects", "list", "--token-file", dir.resolve("owner.token").toString());
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+    assertThat(r.err().strip()).isEqualTo("error: --token-file: no such file: " + dir.resolve("owner.token"));
+  }
+
+  @Test
+  void sampleProfile_writesAGzippedCpuProfile_andNeverOverwrites() throws Exception {
+    Path file = dir.resolve("cpu.pb.gz");
+    var r = new Cli(Map.of()).run("sample-profile", file.toString());
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).startsWith("wrote " + file);
+    byte[] raw;
+    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+      raw = in.readAllBytes();
+    }
+    var profile = dev.tollgate.proto.pprof.Profile.parseFrom(raw);
+    assertThat(profile.getStringTable((int) profile.getSampleType(1).getType())).isEqualTo("cpu");
+    assertThat(profile.getSampleCount()).isPositive();
+    assertThat(profile.getTimeNanos()).isPositive();
+
+    var again = new Cli(Map.of()).run("sample-profile", file.toString());
+    assertThat(again.exitCode()).isEqualTo(ExitCodes.CONFLICT);
+    assertThat(again.err()).contains(file + " already exists");
+  }
+
+  @Test
+  void exitCode8_meansTheSameInTheReadmeAndInHelp() throws Exception {
+    String readme = Files.readString(Path.of("README.md")).replaceAll("\\s+", " ");
+    assertThat(readme).contains("8 " + ExitCodes.SERVER_ERROR_MEANING + ",");
+    String help = new Cli(Map.of()).run("tokens", "create", "--help").out().replaceAll("\\s+", " ");
+    assertThat(help).contains("8 " + ExitCodes.SERVER_ERROR_MEANING);
+  }
 }
