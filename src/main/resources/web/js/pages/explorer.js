@@ -45,7 +45,10 @@ function base64Bytes(b64) {
 
 export async function render(ctx, projectId) {
   const { main } = ctx;
-  const project = (await api.get(`/v1/projects/${projectId}`)).project;
+  // Someone who may write but not read profiles may not see the project either: the query
+  // calls below then say what is missing.
+  let project = { name: projectId };
+  try { project = (await api.get(`/v1/projects/${projectId}`)).project; } catch (e) { if (e.status !== 403 && e.status !== 404) throw e; }
   const q = queryClient(projectId);
 
   const typeSelect = h('select', { id: 'explore-type' });
@@ -105,7 +108,7 @@ export async function render(ctx, projectId) {
   }
 
   const selector = () => `${typeSelect.value}{${matchers.value()}}`;
-  const updateSelector = () => { selectorText.textContent = selector(); };
+  const updateSelector = () => { selectorText.textContent = typeSelect.value ? selector() : 'pick a profile type'; };
   matchers.input.addEventListener('input', updateSelector);
 
   rangeSelect.addEventListener('change', () => {
