@@ -74,3 +74,8 @@ export async function can(organizationId, permission, projectId) {
 export function forgetPermissions() {
   caniCache.clear();
 }
+
+/** The session's CSRF token, for calls made outside this wrapper (queryApi.js). */
+export function csrf() {
+  return csrfToken;
+}

@@ -15,6 +15,7 @@ import * as invites from './pages/invites.js';
 import * as invite from './pages/invite.js';
 import * as audit from './pages/audit.js';
 import * as orgSettings from './pages/orgSettings.js';
+import * as explorer from './pages/explorer.js';
 
 const ORG = '#/orgs/([^/]+)';
 const PROJECT = '#/projects/([^/]+)';
@@ -26,6 +27,7 @@ const routes = [
   [`^${PROJECT}/settings$`, projectSettings, 'project-settings'],
   [`^${PROJECT}/settings/migrated$`, projectSettings, 'project-settings', 'migrated'],
   [`^${PROJECT}/onboarding$`, onboarding, 'project'],
+  [`^${PROJECT}/explore$`, explorer, 'explore'],
   [`^${ORG}/iam/serviceaccounts$`, serviceAccounts, 'serviceaccounts'],
   [`^${ORG}/iam/serviceaccounts/([^/]+)$`, serviceAccount, 'serviceaccounts'],
   [`^${ORG}/iam/rolebindings$`, roleBindings, 'rolebindings'],
@@ -124,6 +126,9 @@ function renderChrome(section, projectId) {
         h('a', { href: `#/projects/${p.id}`, 'aria-current': p.id === projectId && section === 'project' ? 'page' : null }, p.name),
         p.id === projectId
           ? h('ul', {}, h('li', {}, h('a', {
+            href: `#/projects/${p.id}/explore`,
+            'aria-current': section === 'explore' ? 'page' : null,
+          }, 'Explore')), h('li', {}, h('a', {
             href: `#/projects/${p.id}/settings`,
             'aria-current': section === 'project-settings' ? 'page' : null,
           }, 'Settings')))

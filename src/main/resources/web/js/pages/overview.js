@@ -18,6 +18,7 @@ export async function render(ctx, projectId) {
     h('div', { class: 'page-head' },
       h('h1', {}, project.name),
       h('div', { class: 'buttons' },
+        h('a', { class: 'button', href: `#/projects/${projectId}/explore` }, 'Explore profiles'),
         canSetUp ? h('a', { class: 'button', href: `#/projects/${projectId}/onboarding` }, 'Connect a client') : null,
         h('a', { class: 'button', href: `#/projects/${projectId}/settings` }, 'Project settings'))),
     copyField('Project id', project.id),
