@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     description = "Identity and access for continuous profiling.",
     subcommands = {ServerCommand.class, ProjectsCommand.class, ServiceAccountsCommand.class, TokensCommand.class,
         RoleBindingsCommand.class, CanICommand.class, AuditCommand.class, PushCommand.class, StatsCommand.class,
-        LegacyTokensCommand.class, MigrateCommand.class})
+        LegacyTokensCommand.class, MigrateCommand.class, QueryCommand.class})
 public final class Main implements Runnable {
   private final Map<String, String> env;
   private final InstantSource clock;
