@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     description = "Identity and access for continuous profiling.",
     subcommands = {ServerCommand.class, ProjectsCommand.class, ServiceAccountsCommand.class, TokensCommand.class,
         RoleBindingsCommand.class, CanICommand.class, AuditCommand.class, PushCommand.class, StatsCommand.class,
-        LegacyTokensCommand.class, MigrateCommand.class, SampleProfileCommand.class})
+        LegacyTokensCommand.class, MigrateCommand.class, SampleProfileCommand.class,
+        QueryCommand.class})
 public final class Main implements Runnable {
   private final Map<String, String> env;
   private final InstantSource clock;

@@ -211,7 +211,8 @@ final class FlamegraphArrow {
   }
 
   private static Field dictField(String name, long id) {
-    return new Field(name, new FieldType(true, ArrowType.Utf8.INSTANCE,
+    // Arrow Java keeps the index type in memory; the IPC schema says utf8 with the dictionary encoding
+    return new Field(name, new FieldType(true, DICT_INDEX,
         new DictionaryEncoding(id, false, (ArrowType.Int) DICT_INDEX)), null);
   }
 

@@ -6,6 +6,8 @@ import dev.tollgate.cluster.Nodes;
 import dev.tollgate.profiles.ProfileStore;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.arrow.memory.BufferAllocator;
@@ -30,8 +32,9 @@ public final class Query implements AutoCloseable {
 
   /**
    * @param nodes where the other servers sharing the database are, or null when there are none
+   * @param retention the store's retention: queries never read older profiles
    */
-  public Query(ProfileStore store, Nodes nodes, QueryAccess access) {
+  public Query(ProfileStore store, Nodes nodes, QueryAccess access, Duration retention, InstantSource clock) {
     requireNonNull(store, "store");
     requireNonNull(access, "access");
     int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -39,7 +42,7 @@ public final class Query implements AutoCloseable {
         Thread.ofPlatform().name("tollgate-query-decode-", 0).daemon(true).factory());
     this.reader = new BlobReader(store, nodes, null);
     BlobProfiles blobs = new PprofBlobs();
-    QueryEngine engine = new QueryEngine(store, reader, blobs, decoders, parallelism);
+    QueryEngine engine = new QueryEngine(store, reader, blobs, decoders, parallelism, retention, clock);
     this.service = ServerInterceptors.intercept(new QueryGrpcService(engine, new Reports(allocator)),
         new QueryAuthInterceptor(access));
   }

@@ -8,7 +8,9 @@ import dev.tollgate.profiles.SeriesSummary;
 import dev.tollgate.profiles.StoredProfile;
 import dev.tollgate.proto.pprof.Profile;
 import dev.tollgate.proto.pprof.ValueType;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -42,8 +44,18 @@ final class QueryEngine {
   private final BlobProfiles blobs;
   private final ExecutorService decoders;
   private final int parallelism;
+  private final Duration retention;
+  private final InstantSource clock;
 
-  QueryEngine(ProfileStore store, BlobReader reader, BlobProfiles blobs, ExecutorService decoders, int parallelism) {
+  /**
+   * @param retention what the store keeps: older profiles are never read, whether or not the
+   *     retention job (every 10 minutes, whole segments) deleted them yet, so answers do not
+   *     depend on its timing
+   */
+  QueryEngine(ProfileStore store, BlobReader reader, BlobProfiles blobs, ExecutorService decoders, int parallelism,
+      Duration retention, InstantSource clock) {
+    this.retention = requireNonNull(retention, "retention");
+    this.clock = requireNonNull(clock, "clock");
     this.store = requireNonNull(store, "store");
     this.reader = requireNonNull(reader, "reader");
     this.blobs = requireNonNull(blobs, "blobs");
@@ -90,9 +102,23 @@ final class QueryEngine {
     }
   }
 
+  /** The window without what retention removed (or is about to); null when nothing of it is kept. */
+  private Window retained(Window w) {
+    Instant cutoff = clock.instant().minus(retention);
+    Instant start = w.start() == null || w.start().isBefore(cutoff) ? cutoff : w.start();
+    if (w.end() != null && w.end().isBefore(start)) {
+      return null;
+    }
+    return new Window(start, w.end());
+  }
+
   /** The project's series whose labels match and that hold a type the selector accepts, in the window. */
-  List<SeriesSummary> series(UUID projectId, List<Selector> selectors, Window window) {
+  List<SeriesSummary> series(UUID projectId, List<Selector> selectors, Window asked) {
+    Window window = retained(asked);
     List<SeriesSummary> out = new ArrayList<>();
+    if (window == null) {
+      return out;
+    }
     for (SeriesSummary s : store.series(projectId)) {
       if (!window.overlaps(s)) {
         continue;
@@ -108,8 +134,12 @@ final class QueryEngine {
   }
 
   /** The profile types of the project in the window. */
-  Set<String> profileTypes(UUID projectId, Window window) {
+  Set<String> profileTypes(UUID projectId, Window asked) {
+    Window window = retained(asked);
     Set<String> types = new TreeSet<>();
+    if (window == null) {
+      return types;
+    }
     for (SeriesSummary s : store.series(projectId)) {
       if (window.overlaps(s)) {
         types.addAll(s.profileTypes());
@@ -122,11 +152,15 @@ final class QueryEngine {
    * Streams the selected profiles of {@code type} in the window to {@code sink}, oldest first per
    * series; decoding runs ahead on the pool, the sink runs on the calling thread.
    */
-  void read(UUID projectId, Selector selector, Window window, BlobReader.Credentials credentials, Reading reading,
+  void read(UUID projectId, Selector selector, Window asked, BlobReader.Credentials credentials, Reading reading,
       Consumer<Selected> sink) {
     String type = requireType(selector);
+    Window window = retained(asked);
+    if (window == null) {
+      return; // entirely before the retention: nothing is kept
+    }
     List<StoredProfile> picks = new ArrayList<>();
-    for (SeriesSummary s : series(projectId, List.of(selector), window)) {
+    for (SeriesSummary s : series(projectId, List.of(selector), asked)) {
       if (!s.profileTypes().contains(type)) {
         continue;
       }

@@ -174,7 +174,7 @@ public final class TollgateServer implements AutoCloseable {
           callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock);
       closeables.add(ingestion);
       Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock),
-          new QueryReadAccess(callAuthorizer, sessions, authorizer));
+          new QueryReadAccess(callAuthorizer, sessions, authorizer), config.retention(), clock);
       closeables.add(query);
 
       ServerBuilder sb = serverBuilder(metrics)
