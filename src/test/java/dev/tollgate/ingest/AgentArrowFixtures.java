@@ -116,6 +116,35 @@ public final class AgentArrowFixtures {
         Row.offCpu(db, List.of(python), 5_000_000, T0 + 6000));
   }
 
+  /**
+   * An agent-sized call: {@code threads} label sets ({@code node}, {@code comm=app}, {@code
+   * thread_id} 0, 1, ...) of {@code samplesPerThread} CPU rows each, every row a stack of {@code
+   * depth} frames drawn (seeded, so the same every time) from 400 distinct locations: half native
+   * frames the agent symbolized, half unsymbolized native addresses.
+   */
+  public static List<Row> agentSized(String node, int threads, int samplesPerThread, int depth) {
+    java.util.Random random = new java.util.Random(42);
+    List<Loc> pool = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      pool.add(i % 2 == 0
+          ? new Loc(0x400000L + 0x40L * i, "native", "/usr/lib/libapp.so", "feedface" + i % 7, List.of(
+              new Fn("fn_" + i, "src/file_" + i % 13 + ".c", i, i + 3)))
+          : new Loc(0x7f0000000000L + 0x40L * i, "native", "/usr/bin/app", "beefcafe" + i % 5, List.of()));
+    }
+    List<Row> rows = new ArrayList<>(threads * samplesPerThread);
+    for (int t = 0; t < threads; t++) {
+      Map<String, String> labels = Map.of("node", node, "comm", "app", "thread_id", String.valueOf(t));
+      for (int s = 0; s < samplesPerThread; s++) {
+        List<Loc> stack = new ArrayList<>(depth);
+        for (int d = 0; d < depth; d++) {
+          stack.add(pool.get(random.nextInt(pool.size())));
+        }
+        rows.add(Row.cpu(labels, stack, 1, T0 + (long) t * samplesPerThread + s));
+      }
+    }
+    return rows;
+  }
+
   // ---------------------------------------------------------------- v2
 
   /** A v2 {@code WriteArrow} buffer of {@code rows}, one record batch, LZ4_FRAME-compressed. */
