@@ -149,10 +149,31 @@ public final class AgentArrowFixtures {
 
   /** A v2 {@code WriteArrow} buffer of {@code rows}, one record batch, LZ4_FRAME-compressed. */
   public static byte[] v2(BufferAllocator a, List<Row> rows) {
+    return v2Batches(a, List.of(rows));
+  }
+
+  /**
+   * A v2 buffer of one record batch per entry of {@code batches}, each after its own dictionaries
+   * (which replace the previous batch's, as the agent's writer does), all in one schema.
+   */
+  public static byte[] v2Batches(BufferAllocator a, List<List<Row>> batches) {
     List<AutoCloseable> owned = new ArrayList<>();
     try {
-      List<String> labelNames = new ArrayList<>(new TreeSet<>(rows.stream().flatMap(r -> r.labels().keySet().stream())
-          .toList()));
+      List<String> labelNames = new ArrayList<>(new TreeSet<>(batches.stream().flatMap(List::stream)
+          .flatMap(r -> r.labels().keySet().stream()).toList()));
+      List<ArrowFixtures.Part> parts = new ArrayList<>();
+      for (List<Row> rows : batches) {
+        parts.add(v2Part(a, labelNames, rows, owned));
+      }
+      return ArrowFixtures.writeStream(parts, a);
+    } finally {
+      closeAll(owned);
+    }
+  }
+
+  private static ArrowFixtures.Part v2Part(BufferAllocator a, List<String> labelNames, List<Row> rows,
+      List<AutoCloseable> owned) {
+    {
       Map<Long, Dictionary> dicts = new LinkedHashMap<>();
       List<Field> fields = new ArrayList<>();
       List<Field> labelFields = new ArrayList<>();
@@ -254,9 +275,7 @@ public final class AgentArrowFixtures {
       reeLongs((RunEndEncodedVector) root.getVector("period"), rows.stream().map(r -> PERIOD).toList());
       reeLongs((RunEndEncodedVector) root.getVector("duration"), rows.stream().map(r -> DURATION).toList());
       root.setRowCount(n);
-      return ArrowFixtures.writeStream(root, dicts, a);
-    } finally {
-      closeAll(owned);
+      return new ArrowFixtures.Part(root, dicts);
     }
   }
 
