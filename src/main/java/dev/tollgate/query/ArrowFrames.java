@@ -2,12 +2,19 @@ package dev.tollgate.query;
 
 import dev.tollgate.ingest.ArrowValues;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.ListViewVector;
 import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 
 /**
  * Reads stacks out of agents' Arrow records, through their run-end encodings, dictionaries,
@@ -21,7 +28,11 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
  */
 final class ArrowFrames {
   private final DictionaryProvider dicts;
+  /** Frames already read, by the struct vector and index holding them (a batch's location dictionary is read once). */
+  private final Map<FieldVector, Map<Integer, Frame>> read = new IdentityHashMap<>();
+  private final Map<FieldVector, Optional<DictionaryEncoding>> encodings = new IdentityHashMap<>();
 
+  /** Reads one record batch; a new batch (whose dictionaries may be new) needs a new instance. */
   ArrowFrames(DictionaryProvider dicts) {
     this.dicts = dicts;
   }
@@ -68,12 +79,37 @@ final class ArrowFrames {
 
   /** The location at {@code index} of {@code locations} (a struct, or indexes into a dictionary of structs). */
   Frame frame(FieldVector locations, int index) {
+    // The agents' shape, dictionary indexes into location structs, without going through the
+    // struct's getField() (which rebuilds the whole nested field) for every frame.
+    Optional<DictionaryEncoding> enc = encodings.computeIfAbsent(locations,
+        v -> Optional.ofNullable(v.getField().getDictionary()));
+    if (enc.isPresent() && locations instanceof BaseIntVector ints && index >= 0
+        && index < locations.getValueCount() && !locations.isNull(index)) {
+      Dictionary d = dicts.lookup(enc.get().getId());
+      long i = ints.getValueAsLong(index);
+      if (d != null && d.getVector() instanceof StructVector loc && i >= 0 && i < loc.getValueCount()) {
+        return cached(loc, (int) i);
+      }
+    }
     ArrowValues.Slot s = ArrowValues.resolve(locations, index, dicts);
     if (s == null || !(s.vector() instanceof StructVector loc)) {
       throw new IllegalArgumentException("column " + locations.getField().getName() + " row " + index
           + " is not a location struct");
     }
-    int i = s.index();
+    return cached(loc, s.index());
+  }
+
+  private Frame cached(StructVector loc, int i) {
+    Map<Integer, Frame> known = read.computeIfAbsent(loc, k -> new HashMap<>());
+    Frame frame = known.get(i);
+    if (frame == null) {
+      frame = read(loc, i);
+      known.put(i, frame);
+    }
+    return frame;
+  }
+
+  private Frame read(StructVector loc, int i) {
     Long address = number(loc, "address", i);
     List<Frame.Line> lines = new ArrayList<>();
     FieldVector linesColumn = child(loc, "lines");

@@ -233,6 +233,7 @@ public final class ArrowProfiles {
   private final class Symbolized {
     private final UUID projectId;
     private final Map<Frame, Frame> named = new HashMap<>();
+    private final Map<Frame, Frame> namedByIdentity = new java.util.IdentityHashMap<>();
 
     Symbolized(UUID projectId) {
       this.projectId = projectId;
@@ -245,7 +246,11 @@ public final class ArrowProfiles {
         if (!f.unsymbolized()) {
           continue;
         }
-        Frame g = named.computeIfAbsent(f, this::name);
+        Frame g = namedByIdentity.get(f);
+        if (g == null) {
+          g = named.computeIfAbsent(f, this::name);
+          namedByIdentity.put(f, g);
+        }
         if (g != f) {
           if (out == null) {
             out = new ArrayList<>(stack);

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * as pprof and Parca compute an ELF's base.
  *
  * <p>Parsed tables are cached per (project, build id), bounded by {@code maxCachedSymbols} symbols
- * in all; a build id not uploaded (yet) is not cached, so a later upload is found. Thread-safe.
+ * in all; a cached build id is answered without asking the store again (a forced re-upload of the
+ * same build id is seen once its table is evicted). A build id not uploaded (yet) is not cached, so
+ * a later upload is found; each such lookup asks the store's index. Thread-safe.
  */
 public final class ElfSymbolizer implements Symbolizer {
   private static final Logger log = LoggerFactory.getLogger(ElfSymbolizer.class);
@@ -75,11 +77,16 @@ public final class ElfSymbolizer implements Symbolizer {
     if (projectId == null || buildId == null || buildId.isEmpty()) {
       return Optional.empty();
     }
+    Key key = new Key(projectId, buildId);
+    Optional<ElfSymbols> cached = tables.getIfPresent(key);
+    if (cached != null) {
+      return cached; // parsed before: no index lookup
+    }
     Optional<Path> file = store.file(projectId, buildId, DEBUGINFO).or(() -> store.file(projectId, buildId, EXECUTABLE));
     if (file.isEmpty()) {
       return Optional.empty();
     }
-    return tables.get(new Key(projectId, buildId), k -> parse(file.get(), buildId));
+    return tables.get(key, k -> parse(file.get(), buildId));
   }
 
   private static Optional<ElfSymbols> parse(Path file, String buildId) {

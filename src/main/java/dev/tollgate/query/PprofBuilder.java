@@ -9,6 +9,7 @@ import dev.tollgate.proto.pprof.Sample;
 import dev.tollgate.proto.pprof.ValueType;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ final class PprofBuilder {
   private final Map<Frame.Line, Long> functions = new HashMap<>();
   private final Map<List<Object>, Long> mappings = new HashMap<>();
   private final Map<Frame, Long> locations = new HashMap<>();
+  /** The same frames again, by identity: frames read from one dictionary entry are one object, so most lookups end here. */
+  private final Map<Frame, Long> locationsByIdentity = new IdentityHashMap<>();
   private final Map<List<Long>, long[]> samples = new LinkedHashMap<>();
   private long timeNanos = Long.MAX_VALUE;
   private long period;
@@ -66,8 +69,13 @@ final class PprofBuilder {
   }
 
   private long location(Frame f) {
-    Long known = locations.get(f);
+    Long known = locationsByIdentity.get(f);
     if (known != null) {
+      return known;
+    }
+    known = locations.get(f);
+    if (known != null) {
+      locationsByIdentity.put(f, known);
       return known;
     }
     long id = locations.size() + 1L;
@@ -80,6 +88,7 @@ final class PprofBuilder {
     }
     profile.addLocation(loc);
     locations.put(f, id);
+    locationsByIdentity.put(f, id);
     return id;
   }
 

@@ -116,14 +116,64 @@ public final class AgentArrowFixtures {
         Row.offCpu(db, List.of(python), 5_000_000, T0 + 6000));
   }
 
+  /**
+   * An agent-sized call: {@code threads} label sets ({@code node}, {@code comm=app}, {@code
+   * thread_id} 0, 1, ...) of {@code samplesPerThread} CPU rows each, every row a stack of {@code
+   * depth} frames drawn (seeded, so the same every time) from 400 distinct locations: half native
+   * frames the agent symbolized, half unsymbolized native addresses.
+   */
+  public static List<Row> agentSized(String node, int threads, int samplesPerThread, int depth) {
+    java.util.Random random = new java.util.Random(42);
+    List<Loc> pool = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      pool.add(i % 2 == 0
+          ? new Loc(0x400000L + 0x40L * i, "native", "/usr/lib/libapp.so", "feedface" + i % 7, List.of(
+              new Fn("fn_" + i, "src/file_" + i % 13 + ".c", i, i + 3)))
+          : new Loc(0x7f0000000000L + 0x40L * i, "native", "/usr/bin/app", "beefcafe" + i % 5, List.of()));
+    }
+    List<Row> rows = new ArrayList<>(threads * samplesPerThread);
+    for (int t = 0; t < threads; t++) {
+      Map<String, String> labels = Map.of("node", node, "comm", "app", "thread_id", String.valueOf(t));
+      for (int s = 0; s < samplesPerThread; s++) {
+        List<Loc> stack = new ArrayList<>(depth);
+        for (int d = 0; d < depth; d++) {
+          stack.add(pool.get(random.nextInt(pool.size())));
+        }
+        rows.add(Row.cpu(labels, stack, 1, T0 + (long) t * samplesPerThread + s));
+      }
+    }
+    return rows;
+  }
+
   // ---------------------------------------------------------------- v2
 
   /** A v2 {@code WriteArrow} buffer of {@code rows}, one record batch, LZ4_FRAME-compressed. */
   public static byte[] v2(BufferAllocator a, List<Row> rows) {
+    return v2Batches(a, List.of(rows));
+  }
+
+  /**
+   * A v2 buffer of one record batch per entry of {@code batches}, each after its own dictionaries
+   * (which replace the previous batch's, as the agent's writer does), all in one schema.
+   */
+  public static byte[] v2Batches(BufferAllocator a, List<List<Row>> batches) {
     List<AutoCloseable> owned = new ArrayList<>();
     try {
-      List<String> labelNames = new ArrayList<>(new TreeSet<>(rows.stream().flatMap(r -> r.labels().keySet().stream())
-          .toList()));
+      List<String> labelNames = new ArrayList<>(new TreeSet<>(batches.stream().flatMap(List::stream)
+          .flatMap(r -> r.labels().keySet().stream()).toList()));
+      List<ArrowFixtures.Part> parts = new ArrayList<>();
+      for (List<Row> rows : batches) {
+        parts.add(v2Part(a, labelNames, rows, owned));
+      }
+      return ArrowFixtures.writeStream(parts, a);
+    } finally {
+      closeAll(owned);
+    }
+  }
+
+  private static ArrowFixtures.Part v2Part(BufferAllocator a, List<String> labelNames, List<Row> rows,
+      List<AutoCloseable> owned) {
+    {
       Map<Long, Dictionary> dicts = new LinkedHashMap<>();
       List<Field> fields = new ArrayList<>();
       List<Field> labelFields = new ArrayList<>();
@@ -225,9 +275,7 @@ public final class AgentArrowFixtures {
       reeLongs((RunEndEncodedVector) root.getVector("period"), rows.stream().map(r -> PERIOD).toList());
       reeLongs((RunEndEncodedVector) root.getVector("duration"), rows.stream().map(r -> DURATION).toList());
       root.setRowCount(n);
-      return ArrowFixtures.writeStream(root, dicts, a);
-    } finally {
-      closeAll(owned);
+      return new ArrowFixtures.Part(root, dicts);
     }
   }
 

@@ -173,6 +173,36 @@ class ArrowProfilesTest {
     assertScenario(profiles);
   }
 
+  @Test
+  void agentV2StreamOfSeveralBatches_eachWithItsOwnDictionaries_decodesEveryBatch() throws Exception {
+    byte[] ipc = AgentArrowFixtures.v2Batches(allocator, List.of(rows.subList(0, 3), rows.subList(3, rows.size())));
+    blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
+    Stored s = stored();
+    assertThat(s.series()).containsOnly(entry(APP, List.of(CPU)), entry(DB, List.of(CPU, OFF_CPU)));
+
+    assertScenario(decode(s));
+  }
+
+  @Test
+  void v1SamplesStoredWithoutTheirLocations_decodeToTheirValuesWithoutStacks() throws Exception {
+    StreamRecorder<WriteResponse> answers = new StreamRecorder<>();
+    StreamObserver<WriteRequest> requests = GrpcTestClients.stub(server.baseUrl(), "good-" + project,
+        project.toString(), ProfileStoreServiceGrpc.ProfileStoreServiceStub.class).write(answers);
+    requests.onNext(WriteRequest.newBuilder().setRecord(ByteString.copyFrom(
+        AgentArrowFixtures.v1Samples(allocator, rows))).build());
+    assertThat(answers.next(10, TimeUnit.SECONDS)).isNotNull();
+    requests.onCompleted(); // half-closed before the locations record: the samples alone are stored
+    answers.done().get(10, TimeUnit.SECONDS);
+    Stored s = stored();
+    assertThat(s.kind()).isEqualTo(BlobKind.ARROW);
+
+    List<LabeledProfile> profiles = decode(s);
+    assertThat(profiles).hasSize(3);
+    assertThat(Pprofs.stacks(profile(profiles, APP, CPU))).containsOnly(entry("", 3L));
+    assertThat(Pprofs.stacks(profile(profiles, DB, CPU))).containsOnly(entry("", 4L));
+    assertThat(Pprofs.stacks(profile(profiles, DB, OFF_CPU))).containsOnly(entry("", 5_000_000L));
+  }
+
   private static Profile profile(List<LabeledProfile> profiles, Map<String, String> labels, String type) {
     return profiles.stream().filter(p -> p.labels().equals(labels) && p.profileType().equals(type)).findFirst()
         .orElseThrow().profile();
