@@ -38,8 +38,9 @@ final class IngestAuthInterceptor implements ServerInterceptor {
   /** The permission a method needs; null for methods this interceptor does not know (refused). */
   static String permissionFor(String serviceName) {
     return switch (serviceName) {
-      case "parca.profilestore.v1alpha1.ProfileStoreService", "parca.telemetry.v1alpha1.TelemetryService" ->
-          CallAuthorizer.PROFILE_WRITE;
+      case "parca.profilestore.v1alpha1.ProfileStoreService", "parca.telemetry.v1alpha1.TelemetryService",
+          "opentelemetry.proto.collector.logs.v1.LogsService",
+          "opentelemetry.proto.collector.metrics.v1.MetricsService" -> CallAuthorizer.PROFILE_WRITE;
       case "parca.debuginfo.v1alpha1.DebuginfoService" -> CallAuthorizer.DEBUGINFO_WRITE;
       default -> null;
     };

@@ -41,8 +41,14 @@ public final class IngestRestService {
   private final IngestStats stats;
   private final ProjectReadAccess access;
   private final PeerDownloads peers;
+  private final OtlpStore otlp;
+  private final java.time.InstantSource clock;
+  private static final com.fasterxml.jackson.databind.ObjectMapper TREE = new com.fasterxml.jackson.databind.ObjectMapper();
 
-  IngestRestService(ProfileStore store, IngestStats stats, ProjectReadAccess access, PeerDownloads peers) {
+  IngestRestService(ProfileStore store, IngestStats stats, ProjectReadAccess access, PeerDownloads peers,
+      OtlpStore otlp, java.time.InstantSource clock) {
+    this.otlp = otlp;
+    this.clock = clock;
     this.store = store;
     this.stats = stats;
     this.access = access;
@@ -56,7 +62,21 @@ public final class IngestRestService {
   public record ActivityJson(String sourceId, String sourceName, String node, String lastReceived, WindowJson last5m,
       WindowJson lastHour, long totalProfiles, long totalBytes) {}
 
-  public record StatsJson(List<ActivityJson> sources, List<ActivityJson> nodes) {}
+  public record StatsJson(List<ActivityJson> sources, List<ActivityJson> nodes, List<OtlpNodeJson> otlpNodes) {}
+
+  /** OTLP data stored for one node (null: the resource named none). */
+  public record OtlpNodeJson(String node, long logRecords, long metricPoints, String lastReceived) {}
+
+  public record OtlpLogJson(String time, String node, int severityNumber, String severityText, String body,
+      com.fasterxml.jackson.databind.JsonNode attributes, com.fasterxml.jackson.databind.JsonNode resource,
+      String scope) {}
+
+  public record OtlpLogListJson(List<OtlpLogJson> logs) {}
+
+  public record OtlpMetricJson(String name, String unit, String type, String node, long points, String lastTime,
+      Double lastValue) {}
+
+  public record OtlpMetricListJson(List<OtlpMetricJson> metrics) {}
 
   public record SeriesJson(String id, SortedMap<String, String> labels, List<String> profileTypes, String firstSeen,
       String lastSeen, long count) {}
@@ -95,7 +115,58 @@ public final class IngestRestService {
           source ? null : a.id(), last, window(a.last5m()), window(a.lastHour()),
           prev == null ? 0 : prev.totalProfiles(), prev == null ? 0 : prev.totalBytes()));
     }
-    return new StatsJson(new ArrayList<>(sources.values()), new ArrayList<>(nodes.values()));
+    List<OtlpNodeJson> otlpNodes = otlp.countsByNode(projectId).stream().map(c -> new OtlpNodeJson(c.node(),
+        c.logRecords(), c.metricPoints(), time(Instant.ofEpochMilli(c.lastReceivedMillis())))).toList();
+    return new StatsJson(new ArrayList<>(sources.values()), new ArrayList<>(nodes.values()), otlpNodes);
+  }
+
+  /**
+   * OTLP log records agents exported to the project, newest first: {@code from} (inclusive) to
+   * {@code to} (exclusive), RFC 3339, default the last hour; at most {@code limit} (1-1000, default 1000).
+   */
+  @Get("/v1/projects/{project_id}/otlp/logs")
+  @Blocking
+  @ProducesJson
+  public OtlpLogListJson otlpLogs(ServiceRequestContext ctx, @Param("project_id") String projectIdParam,
+      @Param("from") Optional<String> from, @Param("to") Optional<String> to, @Param("limit") Optional<String> limit) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    Instant end = instant(to, "to");
+    Instant start = instant(from, "from");
+    if (end == null) {
+      end = clock.instant().plusSeconds(1);
+    }
+    if (start == null) {
+      start = end.minusSeconds(3600);
+    }
+    if (!start.isBefore(end)) {
+      throw TollgateException.invalid("from", "from must be before to");
+    }
+    int n = limit(limit);
+    return new OtlpLogListJson(otlp.logs(projectId, nanos(start), nanos(end), Math.min(n, OtlpStore.MAX_ROWS))
+        .stream().map(r -> new OtlpLogJson(time(Instant.ofEpochSecond(0, r.timeNanos())), r.node(), r.severityNumber(),
+            r.severityText(), r.body(), tree(r.attributes()), tree(r.resource()), r.scope())).toList());
+  }
+
+  /** Every OTLP metric agents exported to the project, per node: point count and latest point. */
+  @Get("/v1/projects/{project_id}/otlp/metrics")
+  @Blocking
+  @ProducesJson
+  public OtlpMetricListJson otlpMetrics(ServiceRequestContext ctx, @Param("project_id") String projectIdParam) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    return new OtlpMetricListJson(otlp.metrics(projectId).stream().map(m -> new OtlpMetricJson(m.name(), m.unit(),
+        m.type(), m.node(), m.points(), time(Instant.ofEpochSecond(0, m.lastTimeNanos())), m.lastValue())).toList());
+  }
+
+  private static long nanos(Instant t) {
+    return Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L) + t.getNano();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+    try {
+      return TREE.readTree(json);
+    } catch (java.io.IOException e) {
+      return TREE.getNodeFactory().textNode(json); // cut to the size limit: shown as text
+    }
   }
 
   @Get("/v1/projects/{project_id}/series")

@@ -84,15 +84,21 @@ public final class Ingestion implements AutoCloseable {
     IngestMetrics metrics = new IngestMetrics(registry);
     BlobRecorder recorder = new BlobRecorder(profiles, stats, metrics);
     IngestAuthInterceptor auth = new IngestAuthInterceptor(authorizer, metrics, stats);
+    OtlpStore otlp = new OtlpStore(db.jdbi(), clock);
+    long retentionMillis = settings.retention().toMillis();
     this.services = List.of(
         ServerInterceptors.intercept(new ProfileStoreGrpcService(recorder, work, timers, allocator, settings,
             budget), auth),
         ServerInterceptors.intercept(new DebuginfoGrpcService(debuginfo, work), auth),
         ServerInterceptors.intercept(new TelemetryGrpcService(
-            new PanicReports(db.jdbi(), clock, settings.maxPanicReportBytes()), work), auth));
+            new PanicReports(db.jdbi(), clock, settings.maxPanicReportBytes()), work), auth),
+        ServerInterceptors.intercept(new OtlpGrpcService.Logs(otlp, work), auth),
+        ServerInterceptors.intercept(new OtlpGrpcService.Metrics(otlp, work), auth));
     this.peers = new PeerDownloads(nodes, nodeId);
-    this.rest = new IngestRestService(profiles, stats, readAccess, peers);
+    this.rest = new IngestRestService(profiles, stats, readAccess, peers, otlp, clock);
     timers.scheduleWithFixedDelay(() -> background("retention", profiles::enforceRetention), 1, 10, TimeUnit.MINUTES);
+    timers.scheduleWithFixedDelay(() -> background("OTLP retention",
+        () -> otlp.deleteReceivedBefore(clock.millis() - retentionMillis)), 1, 10, TimeUnit.MINUTES);
     timers.scheduleWithFixedDelay(() -> background("stale upload sweep", debuginfo::sweepStaleUploads), 1, 1,
         TimeUnit.MINUTES);
     timers.scheduleWithFixedDelay(() -> background("activity flush", stats::flush), 10, 10, TimeUnit.SECONDS);
@@ -123,7 +129,7 @@ public final class Ingestion implements AutoCloseable {
   }
 
   /**
-   * Intercepted gRPC services (ProfileStore, Debuginfo, Telemetry) for Armeria's
+   * Intercepted gRPC services (ProfileStore, Debuginfo, Telemetry, OTLP logs and metrics) for Armeria's
    * {@code GrpcService.builder().addServiceDefinitions(...)}; give the builder
    * {@code maxRequestMessageLength(64 << 20)} as Parca does.
    */

@@ -334,4 +334,80 @@ class ParcaClientsTodayTest {
     assertThat(broken.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(broken.getDescription()).contains("parca_write_schema_version");
   }
+
+  static dev.tollgate.proto.otlp.common.v1.KeyValue kv(String k, String v) {
+    return dev.tollgate.proto.otlp.common.v1.KeyValue.newBuilder().setKey(k)
+        .setValue(dev.tollgate.proto.otlp.common.v1.AnyValue.newBuilder().setStringValue(v)).build();
+  }
+
+  @Test
+  void otlpLogsAndMetrics_asTheAgentExportsThem_areStoredPerProject_andShown() throws Exception {
+    String token = server.mintToken("agent", "system:writer", project);
+    long now = System.currentTimeMillis() * 1_000_000L;
+    // parca-agent's log streamer: resource service.name/host.name, scope parca-agent, WARN record
+    var logs = dev.tollgate.proto.otlp.collector.logs.v1.ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(dev.tollgate.proto.otlp.logs.v1.ResourceLogs.newBuilder()
+            .setResource(dev.tollgate.proto.otlp.resource.v1.Resource.newBuilder()
+                .addAttributes(kv("service.name", "parca-agent")).addAttributes(kv("host.name", "node-a")))
+            .addScopeLogs(dev.tollgate.proto.otlp.logs.v1.ScopeLogs.newBuilder()
+                .setScope(dev.tollgate.proto.otlp.common.v1.InstrumentationScope.newBuilder().setName("parca-agent"))
+                .addLogRecords(dev.tollgate.proto.otlp.logs.v1.LogRecord.newBuilder().setTimeUnixNano(now)
+                    .setObservedTimeUnixNano(now).setSeverityNumber(13).setSeverityText("WARN")
+                    .setBody(dev.tollgate.proto.otlp.common.v1.AnyValue.newBuilder().setStringValue("java says hello"))
+                    .addAttributes(kv("level", "WARN"))))).build();
+    // parca-agent's metricexport: resource {node}, one scope per producer, gauge points
+    var metrics = dev.tollgate.proto.otlp.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(dev.tollgate.proto.otlp.metrics.v1.ResourceMetrics.newBuilder()
+            .setResource(dev.tollgate.proto.otlp.resource.v1.Resource.newBuilder().addAttributes(kv("node", "node-a")))
+            .addScopeMetrics(dev.tollgate.proto.otlp.metrics.v1.ScopeMetrics.newBuilder()
+                .setScope(dev.tollgate.proto.otlp.common.v1.InstrumentationScope.newBuilder().setName("gpumetrics"))
+                .addMetrics(dev.tollgate.proto.otlp.metrics.v1.Metric.newBuilder().setName("gpu_utilization")
+                    .setUnit("%").setGauge(dev.tollgate.proto.otlp.metrics.v1.Gauge.newBuilder()
+                        .addDataPoints(dev.tollgate.proto.otlp.metrics.v1.NumberDataPoint.newBuilder()
+                            .setTimeUnixNano(now).setAsDouble(87.5).addAttributes(kv("gpu", "0"))))))).build();
+    var headers = GrpcChannels.headers("Bearer " + token, project);
+    dev.tollgate.proto.otlp.collector.logs.v1.LogsServiceGrpc.newBlockingStub(channel).withInterceptors(headers)
+        .withDeadlineAfter(30, TimeUnit.SECONDS).export(logs);
+    dev.tollgate.proto.otlp.collector.metrics.v1.MetricsServiceGrpc.newBlockingStub(channel).withInterceptors(headers)
+        .withDeadlineAfter(30, TimeUnit.SECONDS).export(metrics);
+    assertThat(python(token, "otlp", project, "node-b")).contains("logs: OK").contains("metrics: OK");
+
+    JsonNode shown = owner.get("/v1/projects/" + project + "/otlp/logs").body().get("logs");
+    assertThat(shown).hasSize(2);
+    assertThat(shown.toString()).contains("java says hello").contains("python says hello").contains("node-a")
+        .contains("node-b");
+    assertThat(shown.get(0).get("severityText").asText()).isEqualTo("WARN");
+    // a time range that ends before the records holds none of them
+    String before = java.time.Instant.ofEpochSecond(0, now).minusSeconds(3600).toString();
+    assertThat(owner.get("/v1/projects/" + project + "/otlp/logs?to=" + before).body().get("logs")).isEmpty();
+
+    JsonNode listed = owner.get("/v1/projects/" + project + "/otlp/metrics").body().get("metrics");
+    assertThat(listed).hasSize(2).allSatisfy(m -> {
+      assertThat(m.get("name").asText()).isEqualTo("gpu_utilization");
+      assertThat(m.get("type").asText()).isEqualTo("gauge");
+      assertThat(m.get("points").asLong()).isEqualTo(1);
+    });
+    assertThat(listed.get(0).get("node").asText()).isEqualTo("node-a");
+    assertThat(listed.get(0).get("lastValue").asDouble()).isEqualTo(87.5);
+
+    JsonNode nodes = owner.get("/v1/projects/" + project + "/ingest/stats").body().get("otlpNodes");
+    assertThat(nodes).hasSize(2);
+    assertThat(nodes.get(0).get("node").asText()).isEqualTo("node-a");
+    assertThat(nodes.get(0).get("logRecords").asLong()).isEqualTo(1);
+    assertThat(nodes.get(0).get("metricPoints").asLong()).isEqualTo(1);
+
+    // same authentication and routing as profiles: a viewer may not write, another project sees nothing
+    String viewer = server.mintToken("dashboard", "system:viewer", project);
+    try {
+      dev.tollgate.proto.otlp.collector.logs.v1.LogsServiceGrpc.newBlockingStub(channel)
+          .withInterceptors(GrpcChannels.headers("Bearer " + viewer, project)).export(logs);
+      throw new AssertionError("a viewer wrote logs");
+    } catch (StatusRuntimeException e) {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(e.getStatus().getDescription()).contains("profile.write");
+    }
+    String other = owner.post("/v1/organizations/" + org + "/projects", json("name", "other")).body()
+        .at("/project/id").asText();
+    assertThat(owner.get("/v1/projects/" + other + "/otlp/logs").body().get("logs")).isEmpty();
+  }
 }

@@ -96,4 +96,32 @@ class RetryableRefusalsTest {
     // and the memory is free again for what fits
     assertThat(writeArrow(ArrowFixtures.v2(fixtures)).getCode()).isEqualTo(Status.Code.OK);
   }
+
+  @Test
+  void writeRaw_decompressingToMoreThanTheHeapAllowsForOneProfile_isResourceExhausted_notInvalid() throws Exception {
+    // the heap bounds one profile at an eighth of it (here below the configured 512 MiB): a profile
+    // over that is the server's limit, not bad data
+    long heapLimit = DecompressionBudget.ofHeap().profileLimit(IngestSettings.defaults().maxDecompressedProfileBytes());
+    // true with the tests' -Xmx2g (256 MiB); a JVM of 4 GiB or more has no heap-bound limit to test
+    org.junit.jupiter.api.Assumptions.assumeTrue(heapLimit < IngestSettings.defaults().maxDecompressedProfileBytes());
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      byte[] zeros = new byte[1 << 20];
+      for (long written = 0; written <= heapLimit; written += zeros.length) {
+        out.write(zeros);
+      }
+    }
+    Status refused;
+    try {
+      ProfileStoreServiceGrpc.newBlockingStub(channel)
+          .withInterceptors(GrpcChannels.headers("Bearer good-" + project, project.toString()))
+          .withDeadlineAfter(60, TimeUnit.SECONDS)
+          .writeRaw(ParcaClientsTodayTest.writeRaw(java.util.Map.of("__name__", "big"), gz.toByteArray()));
+      refused = Status.OK;
+    } catch (StatusRuntimeException e) {
+      refused = e.getStatus();
+    }
+    assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(refused.getDescription()).contains("decompresses to more than " + heapLimit).contains("heap");
+  }
 }
