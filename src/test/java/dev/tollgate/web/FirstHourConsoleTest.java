@@ -1,0 +1,101 @@
+package dev.tollgate.web;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static dev.tollgate.testing.Api.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import dev.tollgate.testing.Api;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.BrowserSession;
+import dev.tollgate.testing.TestServer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a new user meets in the console in the first hour (issue 16), in Debian's chromium. */
+class FirstHourConsoleTest {
+  @TempDir Path dir;
+
+  TestServer server;
+  BrowserSession b;
+  Page page;
+  String org;
+  String project;
+
+  @BeforeEach
+  void start() throws Exception {
+    BrowserSession.requireChromium();
+    server = TestServer.start(Backend.SQLITE, dir);
+    org = server.organizationId();
+    project = server.defaultProjectId();
+    b = new BrowserSession(server.url());
+    page = b.page;
+  }
+
+  @AfterEach
+  void stop() {
+    if (b != null) {
+      b.close();
+    }
+    server.close();
+  }
+
+  Locator button(String name) {
+    return page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(name).setExact(true));
+  }
+
+  Locator dialog() {
+    return page.locator("dialog[open]");
+  }
+
+  Locator inDialog(String buttonName) {
+    return dialog().getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(buttonName).setExact(true));
+  }
+
+  @Test
+  void anOwnerResetsAMembersPassword_andAUserChangesTheirOwn() {
+    Api owner = server.owner();
+    assertThat(owner.post("/v1/organizations/" + org + "/users", json("email", "dev@example.com", "password",
+        "first-password", "role", "system:viewer")).status()).isEqualTo(200);
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+
+    b.open("#/orgs/" + org + "/iam/members");
+    button("Reset the password of dev@example.com").click();
+    inDialog("Reset password").click();
+    Locator reveal = dialog().getByRole(AriaRole.TEXTBOX, new Locator.GetByRoleOptions().setName("New password"));
+    assertThat(dialog()).containsText("It will not be shown again");
+    String password = reveal.inputValue();
+    assertThat(password).hasSizeGreaterThanOrEqualTo(12);
+    b.screenshot("members-password-reset");
+    assertThat(dialog().locator("button.primary")).hasCount(1);
+    inDialog("Done").click();
+    assertThatThrownBy(() -> Api.login(server.url(), "dev@example.com", "first-password")).hasMessageContaining("401");
+    Api.login(server.url(), "dev@example.com", password);
+
+    // The owner changes their own password from the top bar.
+    button("Change password").click();
+    dialog().getByLabel("Current password").fill(TestServer.ADMIN_PASSWORD);
+    dialog().getByLabel("New password", new Locator.GetByLabelOptions().setExact(true)).fill("a-new-password");
+    dialog().getByLabel("New password again").fill("a-new-passwrd");
+    inDialog("Change password").click();
+    assertThat(dialog().getByRole(AriaRole.ALERT)).containsText("The two new passwords differ.");
+    dialog().getByLabel("New password again").fill("a-new-password");
+    inDialog("Change password").click();
+    assertThat(dialog()).containsText("Your password is changed.");
+    b.screenshot("password-changed");
+    inDialog("Done").click();
+    Api.login(server.url(), TestServer.ADMIN_EMAIL, "a-new-password");
+    // Still logged in here: the session that changed it stays.
+    b.open("#/orgs/" + org + "/iam/audit");
+    assertThat(page.locator("tbody")).containsText("user.password.change");
+    assertThat(page.locator("tbody")).containsText("user.password.reset");
+    assertThat(page.locator("tbody")).containsText("session.login");
+    b.assertClean();
+  }
+}
