@@ -91,6 +91,37 @@ export function bindRoleForm(orgId, subject, roles, projects, onDone, opts = {})
   return form;
 }
 
+/** The service-account name rule, as the server words it (Names.serviceAccountName). */
+export const SERVICE_ACCOUNT_NAME_HINT = '1-63 lowercase letters, digits and hyphens, e.g. production-scraper.';
+
+/**
+ * A token's expiry: presets (no expiry, 30 days, 90 days) or a custom date, with one hint.
+ * `.row` goes into a form; `.value()` is RFC 3339 or undefined.
+ */
+export function expiryField() {
+  const preset = select([
+    { value: '', label: 'No expiry' },
+    { value: '30', label: '30 days' },
+    { value: '90', label: '90 days' },
+    { value: 'custom', label: 'Custom date...' },
+  ], '');
+  const f = field('Expires', preset,
+    'If the organization sets a maximum token lifetime, a longer or missing expiry is refused.');
+  const custom = field('Expiry date', h('input', { type: 'datetime-local' }));
+  const sync = () => { custom.row.hidden = preset.value !== 'custom'; custom.input.required = !custom.row.hidden; };
+  preset.addEventListener('change', sync);
+  sync();
+  return {
+    row: h('div', {}, f.row, custom.row),
+    input: preset,
+    value() {
+      if (preset.value === 'custom') return isoOrUndefined(custom.input.value);
+      if (!preset.value) return undefined;
+      return new Date(Date.now() + Number(preset.value) * 86400000).toISOString();
+    },
+  };
+}
+
 /** A datetime-local value as RFC 3339, or undefined. */
 export function isoOrUndefined(localValue) {
   return localValue ? new Date(localValue).toISOString() : undefined;

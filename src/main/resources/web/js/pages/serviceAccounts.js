@@ -2,7 +2,7 @@
 // "Create API Token" dialog (existing account or a new one, then the role-binding step).
 import { api, can } from '../api.js';
 import { h, field, select, table, time, badge, errorBox, openDialog, formDialog, confirmDialog } from '../dom.js';
-import { tokenReveal, bindRoleForm, loadRoles, projectSelect, isoOrUndefined } from '../components.js';
+import { tokenReveal, bindRoleForm, loadRoles, projectSelect, expiryField, SERVICE_ACCOUNT_NAME_HINT } from '../components.js';
 
 export async function render(ctx, orgId) {
   const { main } = ctx;
@@ -57,7 +57,7 @@ export async function render(ctx, orgId) {
 
   function createAccount() {
     const name = field('Name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'production-scraper' }),
-      'Lower-case letters, digits and dashes work everywhere.');
+      SERVICE_ACCOUNT_NAME_HINT);
     formDialog('Create Service Account', [name], 'Create', async (close) => {
       const r = await api.post(base, { name: name.input.value.trim() });
       close();
@@ -87,11 +87,12 @@ export async function createTokenDialog(ctx, orgId, after, preselect) {
     ...accounts.map((a) => ({ value: a.id, label: a.disabled ? `${a.name} (disabled)` : a.name })),
     { value: NEW, label: 'New service account...' },
   ], preselect || (accounts.length ? accounts[0].id : NEW)));
-  const newName = field('New service account name', h('input', { type: 'text', autocomplete: 'off', placeholder: 'production-scraper' }));
+  const newName = field('New service account name', h('input', { type: 'text', autocomplete: 'off', placeholder: 'production-scraper' }),
+    SERVICE_ACCOUNT_NAME_HINT);
   const tokenName = field('Token name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'prod-cluster-1' }));
   const project = field('Project', projectSelect(ctx.projects, '', 'Any project the account is bound to'),
     'Optional: tie the token to one project.');
-  const expires = field('Expires', h('input', { type: 'datetime-local' }), 'Optional. Empty means the organization\'s maximum lifetime, if any.');
+  const expires = expiryField();
   const syncNew = () => { newName.row.hidden = account.input.value !== NEW; newName.input.required = !newName.row.hidden; };
   account.input.addEventListener('change', syncNew);
   syncNew();
@@ -111,7 +112,7 @@ export async function createTokenDialog(ctx, orgId, after, preselect) {
     const r = await api.post(`${base}/${sa.id}/tokens`, {
       name: tokenName.input.value.trim(),
       projectId: project.input.value || undefined,
-      expiresAt: isoOrUndefined(expires.input.value),
+      expiresAt: expires.value(),
     });
     close();
     if (after) await after();

@@ -98,4 +98,48 @@ class FirstHourConsoleTest {
     assertThat(page.locator("tbody")).containsText("session.login");
     b.assertClean();
   }
+
+  @Test
+  void smallThings_expiryPresets_favicon_nameHints_andBlankNames() {
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    // A favicon, declared and served as SVG.
+    assertThat(page.locator("link[rel=icon]")).hasAttribute("href", "/favicon.svg");
+    Object type = page.evaluate("() => fetch('/favicon.svg').then(r => r.status + ' ' + r.headers.get('content-type'))");
+    assertThat((String) type).startsWith("200 image/svg+xml");
+
+    b.open("#/orgs/" + org + "/iam/serviceaccounts");
+    button("Create Service Account").click();
+    // The hint says the server's rule; a whitespace-only name gets the server's plain answer.
+    assertThat(dialog()).containsText("1-63 lowercase letters, digits and hyphens, e.g. production-scraper.");
+    dialog().getByLabel("Name").fill("   ");
+    inDialog("Create").click();
+    assertThat(dialog().getByRole(AriaRole.ALERT)).containsText("name must not be blank");
+    dialog().getByLabel("Name").fill("expiring");
+    inDialog("Create").click();
+    // The grant step that follows: skip it.
+    dialog().getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Skip")).click();
+
+    String sa = server.owner().get("/v1/organizations/" + org + "/serviceaccounts").body().get("serviceAccounts")
+        .findParents("name").stream().filter(a -> a.get("name").asText().equals("expiring")).findFirst().orElseThrow()
+        .get("id").asText();
+    b.open("#/orgs/" + org + "/iam/serviceaccounts/" + sa);
+    button("Create Token").click();
+    Locator custom = dialog().getByLabel("Expiry date");
+    assertThat(custom).isHidden();
+    dialog().getByLabel("Expires").selectOption("Custom date...");
+    assertThat(custom).isVisible();
+    dialog().getByLabel("Expires").selectOption("30 days");
+    assertThat(custom).isHidden();
+    // One hint for the expiry, not one per input.
+    assertThat(dialog().locator(".hint", new Locator.LocatorOptions().setHasText("maximum token lifetime"))).hasCount(1);
+    b.screenshot("create-token-expiry");
+    dialog().getByLabel("Token name").fill("thirty-days");
+    inDialog("Create token").click();
+    page.getByText("Copy this token now.").waitFor();
+    var tokens = server.owner().get("/v1/organizations/" + org + "/serviceaccounts/" + sa + "/tokens").body().get("tokens");
+    java.time.Instant expires = java.time.Instant.parse(tokens.get(0).get("expiresAt").asText());
+    java.time.Instant in30 = java.time.Instant.now().plus(java.time.Duration.ofDays(30));
+    assertThat(expires).isBetween(in30.minus(java.time.Duration.ofHours(1)), in30.plus(java.time.Duration.ofHours(1)));
+    b.assertClean();
+  }
 }
