@@ -67,12 +67,12 @@ export function bindRoleForm(orgId, subject, roles, projects, onDone, opts = {})
   const project = field('Project', projectSelect(projects, opts.projectId || ''),
     'Leave at "All projects" to grant the role organization-wide.');
   const err = errorBox();
-  const submit = h('button', { type: 'submit', class: 'primary' }, 'Grant role');
+  const submit = h('button', { type: 'submit', class: 'primary' }, opts.submitLabel || 'Grant role');
   const form = h('form', { class: 'bind-form' },
     h('p', {}, 'Grant ', h('code', {}, subject), ' a role:'),
     role.row, project.row, err.el,
     h('div', { class: 'actions' },
-      opts.onSkip ? h('button', { type: 'button', onclick: opts.onSkip }, 'Skip') : null,
+      opts.onSkip ? h('button', { type: 'button', onclick: opts.onSkip }, opts.skipLabel || 'Skip') : null,
       submit));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

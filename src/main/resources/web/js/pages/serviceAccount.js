@@ -118,8 +118,8 @@ export async function render(ctx, orgId, saId) {
 
   async function addBinding() {
     const roles = await loadRoles(orgId);
-    openDialog(`Grant ${sa.name} a role`, (close) => bindRoleForm(orgId, `serviceaccount:${sa.name}`, roles, ctx.projects,
-      async () => { close(); await loadBindings(); }, { onSkip: close }));
+    openDialog('Create Role Binding', (close) => bindRoleForm(orgId, `serviceaccount:${sa.name}`, roles, ctx.projects,
+      async () => { close(); await loadBindings(); }, { onSkip: close, skipLabel: 'Cancel', submitLabel: 'Create Role Binding' }));
   }
 
   renderHead();

@@ -142,4 +142,54 @@ class FirstHourConsoleTest {
     assertThat(expires).isBetween(in30.minus(java.time.Duration.ofHours(1)), in30.plus(java.time.Duration.ofHours(1)));
     b.assertClean();
   }
+
+  @Test
+  void createApiToken_preselectsNoOwner_showsRoles_warnsOfNoRole_andBindingDialogsSayWhatTheyDo() {
+    Api owner = server.owner();
+    // Owner-bound, like the bootstrap account --bootstrap-token-file creates, and one with no role.
+    assertThat(owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "bootstrap-admin")).status())
+        .isEqualTo(200);
+    assertThat(owner.post("/v1/organizations/" + org + "/rolebindings",
+        json("subject", "serviceaccount:bootstrap-admin", "role", "system:owner")).status()).isEqualTo(200);
+    assertThat(owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "idle")).status()).isEqualTo(200);
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+
+    b.open("#/orgs/" + org + "/iam/serviceaccounts");
+    button("Create API Token").click();
+    Locator picker = dialog().getByLabel("Service account", new Locator.GetByLabelOptions().setExact(true));
+    assertThat(picker).hasValue("__new__");
+    assertThat(picker.locator("option")).containsText(new String[] {
+        "New service account...", "bootstrap-admin (system:owner)", "idle (no role)"});
+    picker.selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("idle (no role)"));
+    assertThat(dialog().getByRole(AriaRole.STATUS)).containsText("idle has no role: a token for it can do nothing");
+    assertThat(dialog().getByLabel("Role of the new account")).isHidden();
+    picker.selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("bootstrap-admin (system:owner)"));
+    assertThat(dialog().getByRole(AriaRole.STATUS)).containsText("bootstrap-admin is an owner");
+    b.screenshot("create-api-token-owner-warning");
+    assertThat(dialog().locator("button.primary")).hasCount(1);
+    page.keyboard().press("Escape");
+
+    // "Create Role Binding" opens "Create Role Binding", submitted by "Create Role Binding".
+    b.open("#/orgs/" + org + "/iam/rolebindings");
+    button("Create Role Binding").click();
+    assertThat(dialog().getByRole(AriaRole.HEADING)).hasText("Create Role Binding");
+    assertThat(inDialog("Create Role Binding")).isVisible();
+    assertThat(dialog().locator("button.primary")).hasCount(1);
+    page.keyboard().press("Escape");
+    String idle = owner.get("/v1/organizations/" + org + "/serviceaccounts").body().get("serviceAccounts")
+        .findParents("name").stream().filter(a -> a.get("name").asText().equals("idle")).findFirst().orElseThrow()
+        .get("id").asText();
+    b.open("#/orgs/" + org + "/iam/serviceaccounts/" + idle);
+    button("Create Role Binding").click();
+    assertThat(dialog().getByRole(AriaRole.HEADING)).hasText("Create Role Binding");
+    dialog().getByLabel("Role").selectOption("system:viewer");
+    inDialog("Create Role Binding").click();
+    assertThat(dialog()).hasCount(0);
+    // The same binding again: the server's 409 names the existing one, in the dialog.
+    button("Create Role Binding").click();
+    dialog().getByLabel("Role").selectOption("system:viewer");
+    inDialog("Create Role Binding").click();
+    assertThat(dialog().getByRole(AriaRole.ALERT)).containsText("an identical role binding already exists");
+    b.assertClean();
+  }
 }
