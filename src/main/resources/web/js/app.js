@@ -16,6 +16,7 @@ import * as invite from './pages/invite.js';
 import * as audit from './pages/audit.js';
 import * as orgSettings from './pages/orgSettings.js';
 import * as explorer from './pages/explorer.js';
+import { changePasswordDialog } from './password.js';
 
 const ORG = '#/orgs/([^/]+)';
 const PROJECT = '#/projects/([^/]+)';
@@ -114,6 +115,7 @@ function renderChrome(section, projectId) {
     orgPicker,
     h('span', { class: 'spacer' }),
     h('span', { class: 'who' }, state.me.user ? state.me.user.email : state.me.subject),
+    state.me.user ? h('button', { type: 'button', class: 'link', onclick: changePasswordDialog }, 'Change password') : null,
     h('button', { type: 'button', class: 'link', onclick: logout }, 'Log out'));
 
   const link = (href, label, key) => h('a', { href, 'aria-current': key === section ? 'page' : null }, label);

@@ -67,12 +67,12 @@ export function bindRoleForm(orgId, subject, roles, projects, onDone, opts = {})
   const project = field('Project', projectSelect(projects, opts.projectId || ''),
     'Leave at "All projects" to grant the role organization-wide.');
   const err = errorBox();
-  const submit = h('button', { type: 'submit', class: 'primary' }, 'Grant role');
+  const submit = h('button', { type: 'submit', class: 'primary' }, opts.submitLabel || 'Grant role');
   const form = h('form', { class: 'bind-form' },
     h('p', {}, 'Grant ', h('code', {}, subject), ' a role:'),
     role.row, project.row, err.el,
     h('div', { class: 'actions' },
-      opts.onSkip ? h('button', { type: 'button', onclick: opts.onSkip }, 'Skip') : null,
+      opts.onSkip ? h('button', { type: 'button', onclick: opts.onSkip }, opts.skipLabel || 'Skip') : null,
       submit));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -89,6 +89,37 @@ export function bindRoleForm(orgId, subject, roles, projects, onDone, opts = {})
     }
   });
   return form;
+}
+
+/** The service-account name rule, as the server words it (Names.serviceAccountName). */
+export const SERVICE_ACCOUNT_NAME_HINT = '1-63 lowercase letters, digits and hyphens, e.g. production-scraper.';
+
+/**
+ * A token's expiry: presets (no expiry, 30 days, 90 days) or a custom date, with one hint.
+ * `.row` goes into a form; `.value()` is RFC 3339 or undefined.
+ */
+export function expiryField() {
+  const preset = select([
+    { value: '', label: 'No expiry' },
+    { value: '30', label: '30 days' },
+    { value: '90', label: '90 days' },
+    { value: 'custom', label: 'Custom date...' },
+  ], '');
+  const f = field('Expires', preset,
+    'If the organization sets a maximum token lifetime, a longer or missing expiry is refused.');
+  const custom = field('Expiry date', h('input', { type: 'datetime-local' }));
+  const sync = () => { custom.row.hidden = preset.value !== 'custom'; custom.input.required = !custom.row.hidden; };
+  preset.addEventListener('change', sync);
+  sync();
+  return {
+    row: h('div', {}, f.row, custom.row),
+    input: preset,
+    value() {
+      if (preset.value === 'custom') return isoOrUndefined(custom.input.value);
+      if (!preset.value) return undefined;
+      return new Date(Date.now() + Number(preset.value) * 86400000).toISOString();
+    },
+  };
 }
 
 /** A datetime-local value as RFC 3339, or undefined. */

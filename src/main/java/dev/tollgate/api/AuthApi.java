@@ -50,11 +50,26 @@ public final class AuthApi {
     ApiAuthDecorator.caller(ctx);
     Session s = ApiAuthDecorator.session(ctx);
     if (s != null) {
-      sessions.logout(s);
+      sessions.logout(s, ApiAuthDecorator.clientIp(ctx));
     }
     Cookie gone = Cookie.secureBuilder(ApiAuthDecorator.SESSION_COOKIE, "")
         .path("/").httpOnly(true).sameSite("Strict").secure(secureCookies).maxAge(0).build();
     return json(HttpStatus.OK, Json.object(), gone.toSetCookieHeader());
+  }
+
+  /** The logged-in user changes their password; their other sessions end. Sessions only. */
+  @Post("/v1/auth/password")
+  @Blocking
+  public HttpResponse changePassword(ServiceRequestContext ctx, String body) {
+    ApiAuthDecorator.caller(ctx);
+    Session s = ApiAuthDecorator.session(ctx);
+    if (s == null) {
+      throw dev.tollgate.errors.TollgateException.forbidden(
+          "only a logged-in user has a password to change; service accounts use tokens");
+    }
+    Json.Body b = Json.body(body);
+    sessions.changePassword(s, b.string("currentPassword"), b.string("newPassword"), ApiAuthDecorator.clientIp(ctx));
+    return Json.ok(Json.object());
   }
 
   @Get("/v1/auth/me")

@@ -19,8 +19,11 @@ public final class OrganizationsApi {
   private final Organizations organizations;
   private final Projects projects;
   private final Members members;
+  private final dev.tollgate.iam.PasswordSetter passwordSetter;
 
-  public OrganizationsApi(Organizations organizations, Projects projects, Members members) {
+  public OrganizationsApi(Organizations organizations, Projects projects, Members members,
+      dev.tollgate.iam.PasswordSetter passwordSetter) {
+    this.passwordSetter = requireNonNull(passwordSetter, "passwordSetter");
     this.organizations = requireNonNull(organizations, "organizations");
     this.projects = requireNonNull(projects, "projects");
     this.members = requireNonNull(members, "members");
@@ -110,6 +113,18 @@ public final class OrganizationsApi {
       @Param("user_id") String userId) {
     members.remove(ApiAuthDecorator.caller(ctx), orgId, userId);
     return Json.noContent();
+  }
+
+  /** A new random password for a member, shown once; all their sessions end. */
+  @Post("/v1/organizations/{organization_id}/users/{user_id}/password/reset")
+  @Blocking
+  public HttpResponse resetPassword(ServiceRequestContext ctx, @Param("organization_id") String orgId,
+      @Param("user_id") String userId) {
+    Members.Reset r = members.resetPassword(ApiAuthDecorator.caller(ctx), orgId, userId, passwordSetter);
+    var out = Json.object();
+    out.set("user", Views.user(r.user()));
+    out.put("password", r.password()).put("sessionsEnded", r.sessionsEnded());
+    return Json.ok(out);
   }
 
   private static com.fasterxml.jackson.databind.node.ObjectNode member(Members.Member m) {

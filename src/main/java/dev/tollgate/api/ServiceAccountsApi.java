@@ -34,9 +34,32 @@ public final class ServiceAccountsApi {
     this.state = requireNonNull(state, "state");
   }
 
+  /**
+   * The accounts; for a caller who may list role bindings, each with its {@code roles}
+   * ({@code [{role, projectId}]}), so pickers can show what a token would carry.
+   */
   @Get(BASE)
   public HttpResponse list(ServiceRequestContext ctx, @Param("organization_id") String orgId) {
-    return Json.ok(Views.list("serviceAccounts", serviceAccounts.list(ApiAuthDecorator.caller(ctx), orgId), this::view));
+    Caller caller = ApiAuthDecorator.caller(ctx);
+    var accounts = serviceAccounts.list(caller, orgId);
+    java.util.Map<String, java.util.List<dev.tollgate.iam.RoleBinding>> bySubject = new java.util.HashMap<>();
+    boolean withRoles;
+    try {
+      bindings.list(caller, orgId, null).forEach(b -> bySubject.computeIfAbsent(b.subject(), k -> new java.util.ArrayList<>()).add(b));
+      withRoles = true;
+    } catch (dev.tollgate.errors.TollgateException e) {
+      withRoles = false; // no rolebinding.list: the accounts without their roles
+    }
+    boolean roles = withRoles;
+    return Json.ok(Views.list("serviceAccounts", accounts, sa -> {
+      ObjectNode v = view(sa);
+      if (roles) {
+        var a = v.putArray("roles");
+        bySubject.getOrDefault(sa.subject().value(), java.util.List.of())
+            .forEach(b -> a.addObject().put("role", b.role()).put("projectId", b.projectId()));
+      }
+      return v;
+    }));
   }
 
   @Post(BASE)

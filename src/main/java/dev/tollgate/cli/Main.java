@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     subcommands = {ServerCommand.class, ProjectsCommand.class, ServiceAccountsCommand.class, TokensCommand.class,
         RoleBindingsCommand.class, CanICommand.class, AuditCommand.class, PushCommand.class, StatsCommand.class,
         LegacyTokensCommand.class, MigrateCommand.class, SampleProfileCommand.class,
-        QueryCommand.class})
+        QueryCommand.class, dev.tollgate.server.ResetPasswordCommand.class})
 public final class Main implements Runnable {
   private final Map<String, String> env;
   private final InstantSource clock;
@@ -76,7 +76,7 @@ public final class Main implements Runnable {
 
   private static void documentExitCodes(CommandLine cl) {
     for (CommandLine sub : cl.getSubcommands().values()) {
-      if (sub.getCommand() instanceof ServerCommand || sub.getCommand() instanceof SampleProfileCommand) {
+      if (!(sub.getCommand() instanceof ClientCommand || sub.getCommand() instanceof CommandGroup)) {
         continue;
       }
       sub.getCommandSpec().usageMessage()

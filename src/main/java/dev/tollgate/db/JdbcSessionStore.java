@@ -51,4 +51,23 @@ public final class JdbcSessionStore implements SessionStore {
         .map((rs, c) -> new UserCredentials(JdbcIamStore.user(rs), rs.getString("password_hash")))
         .findOne());
   }
+
+  @Override
+  public void setPassword(String userId, String passwordHash) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE users SET password_hash = :hash WHERE id = :id")
+        .bind("id", userId).bind("hash", passwordHash).execute());
+  }
+
+  @Override
+  public java.util.List<String> deleteOfUser(String userId, String keepIdSha256) {
+    return jdbi.inTransaction(h -> {
+      java.util.List<String> ids = h.createQuery("SELECT id_hash FROM sessions WHERE user_id = :user")
+          .bind("user", userId).mapTo(String.class).list().stream()
+          .filter(id -> !id.equals(keepIdSha256)).toList();
+      for (String id : ids) {
+        h.createUpdate("DELETE FROM sessions WHERE id_hash = :id").bind("id", id).execute();
+      }
+      return ids;
+    });
+  }
 }

@@ -95,4 +95,48 @@ public final class Members {
         .orElseThrow(() -> TollgateException.notFound("user"));
     roleBindings.deleteAll(caller, organizationId, m.bindings(), "member.remove");
   }
+
+  /** A reset: the member and their new password, shown once. */
+  public record Reset(User user, String password, int sessionsEnded) {
+    @Override
+    public String toString() {
+      return "Reset[" + user.email() + "]";
+    }
+  }
+
+  /**
+   * Gives a member a new random password (shown once, in the answer) and ends all their
+   * sessions. Whoever learns the password can act as the member everywhere, so the caller needs
+   * {@code rolebinding.create} in this organization and must hold every permission of each of the
+   * member's bindings, in every organization, at its scope ("cannot reset the password of X: you
+   * lack P ..."); a member of no binding here is a 404.
+   */
+  public Reset resetPassword(Caller caller, String organizationId, String userId, PasswordSetter setter) {
+    authorizer.require(caller.principal(), "rolebinding.create", organizationId);
+    Member m = members(organizationId).stream()
+        .filter(x -> x.user().id().equals(userId))
+        .findFirst()
+        .orElseThrow(() -> TollgateException.notFound("user"));
+    String subject = m.user().subject().value();
+    IamSnapshot s = state.current();
+    for (Organization o : s.organizations()) {
+      for (RoleBinding b : s.bindings(o.id(), subject)) {
+        Role role = s.role(o.id(), b.role()).orElse(null);
+        if (role != null) {
+          authorizer.requireHoldsAll(caller.principal(), role.permissions(), o.id(), b.projectId(), b.entity(),
+              "reset the password of " + m.user().email() + (o.id().equals(organizationId) ? "" : " (a member of "
+                  + o.name() + " too)"));
+        }
+      }
+    }
+    String password = passwords.randomPassword();
+    int ended = setter.setPassword(m.user(), password);
+    store.inTransaction(tx -> {
+      tx.audit(AuditEntry.of(organizationId, clock.instant(), caller.actor(), "user.password.reset",
+          "user:" + m.user().id(), caller.clientIp(), m.user().email() + "; " + ended + " session"
+              + (ended == 1 ? "" : "s") + " ended"));
+      return null;
+    });
+    return new Reset(m.user(), password, ended);
+  }
 }

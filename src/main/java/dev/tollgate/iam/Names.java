@@ -18,7 +18,10 @@ public final class Names {
       throw TollgateException.invalid(field, field + " is required");
     }
     String v = value.strip();
-    if (v.isEmpty() || v.length() > 100) {
+    if (v.isEmpty()) {
+      throw TollgateException.invalid(field, field + " must not be blank");
+    }
+    if (v.length() > 100) {
       throw TollgateException.invalid(field, field + " must be 1-100 characters");
     }
     for (int i = 0; i < v.length(); i++) {
@@ -34,6 +37,9 @@ public final class Names {
   }
 
   public static String serviceAccountName(String value) {
+    if (value == null || value.isBlank()) {
+      throw TollgateException.invalid("name", "name must not be blank");
+    }
     if (!isServiceAccountName(value)) {
       throw TollgateException.invalid("name",
           "name must be 1-63 lowercase letters, digits and hyphens (e.g. production-scraper)");
@@ -42,7 +48,10 @@ public final class Names {
   }
 
   public static String roleName(String value) {
-    if (value == null || !ROLE_NAME.matcher(value).matches()) {
+    if (value == null || value.isBlank()) {
+      throw TollgateException.invalid("name", "role name must not be blank");
+    }
+    if (!ROLE_NAME.matcher(value).matches()) {
       throw TollgateException.invalid("name",
           "role name must be 1-63 lowercase letters, digits and hyphens, starting with a letter or digit");
     }

@@ -88,6 +88,8 @@ final class BootstrapTokenFile {
   List<String> describe(String url) {
     String getOne = "To get a token for the CLI: log in to the console at " + url + "/ and create one under"
         + " Service accounts (create an account, bind it a role, Create token).";
+    String forgot = "Lost the owner's password? On this machine: tollgate reset-password --email <owner email>"
+        + " (with this server's --data-dir or --database-url) prints a new one.";
     return switch (outcome) {
       case WRITTEN -> List.of("  owner token for the CLI  written to " + shown(file) + " (mode 0600; service account '"
           + ACCOUNT + "', role system:owner)");
@@ -98,7 +100,7 @@ final class BootstrapTokenFile {
           + " database was set up before), so no token was written to " + shown(file) + "."
           + (Files.exists(file) ? " " + shown(file) + " exists: it holds the token of the first start, unless that"
               + " token was deleted since." : "")
-          + " " + getOne);
+          + " " + getOne, forgot);
       case NONE -> List.of();
     };
   }

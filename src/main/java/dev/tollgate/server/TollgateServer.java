@@ -147,7 +147,8 @@ public final class TollgateServer implements AutoCloseable {
 
       // One throttle for every password check: login and accepting an invite with an existing account.
       LoginThrottle loginThrottle = new LoginThrottle(clock);
-      Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, loginThrottle, random, clock);
+      Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, loginThrottle, random, clock,
+          new dev.tollgate.audit.UserEvents(audit, iam));
       ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions,
           config.externalUrl());
 
@@ -207,7 +208,7 @@ public final class TollgateServer implements AutoCloseable {
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(new AuthApi(sessions, organizations, config.httpsForBrowsers()));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-          .build(new OrganizationsApi(organizations, projects, members));
+          .build(new OrganizationsApi(organizations, projects, members, sessions));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(new IamApi(roles, bindings, authorizer));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,7 +21,7 @@ import java.util.Optional;
  * drops the cache entry at once on this node; other nodes sharing the database notice within
  * those 10 seconds, the same bound as for IAM changes. Expired rows are purged hourly.
  */
-public final class Sessions {
+public final class Sessions implements dev.tollgate.iam.PasswordSetter {
   /** The single answer for any bad email/password combination. */
   public static final String BAD_CREDENTIALS = Passwords.BAD_CREDENTIALS;
   static final Duration LIFETIME = Duration.ofHours(12);
@@ -38,12 +39,20 @@ public final class Sessions {
   private final LoginThrottle throttle;
   private final SecureRandom random;
   private final InstantSource clock;
+  private final SessionEvents events;
   private final Cache<String, Optional<Session>> cache =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(10)).build();
   // A real hash to verify against when the email is unknown, so both failures cost the same.
   private final String dummyHash;
 
   public Sessions(SessionStore store, Passwords passwords, LoginThrottle throttle, SecureRandom random, InstantSource clock) {
+    this(store, passwords, throttle, random, clock, SessionEvents.NONE);
+  }
+
+  /** With {@code events} told of every log-in, failed log-in, log-out and password change. */
+  public Sessions(SessionStore store, Passwords passwords, LoginThrottle throttle, SecureRandom random, InstantSource clock,
+      SessionEvents events) {
+    this.events = requireNonNull(events, "events");
     this.store = requireNonNull(store, "store");
     this.passwords = requireNonNull(passwords, "passwords");
     this.throttle = requireNonNull(throttle, "throttle");
@@ -54,11 +63,19 @@ public final class Sessions {
 
   public Login login(String email, String password, String clientIp) {
     String mail = email == null ? "" : email.strip().toLowerCase(java.util.Locale.ROOT);
-    throttle.begin(mail, clientIp);
     Optional<SessionStore.UserCredentials> creds = mail.isEmpty() ? Optional.empty() : store.credentials(mail);
+    String known = creds.map(c -> c.user().email()).orElse(null);
+    try {
+      throttle.begin(mail, clientIp);
+    } catch (TollgateException e) {
+      events.record(clock.instant(), known, "session.login.failed", clientIp, "throttled: too many failed logins");
+      throw e;
+    }
     boolean ok = passwords.verify(password, creds.map(SessionStore.UserCredentials::passwordHash).orElse(dummyHash))
         && creds.isPresent();
     if (!ok) {
+      events.record(clock.instant(), known, "session.login.failed", clientIp,
+          known == null ? "no account with that email" : "wrong password");
       throw TollgateException.unauthenticated(BAD_CREDENTIALS);
     }
     throttle.succeeded(mail, clientIp);
@@ -66,7 +83,54 @@ public final class Sessions {
     Instant now = clock.instant();
     Session s = new Session(Sha256.hex(sessionId), creds.get().user(), randomHex(16), now.plus(LIFETIME));
     store.insert(s, now);
+    events.record(now, known, "session.login", clientIp, "password");
     return new Login(sessionId, s);
+  }
+
+  /**
+   * The user of {@code session} changes their password: the current one is checked (throttled
+   * like a log-in), the new one must meet {@link Passwords#requirePolicy}, and every other session
+   * of the user ends (this one stays).
+   *
+   * @throws TollgateException UNAUTHENTICATED naming {@code currentPassword} when it is wrong
+   */
+  public void changePassword(Session session, String currentPassword, String newPassword, String clientIp) {
+    requireNonNull(session, "session");
+    String mail = session.user().email();
+    if (newPassword == null || newPassword.length() < Passwords.MIN_LENGTH || newPassword.length() > Passwords.MAX_LENGTH) {
+      throw TollgateException.invalid("newPassword",
+          "new password must be " + Passwords.MIN_LENGTH + "-" + Passwords.MAX_LENGTH + " characters");
+    }
+    throttle.begin(mail, clientIp);
+    Optional<SessionStore.UserCredentials> creds = store.credentials(mail);
+    if (creds.isEmpty() || !passwords.verify(currentPassword, creds.get().passwordHash())) {
+      events.record(clock.instant(), mail, "user.password.change.failed", clientIp, "wrong current password");
+      throw TollgateException.invalid("currentPassword", "the current password is not correct");
+    }
+    throttle.succeeded(mail, clientIp);
+    store.setPassword(session.user().id(), passwords.hash(newPassword));
+    int ended = endSessionsOf(session.user().id(), session.idSha256());
+    events.record(clock.instant(), mail, "user.password.change", clientIp,
+        ended + " other session" + (ended == 1 ? "" : "s") + " ended");
+  }
+
+  /**
+   * Sets a password chosen for the user by someone else (an owner's or the operator's reset) and
+   * ends all the user's sessions. The caller checked the authority and records the audit entry.
+   *
+   * @return how many sessions ended
+   */
+  @Override
+  public int setPassword(dev.tollgate.iam.User user, String newPassword) {
+    Passwords.requirePolicy(newPassword);
+    store.setPassword(user.id(), passwords.hash(newPassword));
+    return endSessionsOf(user.id(), null);
+  }
+
+  private int endSessionsOf(String userId, String keep) {
+    List<String> ended = store.deleteOfUser(userId, keep);
+    ended.forEach(cache::invalidate);
+    return ended.size();
   }
 
   /** The live session of this cookie value, if any. */
@@ -85,9 +149,10 @@ public final class Sessions {
     return store.deleteExpired(clock.instant());
   }
 
-  public void logout(Session session) {
+  public void logout(Session session, String clientIp) {
     store.delete(session.idSha256());
     cache.invalidate(session.idSha256());
+    events.record(clock.instant(), session.user().email(), "session.logout", clientIp, "");
   }
 
   private String randomHex(int bytes) {

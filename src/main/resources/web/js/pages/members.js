@@ -2,6 +2,7 @@
 import { api, can } from '../api.js';
 import { h, field, table, time, errorBox, formDialog, confirmDialog } from '../dom.js';
 import { loadRoles, roleSelect, projectSelect, projectName } from '../components.js';
+import { revealResetPassword } from '../password.js';
 
 export async function render(ctx, orgId) {
   const { main } = ctx;
@@ -27,8 +28,10 @@ export async function render(ctx, orgId) {
       { label: 'Since', cell: (u) => time(u.createdAt) },
       {
         label: 'Actions',
-        cell: (u) => (canRemove && u.id !== (ctx.me.user && ctx.me.user.id)
-          ? h('button', { type: 'button', class: 'small danger', 'aria-label': `Remove ${u.email}`, onclick: () => remove(u) }, 'Remove')
+        cell: (u) => (u.id !== (ctx.me.user && ctx.me.user.id)
+          ? h('span', { class: 'row-actions' },
+            canAdd ? h('button', { type: 'button', class: 'small', 'aria-label': `Reset the password of ${u.email}`, onclick: () => reset(u) }, 'Reset password') : null,
+            canRemove ? h('button', { type: 'button', class: 'small danger', 'aria-label': `Remove ${u.email}`, onclick: () => remove(u) }, 'Remove') : null)
           : ''),
       },
     ], users, 'No members.', 'Members'));
@@ -40,6 +43,16 @@ export async function render(ctx, orgId) {
     try {
       await api.del(`${base}/${u.id}`);
       await load();
+    } catch (e) { notice.show(e); }
+  }
+
+  async function reset(u) {
+    if (!await confirmDialog(`Reset the password of ${u.email}?`,
+      'They get a new random password, shown to you once, and are logged out everywhere.', 'Reset password')) return;
+    notice.hide();
+    try {
+      const r = await api.post(`${base}/${u.id}/password/reset`, {});
+      revealResetPassword(u.email, r.password, r.sessionsEnded);
     } catch (e) { notice.show(e); }
   }
 

@@ -3,7 +3,7 @@
 // its token, show the flags, then wait live for the first profile.
 import { api } from '../api.js';
 import { h, field, time, errorBox, uid } from '../dom.js';
-import { tokenReveal, clientSetup } from '../components.js';
+import { tokenReveal, clientSetup, SERVICE_ACCOUNT_NAME_HINT } from '../components.js';
 
 const POLL_MS = 2000;
 
@@ -79,7 +79,8 @@ export async function render(ctx, projectId) {
       radio('agent', 'Parca Agent', 'eBPF agent on each node; gets Writer (profiles and debug info)', true),
       radio('scraper', 'Parca scraper', 'Parca server scraping pprof endpoints; gets Profile Writer (profiles only)', false));
     const slug = project.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
-    const saName = field('Service account name', h('input', { type: 'text', required: true, autocomplete: 'off', value: `${slug}-agent` }));
+    const saName = field('Service account name', h('input', { type: 'text', required: true, autocomplete: 'off', value: `${slug}-agent` }),
+      SERVICE_ACCOUNT_NAME_HINT);
     kinds.addEventListener('change', () => {
       const k = kinds.querySelector('input:checked').value;
       saName.input.value = saName.input.value.replace(/-(agent|scraper)$/, `-${k}`);

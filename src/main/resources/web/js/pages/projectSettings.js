@@ -2,7 +2,7 @@
 // "replace with a service account" flow, which ends on the ready-to-paste flags page.
 import { api, can } from '../api.js';
 import { h, field, select, table, time, copyField, errorBox, formDialog, confirmDialog } from '../dom.js';
-import { tokenReveal, clientSetup } from '../components.js';
+import { tokenReveal, clientSetup, SERVICE_ACCOUNT_NAME_HINT } from '../components.js';
 
 // The replacement's secret lives only in memory, for the one page that shows it.
 let lastReplacement = null;
@@ -105,7 +105,7 @@ export async function render(ctx, projectId) {
     const saName = field('New service account name', h('input', {
       type: 'text', required: true, autocomplete: 'off',
       value: `${t.name}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'migrated-client',
-    }));
+    }), SERVICE_ACCOUNT_NAME_HINT);
     formDialog(`Replace "${t.name}"`, [kind, saName], 'Create service account and token', async (close) => {
       const role = kind.input.value;
       const r = await api.post(`/v1/projects/${projectId}/tokens/${t.id}/replace`, { serviceAccountName: saName.input.value.trim(), role });

@@ -77,7 +77,7 @@ export async function render(ctx, orgId) {
     fill();
     const role = field('Role', roleSelect(roles, 'system:viewer'));
     const project = field('Project', projectSelect(ctx.projects, ''), 'Optional: limit the role to one project.');
-    formDialog('Create Role Binding', [kind, subject, role, project], 'Create', async (close) => {
+    formDialog('Create Role Binding', [kind, subject, role, project], 'Create Role Binding', async (close) => {
       await api.post(base, { subject: subject.input.value, role: role.input.value, projectId: project.input.value || undefined });
       close();
       await load();

@@ -45,7 +45,8 @@ export async function render(ctx, orgId) {
 
   async function create() {
     const catalogue = (await api.get('/v1/permissions')).permissions || [];
-    const name = field('Name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'ci-uploader' }));
+    const name = field('Name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'ci-uploader' }),
+      '1-63 lowercase letters, digits and hyphens, starting with a letter or digit.');
     const groups = new Map();
     for (const p of catalogue) {
       const g = p.split('.')[0];

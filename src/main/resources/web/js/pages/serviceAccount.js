@@ -1,7 +1,7 @@
 // One service account: its tokens (create, shown once, delete) and its role bindings.
 import { api, can } from '../api.js';
 import { h, field, table, time, badge, errorBox, openDialog, formDialog, confirmDialog } from '../dom.js';
-import { tokenReveal, bindRoleForm, loadRoles, projectSelect, projectName, isoOrUndefined } from '../components.js';
+import { tokenReveal, bindRoleForm, loadRoles, projectSelect, projectName, expiryField } from '../components.js';
 
 export async function render(ctx, orgId, saId) {
   const { main } = ctx;
@@ -77,12 +77,12 @@ export async function render(ctx, orgId, saId) {
   function createToken() {
     const name = field('Token name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'prod-cluster-1' }));
     const project = field('Project', projectSelect(ctx.projects, '', 'Any project the account is bound to'), 'Optional: tie the token to one project.');
-    const expires = field('Expires', h('input', { type: 'datetime-local' }), 'Optional.');
+    const expires = expiryField();
     formDialog('Create Token', [name, project, expires], 'Create token', async (close) => {
       const r = await api.post(`${base}/tokens`, {
         name: name.input.value.trim(),
         projectId: project.input.value || undefined,
-        expiresAt: isoOrUndefined(expires.input.value),
+        expiresAt: expires.value(),
       });
       close();
       revealEl.replaceChildren(h('div', { class: 'card' },
@@ -118,8 +118,8 @@ export async function render(ctx, orgId, saId) {
 
   async function addBinding() {
     const roles = await loadRoles(orgId);
-    openDialog(`Grant ${sa.name} a role`, (close) => bindRoleForm(orgId, `serviceaccount:${sa.name}`, roles, ctx.projects,
-      async () => { close(); await loadBindings(); }, { onSkip: close }));
+    openDialog('Create Role Binding', (close) => bindRoleForm(orgId, `serviceaccount:${sa.name}`, roles, ctx.projects,
+      async () => { close(); await loadBindings(); }, { onSkip: close, skipLabel: 'Cancel', submitLabel: 'Create Role Binding' }));
   }
 
   renderHead();

@@ -2,7 +2,7 @@
 // "Create API Token" dialog (existing account or a new one, then the role-binding step).
 import { api, can } from '../api.js';
 import { h, field, select, table, time, badge, errorBox, openDialog, formDialog, confirmDialog } from '../dom.js';
-import { tokenReveal, bindRoleForm, loadRoles, projectSelect, isoOrUndefined } from '../components.js';
+import { tokenReveal, bindRoleForm, loadRoles, roleSelect, projectSelect, expiryField, SERVICE_ACCOUNT_NAME_HINT } from '../components.js';
 
 export async function render(ctx, orgId) {
   const { main } = ctx;
@@ -57,7 +57,7 @@ export async function render(ctx, orgId) {
 
   function createAccount() {
     const name = field('Name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'production-scraper' }),
-      'Lower-case letters, digits and dashes work everywhere.');
+      SERVICE_ACCOUNT_NAME_HINT);
     formDialog('Create Service Account', [name], 'Create', async (close) => {
       const r = await api.post(base, { name: name.input.value.trim() });
       close();
@@ -78,44 +78,87 @@ export async function offerBinding(ctx, orgId, account, after) {
       async () => { close(); if (after) await after(); }, { onSkip: close })));
 }
 
-/** Pick (or create) a service account, name the token, create it, show it once. */
+/** "system:owner", "system:profile-writer in default", ...; "no role" for none. */
+function rolesText(ctx, a) {
+  const roles = a.roles || [];
+  if (!roles.length) return 'no role';
+  return roles.map((r) => {
+    if (!r.projectId) return r.role;
+    const p = ctx.projects.find((x) => x.id === r.projectId);
+    return `${r.role} in ${p ? p.name : r.projectId}`;
+  }).join(', ');
+}
+
+/**
+ * Pick (or create) a service account, name the token, create it, show it once. Nothing is
+ * preselected but a new account (or `preselect`): an existing account may be an owner. A new
+ * account gets its role before the token is shown.
+ */
 export async function createTokenDialog(ctx, orgId, after, preselect) {
   const base = `/v1/organizations/${orgId}/serviceaccounts`;
-  const accounts = (await api.get(base)).serviceAccounts || [];
+  const [accounts, roles] = await Promise.all([
+    api.get(base).then((r) => r.serviceAccounts || []), loadRoles(orgId)]);
   const NEW = '__new__';
   const account = field('Service account', select([
-    ...accounts.map((a) => ({ value: a.id, label: a.disabled ? `${a.name} (disabled)` : a.name })),
     { value: NEW, label: 'New service account...' },
-  ], preselect || (accounts.length ? accounts[0].id : NEW)));
-  const newName = field('New service account name', h('input', { type: 'text', autocomplete: 'off', placeholder: 'production-scraper' }));
+    ...accounts.map((a) => ({
+      value: a.id,
+      label: `${a.name} (${a.roles ? rolesText(ctx, a) : 'roles not shown'})${a.disabled ? ' - disabled' : ''}`,
+    })),
+  ], preselect || NEW));
+  const warning = h('p', { class: 'warning', role: 'status', hidden: true });
+  const newName = field('New service account name', h('input', { type: 'text', autocomplete: 'off', placeholder: 'production-scraper' }),
+    SERVICE_ACCOUNT_NAME_HINT);
+  const role = field('Role of the new account', roleSelect(roles, 'system:profile-writer'),
+    'Granted before the token is shown: in the project chosen below, or organization-wide.');
   const tokenName = field('Token name', h('input', { type: 'text', required: true, autocomplete: 'off', placeholder: 'prod-cluster-1' }));
   const project = field('Project', projectSelect(ctx.projects, '', 'Any project the account is bound to'),
     'Optional: tie the token to one project.');
-  const expires = field('Expires', h('input', { type: 'datetime-local' }), 'Optional. Empty means the organization\'s maximum lifetime, if any.');
-  const syncNew = () => { newName.row.hidden = account.input.value !== NEW; newName.input.required = !newName.row.hidden; };
-  account.input.addEventListener('change', syncNew);
-  syncNew();
+  const expires = expiryField();
+  const selected = () => accounts.find((a) => a.id === account.input.value);
+  const sync = () => {
+    const isNew = account.input.value === NEW;
+    newName.row.hidden = !isNew;
+    newName.input.required = isNew;
+    role.row.hidden = !isNew;
+    const a = selected();
+    let text = '';
+    if (a && a.roles && !a.roles.length) text = `${a.name} has no role: a token for it can do nothing until the account is granted one.`;
+    else if (a && (a.roles || []).some((r) => r.role === 'system:owner')) text = `${a.name} is an owner: a token for it can do everything in this organization. Prefer an account with only the role the client needs.`;
+    warning.textContent = text;
+    warning.hidden = !text;
+  };
+  account.input.addEventListener('change', sync);
+  sync();
 
-  formDialog('Create API Token', [account, newName, tokenName, project, expires], 'Create token', async (close) => {
-    let sa = accounts.find((a) => a.id === account.input.value);
-    let created = false;
+  let boundAccount = null; // a new account created by this dialog, whose binding is still to be made
+  formDialog('Create API Token', [account, { row: warning }, newName, role, tokenName, project, expires], 'Create token', async (close) => {
+    let sa = selected();
     if (!sa) {
       sa = (await api.post(base, { name: newName.input.value.trim() })).serviceAccount;
+      sa.roles = [];
       accounts.push(sa);
-      created = true;
-      // If the token step fails now, the account exists: select it for the retry.
+      boundAccount = sa;
+      // If a later step fails now, the account exists: select it for the retry.
       account.input.append(h('option', { value: sa.id }, sa.name));
       account.input.value = sa.id;
-      syncNew();
+      sync();
+    }
+    if (boundAccount === sa) {
+      const b = (await api.post(`/v1/organizations/${orgId}/rolebindings`, {
+        subject: `serviceaccount:${sa.name}`, role: role.input.value, projectId: project.input.value || undefined,
+      })).roleBinding;
+      sa.roles.push({ role: b.role, projectId: b.projectId });
+      boundAccount = null;
     }
     const r = await api.post(`${base}/${sa.id}/tokens`, {
       name: tokenName.input.value.trim(),
       projectId: project.input.value || undefined,
-      expiresAt: isoOrUndefined(expires.input.value),
+      expiresAt: expires.value(),
     });
     close();
     if (after) await after();
-    await showToken(ctx, orgId, sa, r.token, created ? 'bind' : null, project.input.value);
+    await showToken(ctx, orgId, sa, r.token, sa.roles && !sa.roles.length ? 'bind' : null, project.input.value);
   });
 }
 
@@ -123,7 +166,8 @@ export async function createTokenDialog(ctx, orgId, after, preselect) {
 export async function showToken(ctx, orgId, sa, token, step, projectId) {
   const roles = step === 'bind' ? await loadRoles(orgId) : null;
   openDialog(`Token "${token.name}" for ${sa.name}`, (close) => {
-    const done = h('button', { type: 'button', class: 'primary', onclick: close }, 'Done');
+    // One primary button: the grant step's, when there is one.
+    const done = h('button', { type: 'button', class: roles ? '' : 'primary', onclick: close }, 'Done');
     const bindArea = h('div', { class: 'bind-step' });
     if (roles) {
       bindArea.append(

@@ -190,6 +190,25 @@ class AuthorizationTest {
   }
 
   @Test
+  void whitespaceOnlyNames_areRefusedAsBlank_namingTheField() {
+    String[][] cases = {
+        {"/v1/organizations/" + org + "/serviceaccounts", "name must not be blank"},
+        {"/v1/organizations/" + org + "/projects", "name must not be blank"},
+        {"/v1/organizations/" + org + "/roles", "role name must not be blank"},
+    };
+    for (String[] c : cases) {
+      var r = owner.post(c[0], json("name", "  \t ", "permissions", List.of("profile.read")));
+      assertThat(r.status()).as(c[0]).isEqualTo(400);
+      assertThat(r.error()).as(c[0]).isEqualTo(c[1]);
+      assertThat(r.text("field")).isEqualTo("name");
+    }
+    boundAccount("named", "system:viewer", null);
+    var token = owner.post(tokens("named"), json("name", "   "));
+    assertThat(token.status()).isEqualTo(400);
+    assertThat(token.error()).isEqualTo("name must not be blank");
+  }
+
+  @Test
   void customRole_grantsExactlyItsPermissions() {
     owner.post("/v1/organizations/" + org + "/roles", json("name", "project-maker", "permissions", List.of("project.create")));
     Api maker = addUser("maker@example.com", org + ":project-maker", null);

@@ -154,7 +154,8 @@ class QuickstartTest {
     try (ServerProcess second = ServerProcess.start(dir, "--bootstrap-token-file=./owner.token")) {
       assertThat(second.output()).contains("--bootstrap-token-file ignored: this is not the first start",
           "no token was written to " + dir.toRealPath().resolve("owner.token"),
-          "To get a token for the CLI: log in to the console at " + second.url() + "/");
+          "To get a token for the CLI: log in to the console at " + second.url() + "/",
+          "Lost the owner's password? On this machine: tollgate reset-password --email <owner email>");
       assertThat(dir.resolve("owner.token")).doesNotExist();
       assertThat(second.terminate(Duration.ofSeconds(30))).isZero();
     }
