@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 final class QueryAuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(QueryAuthInterceptor.class);
   static final Context.Key<QueryGrant> GRANT = Context.key("tollgate-query-grant");
+  static final Context.Key<BlobReader.Credentials> CREDENTIALS = Context.key("tollgate-query-credentials");
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> PROJECT_ID = Metadata.Key.of("projectid", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> COOKIE = Metadata.Key.of("cookie", Metadata.ASCII_STRING_MARSHALLER);
@@ -36,8 +37,9 @@ final class QueryAuthInterceptor implements ServerInterceptor {
   public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
       ServerCallHandler<Q, A> next) {
     QueryGrant grant;
+    String cookie = cookies(headers);
     try {
-      grant = access.authorize(headers.get(AUTHORIZATION), cookies(headers), headers.get(CSRF),
+      grant = access.authorize(headers.get(AUTHORIZATION), cookie, headers.get(CSRF),
           headers.get(PROJECT_ID), clientIp());
       if (grant == null) {
         throw new IllegalStateException("query access returned no grant");
@@ -52,7 +54,8 @@ final class QueryAuthInterceptor implements ServerInterceptor {
       call.close(Status.UNAUTHENTICATED.withDescription(FAILED), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    return Contexts.interceptCall(Context.current().withValue(GRANT, grant), call, headers, next);
+    return Contexts.interceptCall(Context.current().withValues(GRANT, grant, CREDENTIALS,
+        new BlobReader.Credentials(headers.get(AUTHORIZATION), cookie)), call, headers, next);
   }
 
   /** HTTP/2 may split cookies over several headers; they are joined as one cookie header. */

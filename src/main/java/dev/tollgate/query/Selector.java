@@ -95,7 +95,7 @@ record Selector(ProfileTypeName profileType, List<LabelMatcher> matchers) {
       if (i < s.length()) {
         throw error(i, "unexpected " + quote(s.charAt(i)) + " after the selector");
       }
-      if (type == null && matchers.isEmpty()) {
+      if (s.isBlank()) {
         throw error(0, "empty query: name a profile type and/or label matchers");
       }
       return new Selector(type, List.copyOf(matchers));

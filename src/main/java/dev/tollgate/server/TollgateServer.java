@@ -12,6 +12,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.tollgate.api.QueryReadAccess;
+import dev.tollgate.cluster.Nodes;
 import dev.tollgate.query.Query;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import dev.tollgate.api.ApiAuthDecorator;
@@ -178,7 +179,9 @@ public final class TollgateServer implements AutoCloseable {
           IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
           callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock);
       closeables.add(ingestion);
-      Query query = new Query(ingestion.profileStore(), new QueryReadAccess(callAuthorizer, sessions, authorizer));
+      Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock),
+          new QueryReadAccess(callAuthorizer, sessions, authorizer));
+      closeables.add(query);
 
       ServerBuilder sb = serverBuilder(metrics)
           // Stop once nothing new arrived for a second, or after the drain timeout at most.
