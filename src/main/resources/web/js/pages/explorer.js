@@ -196,7 +196,9 @@ export async function render(ctx, projectId) {
     const type = typeSelect.value;
     if (!type) return;
     const query = selector();
-    const step = Math.max(1, Math.round((range.to - range.from) / 1000 / 200));
+    // Up to an hour, one point per stored profile (a click opens exactly that one); longer
+    // ranges in about 300 buckets (a click merges the bucket).
+    const step = range.to - range.from > 3600e3 ? Math.max(1, Math.round((range.to - range.from) / 1000 / 300)) : null;
     chartBox.replaceChildren(h('p', { class: 'muted' }, 'Loading samples...'));
     let series;
     try {
@@ -212,7 +214,7 @@ export async function render(ctx, projectId) {
     const data = series.map((se) => ({
       label: labelText(labelsOf(se)),
       labels: labelsOf(se),
-      points: (se.samples || []).map((p) => ({ t: Date.parse(p.timestamp), v: Number(p.value || 0) }))
+      points: (se.samples || []).map((p) => ({ t: Date.parse(p.timestamp), exact: p.timestamp, v: Number(p.value || 0) }))
         .sort((a, b) => a.t - b.t),
     })).filter((se) => se.points.length);
     if (!data.length) {
@@ -233,7 +235,9 @@ export async function render(ctx, projectId) {
       width: Math.max(600, chartBox.clientWidth || 900),
       onPoint: (p, se) => {
         c.mark(p.t, p.t);
-        select({ mode: 'single', query: `${type}{${labelText(se.labels)}}`, time: p.t, type, unit, points: [p] });
+        const one = `${type}{${labelText(se.labels)}}`;
+        if (step) select({ mode: 'merge', query: one, from: p.t, to: p.t + step * 1000, type, unit, points: [p], bucket: true });
+        else select({ mode: 'single', query: one, time: p.t, exactTime: p.exact, type, unit, points: [p] });
       },
       onRange: (from, to) => {
         const points = data.flatMap((se) => se.points.filter((p) => p.t >= from && p.t <= to));
@@ -251,7 +255,7 @@ export async function render(ctx, projectId) {
     const total = sel.points.reduce((a, p) => a + p.v, 0);
     const what = sel.mode === 'single'
       ? ['Profile at ', time(new Date(sel.time).toISOString())]
-      : [sel.whole ? 'Merged over the whole range, ' : 'Merged from ', time(new Date(sel.from).toISOString()), ' to ', time(new Date(Math.min(sel.to, lastRange ? lastRange.to : sel.to)).toISOString())];
+      : [sel.whole ? 'Merged over the whole range, ' : sel.bucket ? 'Profiles of one step, ' : 'Merged from ', time(new Date(sel.from).toISOString()), ' to ', time(new Date(Math.min(sel.to, lastRange ? lastRange.to : sel.to)).toISOString())];
     const download = h('button', { type: 'button' }, 'Download pprof');
     const dlStatus = h('span', { class: 'muted small', role: 'status' });
     const head = h('div', { class: 'section-head' },

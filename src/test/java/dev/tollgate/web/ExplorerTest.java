@@ -174,8 +174,19 @@ class ExplorerTest {
     return type;
   }
 
+  /** Where a frame is drawn, scrolled into the viewport first. */
+  java.util.Map<?, ?> frameAt(Locator flame, String frame) {
+    return (java.util.Map<?, ?>) flame.evaluate("""
+        (el, n) => {
+          const at = el.locateFrame(n);
+          if (!at) return null;
+          window.scrollBy(0, at.y - innerHeight / 2);
+          return el.locateFrame(n);
+        }""", frame);
+  }
+
   void mouseTo(Locator flame, String frame) {
-    var at = (java.util.Map<?, ?>) flame.evaluate("(el, n) => el.locateFrame(n)", frame);
+    var at = frameAt(flame, frame);
     assertThat(at).as("frame " + frame + " is drawn").isNotNull();
     page.mouse().move(((Number) at.get("x")).doubleValue(), ((Number) at.get("y")).doubleValue());
   }
@@ -224,7 +235,7 @@ class ExplorerTest {
     assertThat(flame.locator(".flame-tip-self")).containsText(" s (");
 
     // Click zooms on it; Reset zoom goes back to the root.
-    var at = (java.util.Map<?, ?>) flame.evaluate("el => el.locateFrame('math/big.nat.add')");
+    var at = frameAt(flame, "math/big.nat.add");
     page.mouse().click(((Number) at.get("x")).doubleValue(), ((Number) at.get("y")).doubleValue());
     assertThat(flame).hasAttribute("data-focus", "math/big.nat.add");
     assertThat(flame.locator(".flame-status")).containsText("Zoomed on math/big.nat.add");
@@ -265,7 +276,7 @@ class ExplorerTest {
     assertThat(page.locator(".chart")).hasAttribute("data-points", "3");
     Locator box = page.getByLabel("Label matchers");
     box.fill("no");
-    Locator options = page.getByRole(AriaRole.OPTION);
+    Locator options = page.locator(".matcher-box").getByRole(AriaRole.OPTION);
     assertThat(options).hasText(new String[] {"node"});
     options.first().click();
     assertThat(box).hasValue("node=");
