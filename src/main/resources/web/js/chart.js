@@ -74,10 +74,17 @@ export function chart({ series, from, to, unit, width = 900, height = 240, onPoi
     const pts = se.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
     g.appendChild(s('polyline', { points: pts, fill: 'none', stroke: color, 'stroke-width': 1.5 }));
     for (const p of se.points) {
-      const c = s('circle', { cx: x(p.t), cy: y(p.v), r: 3.5, fill: color, class: 'chart-point', 'data-time': new Date(p.t).toISOString(), 'data-value': p.v },
+      const c = s('circle', {
+        cx: x(p.t), cy: y(p.v), r: 3.5, fill: color, class: 'chart-point', tabindex: 0, role: 'button',
+        'aria-label': `${se.label || 'all series'} at ${new Date(p.t).toLocaleString()}: ${formatValue(p.v, unit)}`,
+        'data-time': new Date(p.t).toISOString(), 'data-value': p.v,
+      },
         s('title', {}, `${se.label || 'all'}\n${new Date(p.t).toLocaleString()}: ${formatValue(p.v, unit)}`));
       c.addEventListener('mousedown', (e) => e.stopPropagation());
       c.addEventListener('click', (e) => { e.stopPropagation(); if (onPoint) onPoint(p, se); });
+      c.addEventListener('keydown', (e) => {
+        if ((e.key === 'Enter' || e.key === ' ') && onPoint) { e.preventDefault(); onPoint(p, se); }
+      });
       g.appendChild(c);
     }
     svg.appendChild(g);

@@ -250,6 +250,8 @@ class ExplorerTest {
     assertThat(Double.parseDouble(shown.replace("%", ""))).isCloseTo(expected, within(0.06));
     assertThat(Integer.parseInt(flame.getAttribute("data-matches"))).isPositive();
     b.screenshot("explorer-flamegraph-search");
+    flame.screenshot(new Locator.ScreenshotOptions().setPath(BrowserSession.SCREENSHOTS.resolve("explorer-flamegraph.png")));
+    chart.screenshot(new Locator.ScreenshotOptions().setPath(BrowserSession.SCREENSHOTS.resolve("explorer-chart.png")));
 
     // The top table, biggest flat first.
     Locator firstRow = page.locator(".top-table tbody tr").first();
@@ -294,6 +296,12 @@ class ExplorerTest {
     box.fill("node=\"node-z\"");
     button("Show").click();
     assertThat(page.locator(".explore-chart")).containsText("No profiles of this type in this range; last received 20 min ago");
+
+    // A selector the server refuses: its message, naming where.
+    box.fill("node=~\"(\"");
+    button("Show").click();
+    assertThat(page.locator(".explore-chart .error")).containsText("1:");
+    b.screenshot("explorer-bad-matcher");
     b.assertClean();
   }
 
