@@ -276,6 +276,16 @@ class ExplorerTest {
     b.open("#/projects/" + project + "/explore");
     String type = selectCpuType();
     assertThat(page.locator(".chart")).hasAttribute("data-points", "3");
+
+    // A delta type charts as a rate on request: value over the profile's duration.
+    page.getByLabel("Per second").check();
+    Locator point = page.locator(".chart-point").first();
+    assertThat(point).hasAttribute("aria-label", java.util.regex.Pattern.compile("/s$"));
+    double rate = cpuTotal(fib) / (fib.getDurationNanos() / 1e9);
+    assertThat(Double.parseDouble(point.getAttribute("data-value"))).isCloseTo(rate, within(rate * 1e-9));
+    page.getByLabel("Per second").uncheck();
+    assertThat(point).not().hasAttribute("aria-label", java.util.regex.Pattern.compile("/s$"));
+
     Locator box = page.getByLabel("Label matchers");
     box.fill("no");
     Locator options = page.locator(".matcher-box").getByRole(AriaRole.OPTION);
