@@ -326,6 +326,16 @@ class ExplorerTest {
     assertThat(page.locator(".chart")).hasAttribute("data-points", "3");
     assertThat(page.locator(".flamegraph")).hasAttribute("data-total", String.valueOf(3 * cpuTotal(fib)));
 
+    // A custom range: from 35 to 25 minutes ago holds the middle profile only.
+    page.getByLabel("Time range").selectOption("custom");
+    java.time.format.DateTimeFormatter local = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+    java.time.ZoneId zone = java.time.ZoneId.of((String) page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone"));
+    page.getByLabel("From").fill(local.format(Instant.now().minus(Duration.ofMinutes(35)).atZone(zone)));
+    page.getByLabel("To").fill(local.format(Instant.now().minus(Duration.ofMinutes(25)).atZone(zone)));
+    button("Show").click();
+    assertThat(page.locator(".chart")).hasAttribute("data-points", "1");
+    assertThat(page.locator(".chart-legend")).containsText("node-b");
+
     // The last 15 minutes hold nothing: say when the last profile came.
     page.getByLabel("Time range").selectOption("15m");
     assertThat(page.locator(".explore-chart")).containsText("No profiles in this time range; the last one arrived 20 min ago");
