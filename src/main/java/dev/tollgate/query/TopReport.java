@@ -58,7 +58,8 @@ final class TopReport {
       Row[] fs = new Row[l.getLineCount()];
       for (int i = 0; i < fs.length; i++) {
         Function f = m.function(l.getLine(i).getFunctionId());
-        String name = m.strings.get((int) f.getName());
+        String fn = m.strings.get((int) f.getName());
+        String name = fn.isEmpty() ? "<unknown>" : fn; // as pprof prints a function without a name
         String file = m.strings.get((int) f.getFilename());
         fs[i] = rows.computeIfAbsent(name, k -> new Row(name, file, mapping, l));
       }

@@ -15,9 +15,12 @@ public final class TestServer implements AutoCloseable {
   private final ServerConfig config;
   private TollgateServer server;
 
-  private TestServer(ServerConfig config) throws Exception {
+  private final java.time.InstantSource clock;
+
+  private TestServer(ServerConfig config, java.time.InstantSource clock) throws Exception {
     this.config = config;
-    this.server = TollgateServer.start(config);
+    this.clock = clock;
+    this.server = TollgateServer.start(config, clock);
   }
 
   public static TestServer start(Backend backend, Path dir) throws Exception {
@@ -26,11 +29,17 @@ public final class TestServer implements AutoCloseable {
 
   public static TestServer start(Backend backend, Path dir, java.util.function.UnaryOperator<ServerConfig> tweak)
       throws Exception {
+    return start(backend, dir, tweak, java.time.Clock.tickMillis(java.time.ZoneOffset.UTC));
+  }
+
+  /** A server whose time is {@code clock} (e.g. a {@link FakeClock} to place profiles in time). */
+  public static TestServer start(Backend backend, Path dir, java.util.function.UnaryOperator<ServerConfig> tweak,
+      java.time.InstantSource clock) throws Exception {
     ServerConfig config = ServerConfig.defaults(dir.resolve("data"))
         .withPort(0)
         .withAdminPassword(ADMIN_PASSWORD)
         .withDatabaseUrl(jdbcUrlWithCredentials(backend.newDatabaseUrl(dir)));
-    return new TestServer(tweak.apply(config));
+    return new TestServer(tweak.apply(config), clock);
   }
 
   private static String jdbcUrlWithCredentials(dev.tollgate.db.DatabaseUrl url) {
@@ -63,7 +72,7 @@ public final class TestServer implements AutoCloseable {
   /** Stops and starts again on the same database and data directory (same port not guaranteed). */
   public void restart() throws Exception {
     server.close();
-    server = TollgateServer.start(config);
+    server = TollgateServer.start(config, clock);
   }
 
   public String organizationId() {
