@@ -18,9 +18,6 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
 import dev.tollgate.proto.pprof.Profile;
-import dev.tollgate.server.ServerConfig;
-import dev.tollgate.server.TollgateServer;
-import dev.tollgate.testing.Api;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.BrowserSession;
 import dev.tollgate.testing.FakeClock;
@@ -51,7 +48,7 @@ class ExplorerTest {
   @TempDir Path dir;
 
   FakeClock clock;
-  TollgateServer server;
+  TestServer server;
   BrowserSession b;
   Page page;
   String org;
@@ -64,19 +61,15 @@ class ExplorerTest {
     BrowserSession.requireChromium();
     Instant now = Instant.now();
     clock = new FakeClock(now.minus(Duration.ofMinutes(40)));
-    ServerConfig config = ServerConfig.defaults(dir.resolve("data"))
-        .withPort(0)
-        .withAdminPassword(TestServer.ADMIN_PASSWORD)
-        .withDatabaseUrl(Backend.SQLITE.newDatabaseUrl(dir).jdbcUrl());
-    server = TollgateServer.start(config, clock);
-    org = server.components().iam().current().organizations().iterator().next().id();
-    project = server.components().iam().current().projectsOf(org).get(0).id();
+    server = TestServer.start(Backend.SQLITE, dir, c -> c, clock);
+    org = server.organizationId();
+    project = server.defaultProjectId();
     Path file = TestData.pprofFiles().stream().filter(p -> p.getFileName().toString().equals("fib.pb.gz"))
         .findFirst().orElseThrow();
     fibBytes = Files.readAllBytes(file);
     fib = parse(fibBytes);
 
-    String token = mintToken("explorer-agent", "system:writer");
+    String token = server.mintToken("explorer-agent", "system:writer", project);
     write(token, "node-a"); // 40 min ago
     clock.advance(Duration.ofMinutes(10));
     write(token, "node-b"); // 30 min ago
@@ -93,23 +86,6 @@ class ExplorerTest {
       b.close();
     }
     server.close();
-  }
-
-  Api owner() {
-    return Api.login(server.url(), TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
-  }
-
-  String mintToken(String name, String role) {
-    Api owner = owner();
-    var sa = owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", name));
-    assertThat(sa.status()).as(sa.body().toString()).isEqualTo(200);
-    var bound = owner.post("/v1/organizations/" + org + "/rolebindings",
-        json("subject", "serviceaccount:" + name, "role", role, "projectId", project));
-    assertThat(bound.status()).as(bound.body().toString()).isEqualTo(200);
-    var t = owner.post("/v1/organizations/" + org + "/serviceaccounts/" + sa.body().at("/serviceAccount/id").asText()
-        + "/tokens", json("name", "test"));
-    assertThat(t.status()).as(t.body().toString()).isEqualTo(200);
-    return t.body().at("/token/token").asText();
   }
 
   void write(String token, String node) {
@@ -317,7 +293,7 @@ class ExplorerTest {
 
   @Test
   void viewerReads_andAnEmptyRangeSaysWhenTheLastProfileCame() {
-    var viewer = owner().post("/v1/organizations/" + org + "/users",
+    var viewer = server.owner().post("/v1/organizations/" + org + "/users",
         json("email", "viewer@example.com", "password", "viewer-password-1", "role", "system:viewer"));
     assertThat(viewer.status()).as(viewer.body().toString()).isEqualTo(200);
     b.login("viewer@example.com", "viewer-password-1");
@@ -344,7 +320,7 @@ class ExplorerTest {
 
   @Test
   void userWithoutProfileRead_getsThePermissionMessage() {
-    var writer = owner().post("/v1/organizations/" + org + "/users", json("email", "writer@example.com",
+    var writer = server.owner().post("/v1/organizations/" + org + "/users", json("email", "writer@example.com",
         "password", "writer-password-1", "role", "system:profile-writer", "projectId", project));
     assertThat(writer.status()).as(writer.body().toString()).isEqualTo(200);
     b.login("writer@example.com", "writer-password-1");
