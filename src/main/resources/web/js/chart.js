@@ -30,9 +30,11 @@ function clock(t, withDate) {
 
 /**
  * chart({series: [{label, points: [{t, v}]}], from, to, unit, onPoint(point, series), onRange(from, to)})
- * returns an element whose data-points is the number of points drawn and data-total their sum.
+ * returns an element whose data-points is the number of points drawn and data-total the sum of
+ * their values (p.value, else the plotted p.v). perSecond marks the plotted values as rates.
  */
-export function chart({ series, from, to, unit, width = 900, height = 240, onPoint, onRange }) {
+export function chart({ series, from, to, unit, perSecond = false, width = 900, height = 240, onPoint, onRange }) {
+  const fmt = (v) => formatValue(v, unit) + (perSecond ? '/s' : '');
   const W = width;
   const H = height;
   const plotW = W - PAD.left - PAD.right;
@@ -40,7 +42,7 @@ export function chart({ series, from, to, unit, width = 900, height = 240, onPoi
   let max = 0;
   let count = 0;
   let total = 0;
-  for (const se of series) for (const p of se.points) { max = Math.max(max, p.v); count += 1; total += p.v; }
+  for (const se of series) for (const p of se.points) { max = Math.max(max, p.v); count += 1; total += p.value ?? p.v; }
   const yStep = niceStep(max || 1, 4);
   const yMax = Math.max(yStep, Math.ceil((max || 1) / yStep) * yStep);
   const x = (t) => PAD.left + ((t - from) / Math.max(1, to - from)) * plotW;
@@ -51,7 +53,7 @@ export function chart({ series, from, to, unit, width = 900, height = 240, onPoi
   const grid = s('g', { class: 'chart-grid' });
   for (let v = 0; v <= yMax + 1e-9; v += yStep) {
     grid.appendChild(s('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v) }));
-    grid.appendChild(s('text', { x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, formatValue(v, unit)));
+    grid.appendChild(s('text', { x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, fmt(v)));
   }
   const span = to - from;
   const tStep = [60e3, 300e3, 900e3, 1800e3, 3600e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3]
@@ -74,10 +76,17 @@ export function chart({ series, from, to, unit, width = 900, height = 240, onPoi
     const pts = se.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
     g.appendChild(s('polyline', { points: pts, fill: 'none', stroke: color, 'stroke-width': 1.5 }));
     for (const p of se.points) {
-      const c = s('circle', { cx: x(p.t), cy: y(p.v), r: 3.5, fill: color, class: 'chart-point', 'data-time': new Date(p.t).toISOString(), 'data-value': p.v },
-        s('title', {}, `${se.label || 'all'}\n${new Date(p.t).toLocaleString()}: ${formatValue(p.v, unit)}`));
+      const c = s('circle', {
+        cx: x(p.t), cy: y(p.v), r: 3.5, fill: color, class: 'chart-point', tabindex: 0, role: 'button',
+        'aria-label': `${se.label || 'all series'} at ${new Date(p.t).toLocaleString()}: ${fmt(p.v)}`,
+        'data-time': new Date(p.t).toISOString(), 'data-value': p.v,
+      },
+        s('title', {}, `${se.label || 'all'}\n${new Date(p.t).toLocaleString()}: ${fmt(p.v)}`));
       c.addEventListener('mousedown', (e) => e.stopPropagation());
       c.addEventListener('click', (e) => { e.stopPropagation(); if (onPoint) onPoint(p, se); });
+      c.addEventListener('keydown', (e) => {
+        if ((e.key === 'Enter' || e.key === ' ') && onPoint) { e.preventDefault(); onPoint(p, se); }
+      });
       g.appendChild(c);
     }
     svg.appendChild(g);

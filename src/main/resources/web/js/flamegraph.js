@@ -201,8 +201,9 @@ export function flamegraph(fg, opts = {}) {
   }
 
   function draw() {
-    const dpr = window.devicePixelRatio || 1;
     const height = layout.length * ROW_HEIGHT;
+    // Browsers refuse canvases over ~32k pixels a side: deep stacks give up sharpness, not rows.
+    const dpr = Math.min(window.devicePixelRatio || 1, 32000 / Math.max(1, height));
     canvas.width = Math.round(width * dpr);
     canvas.height = Math.round(height * dpr);
     canvas.style.width = `${width}px`;

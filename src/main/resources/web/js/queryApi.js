@@ -33,12 +33,13 @@ export function queryClient(projectId) {
     profileTypes: (from, to) => call(projectId, 'ProfileTypes', { start: ts(from), end: ts(to) }),
     labels: (match, from, to) => call(projectId, 'Labels', { match, start: ts(from), end: ts(to) }),
     values: (labelName, match, from, to) => call(projectId, 'Values', { labelName, match, start: ts(from), end: ts(to) }),
+    /** Without stepSeconds one point per stored profile, else one per step bucket. */
     queryRange: (query, from, to, stepSeconds) => call(projectId, 'QueryRange', {
-      query, start: ts(from), end: ts(to), step: `${stepSeconds}s`,
+      query, start: ts(from), end: ts(to), step: stepSeconds ? `${stepSeconds}s` : undefined,
     }),
     /** selection: {mode: 'merge', query, from, to} or {mode: 'single', query, time}. */
     query: (selection, reportType) => call(projectId, 'Query', selection.mode === 'single'
-      ? { mode: 'MODE_SINGLE_UNSPECIFIED', single: { query: selection.query, time: ts(selection.time) }, reportType }
+      ? { mode: 'MODE_SINGLE_UNSPECIFIED', single: { query: selection.query, time: selection.exactTime || ts(selection.time) }, reportType }
       : { mode: 'MODE_MERGE', merge: { query: selection.query, start: ts(selection.from), end: ts(selection.to) }, reportType }),
   };
 }

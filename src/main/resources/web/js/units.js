@@ -1,4 +1,4 @@
-// Profile values with their units: nanoseconds as ns/us/ms/s/min, bytes as KiB/MiB/GiB, counts
+// Profile values with their units: nanoseconds as ns/µs/ms/s, bytes as KiB/MiB/GiB, counts
 // with k/M/G. Used by the flame graph, the chart and the top table.
 
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
@@ -13,7 +13,7 @@ function scaled(n, steps) {
   return `${NUMBER.format(v)} ${steps[i][1]}`.trim();
 }
 
-const TIME = [[1, 'ns'], [1e3, 'µs'], [1e6, 'ms'], [1e9, 's'], [60e9, 'min'], [3600e9, 'h']];
+const TIME = [[1, 'ns'], [1e3, 'µs'], [1e6, 'ms'], [1e9, 's']]; // seconds at most, as pprof prints CPU
 const BYTES = [[1, 'B'], [1024, 'KiB'], [1024 ** 2, 'MiB'], [1024 ** 3, 'GiB'], [1024 ** 4, 'TiB']];
 const COUNT = [[1, ''], [1e3, 'k'], [1e6, 'M'], [1e9, 'G'], [1e12, 'T']];
 

@@ -69,6 +69,9 @@ export async function render(ctx, projectId) {
       return (await q.values(name, typeSelect.value ? [`${typeSelect.value}{}`] : [], r.from, r.to)).labelValues || [];
     },
   });
+  const perSecond = h('input', { type: 'checkbox', id: 'explore-per-second' });
+  const perSecondRow = h('div', { class: 'field check', hidden: true }, perSecond,
+    h('label', { for: 'explore-per-second' }, 'Per second'));
   const run = h('button', { type: 'submit', class: 'primary' }, 'Show');
   const notice = errorBox();
   const form = h('form', { class: 'explore-form', 'aria-label': 'Profile query' },
@@ -76,6 +79,7 @@ export async function render(ctx, projectId) {
     h('div', { class: 'field grow' }, h('label', { for: matchers.input.id }, 'Label matchers'), matchers.el),
     h('div', { class: 'field' }, h('label', { for: 'explore-range' }, 'Time range'), rangeSelect),
     custom,
+    perSecondRow,
     h('div', { class: 'field' }, run));
   const selectorText = h('code', { class: 'explore-selector' });
   const chartBox = h('section', { class: 'explore-chart', 'aria-label': 'Samples over time' });
@@ -121,6 +125,7 @@ export async function render(ctx, projectId) {
     if (custom.hidden) loadTypes();
   });
   typeSelect.addEventListener('change', () => { matchers.forget(); updateSelector(); show(); });
+  perSecond.addEventListener('change', () => show());
   form.addEventListener('submit', (e) => { e.preventDefault(); loadTypes(); });
 
   /** What the series summary says about the newest profile (of `type` when given). */
@@ -195,8 +200,13 @@ export async function render(ctx, projectId) {
     lastRange = range;
     const type = typeSelect.value;
     if (!type) return;
+    // Delta profiles (e.g. CPU over 10 s) can be charted as a rate; merges still sum values.
+    perSecondRow.hidden = !type.endsWith(':delta');
+    const rate = !perSecondRow.hidden && perSecond.checked;
     const query = selector();
-    const step = Math.max(1, Math.round((range.to - range.from) / 1000 / 200));
+    // Up to an hour, one point per stored profile (a click opens exactly that one); longer
+    // ranges in about 300 buckets (a click merges the bucket).
+    const step = range.to - range.from > 3600e3 ? Math.max(1, Math.round((range.to - range.from) / 1000 / 300)) : null;
     chartBox.replaceChildren(h('p', { class: 'muted' }, 'Loading samples...'));
     let series;
     try {
@@ -212,7 +222,10 @@ export async function render(ctx, projectId) {
     const data = series.map((se) => ({
       label: labelText(labelsOf(se)),
       labels: labelsOf(se),
-      points: (se.samples || []).map((p) => ({ t: Date.parse(p.timestamp), v: Number(p.value || 0) }))
+      points: (se.samples || []).map((p) => {
+        const value = Number(p.value || 0);
+        return { t: Date.parse(p.timestamp), exact: p.timestamp, value, v: rate ? Number(p.valuePerSecond || 0) : value };
+      })
         .sort((a, b) => a.t - b.t),
     })).filter((se) => se.points.length);
     if (!data.length) {
@@ -230,10 +243,13 @@ export async function render(ctx, projectId) {
       from: range.from,
       to: range.to,
       unit,
+      perSecond: rate,
       width: Math.max(600, chartBox.clientWidth || 900),
       onPoint: (p, se) => {
         c.mark(p.t, p.t);
-        select({ mode: 'single', query: `${type}{${labelText(se.labels)}}`, time: p.t, type, unit, points: [p] });
+        const one = `${type}{${labelText(se.labels)}}`;
+        if (step) select({ mode: 'merge', query: one, from: p.t, to: p.t + step * 1000, type, unit, points: [p], bucket: true });
+        else select({ mode: 'single', query: one, time: p.t, exactTime: p.exact, type, unit, points: [p] });
       },
       onRange: (from, to) => {
         const points = data.flatMap((se) => se.points.filter((p) => p.t >= from && p.t <= to));
@@ -248,10 +264,10 @@ export async function render(ctx, projectId) {
   async function select(sel) {
     const mine = ++generation;
     if (disposeFlame) { disposeFlame(); disposeFlame = null; }
-    const total = sel.points.reduce((a, p) => a + p.v, 0);
+    const total = sel.points.reduce((a, p) => a + p.value, 0);
     const what = sel.mode === 'single'
       ? ['Profile at ', time(new Date(sel.time).toISOString())]
-      : [sel.whole ? 'Merged over the whole range, ' : 'Merged from ', time(new Date(sel.from).toISOString()), ' to ', time(new Date(Math.min(sel.to, lastRange ? lastRange.to : sel.to)).toISOString())];
+      : [sel.whole ? 'Merged over the whole range, ' : sel.bucket ? 'Profiles of one step, ' : 'Merged from ', time(new Date(sel.from).toISOString()), ' to ', time(new Date(Math.min(sel.to, lastRange ? lastRange.to : sel.to)).toISOString())];
     const download = h('button', { type: 'button' }, 'Download pprof');
     const dlStatus = h('span', { class: 'muted small', role: 'status' });
     const head = h('div', { class: 'section-head' },

@@ -18,9 +18,6 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
 import dev.tollgate.proto.pprof.Profile;
-import dev.tollgate.server.ServerConfig;
-import dev.tollgate.server.TollgateServer;
-import dev.tollgate.testing.Api;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.BrowserSession;
 import dev.tollgate.testing.FakeClock;
@@ -51,7 +48,7 @@ class ExplorerTest {
   @TempDir Path dir;
 
   FakeClock clock;
-  TollgateServer server;
+  TestServer server;
   BrowserSession b;
   Page page;
   String org;
@@ -64,19 +61,15 @@ class ExplorerTest {
     BrowserSession.requireChromium();
     Instant now = Instant.now();
     clock = new FakeClock(now.minus(Duration.ofMinutes(40)));
-    ServerConfig config = ServerConfig.defaults(dir.resolve("data"))
-        .withPort(0)
-        .withAdminPassword(TestServer.ADMIN_PASSWORD)
-        .withDatabaseUrl(Backend.SQLITE.newDatabaseUrl(dir).jdbcUrl());
-    server = TollgateServer.start(config, clock);
-    org = server.components().iam().current().organizations().iterator().next().id();
-    project = server.components().iam().current().projectsOf(org).get(0).id();
+    server = TestServer.start(Backend.SQLITE, dir, c -> c, clock);
+    org = server.organizationId();
+    project = server.defaultProjectId();
     Path file = TestData.pprofFiles().stream().filter(p -> p.getFileName().toString().equals("fib.pb.gz"))
         .findFirst().orElseThrow();
     fibBytes = Files.readAllBytes(file);
     fib = parse(fibBytes);
 
-    String token = mintToken("explorer-agent", "system:writer");
+    String token = server.mintToken("explorer-agent", "system:writer", project);
     write(token, "node-a"); // 40 min ago
     clock.advance(Duration.ofMinutes(10));
     write(token, "node-b"); // 30 min ago
@@ -93,23 +86,6 @@ class ExplorerTest {
       b.close();
     }
     server.close();
-  }
-
-  Api owner() {
-    return Api.login(server.url(), TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
-  }
-
-  String mintToken(String name, String role) {
-    Api owner = owner();
-    var sa = owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", name));
-    assertThat(sa.status()).as(sa.body().toString()).isEqualTo(200);
-    var bound = owner.post("/v1/organizations/" + org + "/rolebindings",
-        json("subject", "serviceaccount:" + name, "role", role, "projectId", project));
-    assertThat(bound.status()).as(bound.body().toString()).isEqualTo(200);
-    var t = owner.post("/v1/organizations/" + org + "/serviceaccounts/" + sa.body().at("/serviceAccount/id").asText()
-        + "/tokens", json("name", "test"));
-    assertThat(t.status()).as(t.body().toString()).isEqualTo(200);
-    return t.body().at("/token/token").asText();
   }
 
   void write(String token, String node) {
@@ -174,8 +150,19 @@ class ExplorerTest {
     return type;
   }
 
+  /** Where a frame is drawn, scrolled into the viewport first. */
+  java.util.Map<?, ?> frameAt(Locator flame, String frame) {
+    return (java.util.Map<?, ?>) flame.evaluate("""
+        (el, n) => {
+          const at = el.locateFrame(n);
+          if (!at) return null;
+          window.scrollBy(0, at.y - innerHeight / 2);
+          return el.locateFrame(n);
+        }""", frame);
+  }
+
   void mouseTo(Locator flame, String frame) {
-    var at = (java.util.Map<?, ?>) flame.evaluate("(el, n) => el.locateFrame(n)", frame);
+    var at = frameAt(flame, frame);
     assertThat(at).as("frame " + frame + " is drawn").isNotNull();
     page.mouse().move(((Number) at.get("x")).doubleValue(), ((Number) at.get("y")).doubleValue());
   }
@@ -224,7 +211,7 @@ class ExplorerTest {
     assertThat(flame.locator(".flame-tip-self")).containsText(" s (");
 
     // Click zooms on it; Reset zoom goes back to the root.
-    var at = (java.util.Map<?, ?>) flame.evaluate("el => el.locateFrame('math/big.nat.add')");
+    var at = frameAt(flame, "math/big.nat.add");
     page.mouse().click(((Number) at.get("x")).doubleValue(), ((Number) at.get("y")).doubleValue());
     assertThat(flame).hasAttribute("data-focus", "math/big.nat.add");
     assertThat(flame.locator(".flame-status")).containsText("Zoomed on math/big.nat.add");
@@ -239,6 +226,8 @@ class ExplorerTest {
     assertThat(Double.parseDouble(shown.replace("%", ""))).isCloseTo(expected, within(0.06));
     assertThat(Integer.parseInt(flame.getAttribute("data-matches"))).isPositive();
     b.screenshot("explorer-flamegraph-search");
+    flame.screenshot(new Locator.ScreenshotOptions().setPath(BrowserSession.SCREENSHOTS.resolve("explorer-flamegraph.png")));
+    chart.screenshot(new Locator.ScreenshotOptions().setPath(BrowserSession.SCREENSHOTS.resolve("explorer-chart.png")));
 
     // The top table, biggest flat first.
     Locator firstRow = page.locator(".top-table tbody tr").first();
@@ -263,9 +252,19 @@ class ExplorerTest {
     b.open("#/projects/" + project + "/explore");
     String type = selectCpuType();
     assertThat(page.locator(".chart")).hasAttribute("data-points", "3");
+
+    // A delta type charts as a rate on request: value over the profile's duration.
+    page.getByLabel("Per second").check();
+    Locator point = page.locator(".chart-point").first();
+    assertThat(point).hasAttribute("aria-label", java.util.regex.Pattern.compile("/s$"));
+    double rate = cpuTotal(fib) / (fib.getDurationNanos() / 1e9);
+    assertThat(Double.parseDouble(point.getAttribute("data-value"))).isCloseTo(rate, within(rate * 1e-9));
+    page.getByLabel("Per second").uncheck();
+    assertThat(point).not().hasAttribute("aria-label", java.util.regex.Pattern.compile("/s$"));
+
     Locator box = page.getByLabel("Label matchers");
     box.fill("no");
-    Locator options = page.getByRole(AriaRole.OPTION);
+    Locator options = page.locator(".matcher-box").getByRole(AriaRole.OPTION);
     assertThat(options).hasText(new String[] {"node"});
     options.first().click();
     assertThat(box).hasValue("node=");
@@ -283,12 +282,18 @@ class ExplorerTest {
     box.fill("node=\"node-z\"");
     button("Show").click();
     assertThat(page.locator(".explore-chart")).containsText("No profiles of this type in this range; last received 20 min ago");
+
+    // A selector the server refuses: its message, naming where.
+    box.fill("node=~\"(\"");
+    button("Show").click();
+    assertThat(page.locator(".explore-chart .error")).containsText("1:");
+    b.screenshot("explorer-bad-matcher");
     b.assertClean();
   }
 
   @Test
   void viewerReads_andAnEmptyRangeSaysWhenTheLastProfileCame() {
-    var viewer = owner().post("/v1/organizations/" + org + "/users",
+    var viewer = server.owner().post("/v1/organizations/" + org + "/users",
         json("email", "viewer@example.com", "password", "viewer-password-1", "role", "system:viewer"));
     assertThat(viewer.status()).as(viewer.body().toString()).isEqualTo(200);
     b.login("viewer@example.com", "viewer-password-1");
@@ -296,6 +301,16 @@ class ExplorerTest {
     selectCpuType();
     assertThat(page.locator(".chart")).hasAttribute("data-points", "3");
     assertThat(page.locator(".flamegraph")).hasAttribute("data-total", String.valueOf(3 * cpuTotal(fib)));
+
+    // A custom range: from 35 to 25 minutes ago holds the middle profile only.
+    page.getByLabel("Time range").selectOption("custom");
+    java.time.format.DateTimeFormatter local = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm");
+    java.time.ZoneId zone = java.time.ZoneId.of((String) page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone"));
+    page.getByLabel("From").fill(local.format(Instant.now().minus(Duration.ofMinutes(35)).atZone(zone)));
+    page.getByLabel("To").fill(local.format(Instant.now().minus(Duration.ofMinutes(25)).atZone(zone)));
+    button("Show").click();
+    assertThat(page.locator(".chart")).hasAttribute("data-points", "1");
+    assertThat(page.locator(".chart-legend")).containsText("node-b");
 
     // The last 15 minutes hold nothing: say when the last profile came.
     page.getByLabel("Time range").selectOption("15m");
@@ -305,7 +320,7 @@ class ExplorerTest {
 
   @Test
   void userWithoutProfileRead_getsThePermissionMessage() {
-    var writer = owner().post("/v1/organizations/" + org + "/users", json("email", "writer@example.com",
+    var writer = server.owner().post("/v1/organizations/" + org + "/users", json("email", "writer@example.com",
         "password", "writer-password-1", "role", "system:profile-writer", "projectId", project));
     assertThat(writer.status()).as(writer.body().toString()).isEqualTo(200);
     b.login("writer@example.com", "writer-password-1");
