@@ -41,6 +41,10 @@ public final class Query implements AutoCloseable {
     this.decoders = Executors.newFixedThreadPool(parallelism,
         Thread.ofPlatform().name("tollgate-query-decode-", 0).daemon(true).factory());
     this.reader = new BlobReader(store, nodes, null);
+    // Arrow blobs, once dev.tollgate.query.ArrowProfiles is merged (allocator: a child of this one):
+    //   ArrowProfiles arrow = new ArrowProfiles(allocator, <max decoded bytes>, Symbolizer.NONE);
+    //   BlobProfiles blobs = BlobProfiles.withArrow(new PprofBlobs(), (p, k, b) -> arrow.decode(p, k, b).stream()
+    //       .map(l -> new BlobProfile(l.labels(), l.profileType(), l.profile())).toList());
     BlobProfiles blobs = new PprofBlobs();
     QueryEngine engine = new QueryEngine(store, reader, blobs, decoders, parallelism, retention, clock);
     this.service = ServerInterceptors.intercept(new QueryGrpcService(engine, new Reports(allocator)),

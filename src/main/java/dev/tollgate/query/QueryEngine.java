@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * Finds what a query selects and reads it: the matching series (labels and profile type) of a
  * project from the index summaries, their stored profiles in a time window, and each profile's
  * blob decoded once, on a small pool, streamed in time order into whoever consumes it (a merge,
- * a range of totals). Blobs it cannot decode (ARROW / WRITE_V1 until the Arrow decoder is wired)
+ * a range of totals). A blob holding several series (Arrow) is decoded once per query. Blobs it cannot decode (ARROW / WRITE_V1 until the Arrow decoder is wired)
  * are skipped and reported in {@link Reading#warnings()}.
  */
 final class QueryEngine {
@@ -149,8 +149,8 @@ final class QueryEngine {
   }
 
   /**
-   * Streams the selected profiles of {@code type} in the window to {@code sink}, oldest first per
-   * series; decoding runs ahead on the pool, the sink runs on the calling thread.
+   * Streams the selected profiles of {@code type} in the window to {@code sink}, oldest first
+   * (by receive time, across series); decoding runs ahead on the pool, the sink runs on the calling thread.
    */
   void read(UUID projectId, Selector selector, Window asked, BlobReader.Credentials credentials, Reading reading,
       Consumer<Selected> sink) {
@@ -175,6 +175,9 @@ final class QueryEngine {
             + " profiles; narrow the time range or the selector");
       }
     }
+    // Rows of one Arrow blob (one per label set) are adjacent in receive order: decoded once, below.
+    picks.sort(java.util.Comparator.comparing(StoredProfile::receivedAt).thenComparing(StoredProfile::id));
+    DecodedBlobs decoded = new DecodedBlobs(parallelism * 4 + 16);
     Set<BlobKind> skipped = EnumSet.noneOf(BlobKind.class);
     Deque<CompletableFuture<List<Selected>>> inFlight = new ArrayDeque<>();
     int next = 0;
@@ -186,7 +189,7 @@ final class QueryEngine {
             skipped.add(p.kind());
             continue;
           }
-          inFlight.add(CompletableFuture.supplyAsync(() -> decode(projectId, p, type, credentials), decoders));
+          inFlight.add(CompletableFuture.supplyAsync(() -> decode(projectId, p, type, credentials, decoded), decoders));
         }
         if (inFlight.isEmpty()) {
           continue;
@@ -224,13 +227,56 @@ final class QueryEngine {
     }
   }
 
-  private List<Selected> decode(UUID projectId, StoredProfile p, String type, BlobReader.Credentials credentials) {
+  /**
+   * The decoded profiles of recently read multi-series blobs (ARROW, WRITE_V1), by content, so a
+   * blob whose rows several series selected is decoded once per query; bounded, least recently used out.
+   */
+  private static final class DecodedBlobs {
+    private record Key(BlobKind kind, int length, long crc) {}
+
+    private final Map<Key, CompletableFuture<List<BlobProfile>>> recent;
+
+    DecodedBlobs(int capacity) {
+      this.recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, CompletableFuture<List<BlobProfile>>> e) {
+          return size() > capacity;
+        }
+      };
+    }
+
+    List<BlobProfile> get(BlobKind kind, byte[] bytes, java.util.function.Supplier<List<BlobProfile>> decode) {
+      if (kind == BlobKind.PPROF) {
+        return decode.get(); // one series per pprof blob: nothing to share
+      }
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(bytes);
+      Key k = new Key(kind, bytes.length, crc.getValue());
+      CompletableFuture<List<BlobProfile>> mine = new CompletableFuture<>();
+      CompletableFuture<List<BlobProfile>> f;
+      synchronized (recent) {
+        f = recent.putIfAbsent(k, mine);
+      }
+      if (f == null) {
+        try {
+          mine.complete(decode.get());
+        } catch (RuntimeException e) {
+          mine.completeExceptionally(e);
+        }
+        f = mine;
+      }
+      return join(f);
+    }
+  }
+
+  private List<Selected> decode(UUID projectId, StoredProfile p, String type, BlobReader.Credentials credentials,
+      DecodedBlobs decoded) {
     Optional<byte[]> bytes = reader.read(projectId, p.id(), credentials);
     if (bytes.isEmpty()) {
       return List.of(); // expired (retention) since the index was read
     }
     List<Selected> out = new ArrayList<>(1);
-    for (BlobProfile b : blobs.of(projectId, p.kind(), bytes.get())) {
+    for (BlobProfile b : decoded.get(p.kind(), bytes.get(), () -> blobs.of(projectId, p.kind(), bytes.get()))) {
       if (b.labels() != null && !b.labels().equals(p.labels())) {
         continue;
       }
