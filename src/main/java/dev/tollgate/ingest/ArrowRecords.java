@@ -5,14 +5,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.BufferAllocator;
@@ -20,7 +18,6 @@ import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -144,19 +141,10 @@ final class ArrowRecords {
       while (r.loadNextBatch()) {
         int n = root.getRowCount();
         rows += n;
-        List<FieldVector> labelColumns = labelColumns(root, v1);
+        List<FieldVector> labelColumns = ArrowRows.labelColumns(root, v1);
         for (int row = 0; row < n; row++) {
-          TreeMap<String, String> labels = new TreeMap<>();
-          for (FieldVector c : labelColumns) {
-            String value = ArrowValues.string(c, row, r);
-            if (value != null && !value.isEmpty()) {
-              labels.put(v1 ? c.getName().substring("labels.".length()) : c.getName(), value);
-            }
-          }
-          String type = ProfileTypes.of(str(root, "producer", row, r), str(root, "sample_type", row, r),
-              str(root, "sample_unit", row, r), str(root, "period_type", row, r) + ":" + str(root, "period_unit", row, r),
-              "delta".equals(str(root, "temporality", row, r)));
-          SortedMap<String, String> key = Collections.unmodifiableSortedMap(labels);
+          SortedMap<String, String> key = ArrowRows.labels(labelColumns, row, r, v1);
+          String type = ArrowRows.profileType(root, row, r);
           series.computeIfAbsent(key, k -> new TreeSet<>()).add(type);
           Long at = ArrowValues.epochNanos(root.getVector("timestamp"), row, r);
           if (at != null && at > 0) {
@@ -178,23 +166,6 @@ final class ArrowRecords {
     } catch (IOException | RuntimeException e) {
       throw new InvalidProfileException(what + " is not a valid Arrow IPC stream: " + e.getMessage(), e);
     }
-  }
-
-  private static String str(VectorSchemaRoot root, String column, int row, ArrowStreamReader dicts) {
-    String s = ArrowValues.string(root.getVector(column), row, dicts);
-    return s == null ? "" : s;
-  }
-
-  private static List<FieldVector> labelColumns(VectorSchemaRoot root, boolean v1) {
-    if (v1) {
-      return root.getFieldVectors().stream().filter(v -> v.getName().startsWith("labels.")).toList();
-    }
-    StructVector labels = (StructVector) root.getVector("labels");
-    List<FieldVector> out = new ArrayList<>();
-    for (var child : labels.getChildrenFromFields()) {
-      out.add(child);
-    }
-    return out;
   }
 
   /** The answer of {@code Write}: an IPC stream with one binary column {@code stacktrace_id}. */

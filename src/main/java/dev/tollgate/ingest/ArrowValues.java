@@ -7,14 +7,20 @@ import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 
-/** Reads one logical value through the encodings Parca agents use: run-end encoding and dictionaries, nested. */
-final class ArrowValues {
+/**
+ * Reads one logical value through the encodings Parca agents use: run-end encoding and
+ * dictionaries, nested. Public so that reading stored blobs ({@code dev.tollgate.query}) decodes
+ * values exactly as ingestion does. A value that cannot be read throws a RuntimeException
+ * naming the column.
+ */
+public final class ArrowValues {
   private ArrowValues() {}
 
-  /** The vector and index holding the plain value of {@code row}, or null when the value is null. */
-  private record Slot(FieldVector vector, int index) {}
+  /** The vector and index holding the plain value of a row. */
+  public record Slot(FieldVector vector, int index) {}
 
-  private static Slot resolve(FieldVector v, int row, DictionaryProvider dicts) {
+  /** Where the plain value of {@code row} of {@code v} is, through run-end encoding and dictionaries; null when null. */
+  public static Slot resolve(FieldVector v, int row, DictionaryProvider dicts) {
     for (int depth = 0; depth < 8; depth++) {
       if (row < 0 || row >= v.getValueCount()) {
         throw new InvalidProfileException("column " + v.getField().getName() + " has no row " + row);
@@ -43,7 +49,7 @@ final class ArrowValues {
     throw new InvalidProfileException("column " + v.getField().getName() + " nests encodings too deeply");
   }
 
-  static String string(FieldVector v, int row, DictionaryProvider dicts) {
+  public static String string(FieldVector v, int row, DictionaryProvider dicts) {
     Slot s = resolve(v, row, dicts);
     if (s == null) {
       return null;
@@ -56,7 +62,7 @@ final class ArrowValues {
   }
 
   /** A timestamp (or integer) column's value as a long, or null when null or of another type. */
-  static Long epochNanos(FieldVector v, int row, DictionaryProvider dicts) {
+  public static Long epochNanos(FieldVector v, int row, DictionaryProvider dicts) {
     Slot s = resolve(v, row, dicts);
     if (s == null) {
       return null;
@@ -70,7 +76,7 @@ final class ArrowValues {
     return null;
   }
 
-  static byte[] bytes(FieldVector v, int row, DictionaryProvider dicts) {
+  public static byte[] bytes(FieldVector v, int row, DictionaryProvider dicts) {
     Slot s = resolve(v, row, dicts);
     if (s == null) {
       return null;
