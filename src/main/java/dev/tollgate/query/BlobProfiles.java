@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Stored bytes to pprof profiles: the one step that knows blob formats. PPROF blobs are decoded
- * by {@link PprofBlobs}; ARROW and WRITE_V1 blobs need the Arrow decoder, which plugs in here
- * (see {@link Query}). Returns an empty list for a kind it does not decode.
+ * Stored bytes to pprof profiles: the one step that knows blob formats ({@link BlobDecoders}:
+ * PPROF by {@link PprofBlobs}, ARROW and WRITE_V1 by {@link ArrowProfiles}). Returns an empty
+ * list for a kind it does not decode.
  *
  * @throws IllegalArgumentException for bytes that are not what their kind says
  */
