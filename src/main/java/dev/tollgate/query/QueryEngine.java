@@ -193,7 +193,9 @@ final class QueryEngine {
     int next = 0;
     try {
       while (next < picks.size() || !inFlight.isEmpty()) {
-        while (next < picks.size() && inFlight.size() < parallelism * 2) {
+        // at most 2 x parallelism blobs are decoding or held; rows of a blob already there join it
+        while (next < picks.size() && (inFlight.isEmpty() || decoding.size() < parallelism * 2
+            || decoding.containsKey(blobKey(picks.get(next))))) {
           StoredProfile p = picks.get(next++);
           if (!blobs.decodes(p.kind())) {
             skipped.add(p.kind());
