@@ -147,6 +147,11 @@ public final class Ingestion implements AutoCloseable {
     return allocator;
   }
 
+  /** The uploaded debug info, for naming native frames on the read path ({@link dev.tollgate.query.Query}). */
+  public DebuginfoStore debuginfoStore() {
+    return debuginfo;
+  }
+
   /** The annotated REST service object for the {@code /v1/projects/{project_id}/...} read routes. */
   public Object restService() {
     return rest;

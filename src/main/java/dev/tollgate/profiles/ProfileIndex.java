@@ -196,7 +196,8 @@ final class ProfileIndex {
                 Json.parseLabels(rs.getString("labels")), Json.parseList(rs.getString("profile_types")),
                 BlobKind.valueOf(rs.getString("kind")), Instant.ofEpochMilli(rs.getLong("received_at")),
                 sampleTime, sampleEnd, rs.getLong("size"), rs.getString("source_id"),
-                rs.getString("source_name"), rs.getString("node"));
+                rs.getString("source_name"), rs.getString("node"),
+                rs.getString("stored_by") + "/" + rs.getString("segment") + "@" + rs.getLong("byte_offset"));
           })
           .list();
     });

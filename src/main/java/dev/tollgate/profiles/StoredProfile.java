@@ -11,6 +11,8 @@ import java.util.SortedMap;
  * @param sampleEnd end of that time range, or null when unknown
  * @param size the stored bytes' length
  * @param node the {@code node} label, or null
+ * @param blob where the stored bytes are (node, segment, offset): the profiles of one blob, one per
+ *     label set, have the same, so a reader decodes the blob once for all of them
  */
 public record StoredProfile(
     String id,
@@ -24,4 +26,5 @@ public record StoredProfile(
     long size,
     String sourceId,
     String sourceName,
-    String node) {}
+    String node,
+    String blob) {}

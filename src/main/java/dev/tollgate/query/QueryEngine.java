@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +34,9 @@ import java.util.function.Consumer;
  * Finds what a query selects and reads it: the matching series (labels and profile type) of a
  * project from the index summaries, their stored profiles in a time window, and each profile's
  * blob decoded once, on a small pool, streamed in time order into whoever consumes it (a merge,
- * a range of totals). A blob holding several series (Arrow) is decoded once per query. Blobs it cannot decode (ARROW / WRITE_V1 until the Arrow decoder is wired)
- * are skipped and reported in {@link Reading#warnings()}.
+ * a range of totals). A blob holding many label sets (an agent's request) is read and decoded
+ * once for all its selected rows, each row taking its own label set's profile. Blobs of a kind
+ * it cannot decode are skipped and reported in {@link Reading#warnings()}.
  */
 final class QueryEngine {
   /** Profiles one query may read at most (a day of one series every 10 s is 8 640). */
@@ -175,36 +178,61 @@ final class QueryEngine {
             + " profiles; narrow the time range or the selector");
       }
     }
-    // Rows of one Arrow blob (one per label set) are adjacent in receive order: decoded once, below.
-    picks.sort(java.util.Comparator.comparing(StoredProfile::receivedAt).thenComparing(StoredProfile::id));
-    DecodedBlobs decoded = new DecodedBlobs(parallelism * 4 + 16);
+    // Rows of one blob (an agent's request, one row per label set) have the same receive time:
+    // in time order they are neighbours, so the blob is decoded once and dropped right after its
+    // last row. Per series the order stays oldest first.
+    picks.sort(Comparator.comparing(StoredProfile::receivedAt).thenComparing(StoredProfile::blob,
+        Comparator.nullsFirst(Comparator.naturalOrder())));
+    Map<String, Integer> rowsLeft = new HashMap<>();
+    for (StoredProfile p : picks) {
+      rowsLeft.merge(blobKey(p), 1, Integer::sum);
+    }
     Set<BlobKind> skipped = EnumSet.noneOf(BlobKind.class);
-    Deque<CompletableFuture<List<Selected>>> inFlight = new ArrayDeque<>();
+    Map<String, CompletableFuture<List<BlobProfile>>> decoding = new HashMap<>();
+    Deque<Pending> inFlight = new ArrayDeque<>();
     int next = 0;
     try {
       while (next < picks.size() || !inFlight.isEmpty()) {
-        while (next < picks.size() && inFlight.size() < parallelism * 2) {
+        // at most 2 x parallelism blobs are decoding or held; rows of a blob already there join it
+        while (next < picks.size() && (inFlight.isEmpty() || decoding.size() < parallelism * 2
+            || decoding.containsKey(blobKey(picks.get(next))))) {
           StoredProfile p = picks.get(next++);
           if (!blobs.decodes(p.kind())) {
             skipped.add(p.kind());
             continue;
           }
-          inFlight.add(CompletableFuture.supplyAsync(() -> decode(projectId, p, type, credentials, decoded), decoders));
+          CompletableFuture<List<BlobProfile>> blob = decoding.computeIfAbsent(blobKey(p),
+              k -> CompletableFuture.supplyAsync(() -> decodeBlob(projectId, p, credentials), decoders));
+          inFlight.add(new Pending(p, blob));
         }
         if (inFlight.isEmpty()) {
           continue;
         }
-        for (Selected sel : join(inFlight.removeFirst())) {
+        Pending done = inFlight.removeFirst();
+        List<BlobProfile> decoded = join(done.blob());
+        String key = blobKey(done.row());
+        if (rowsLeft.merge(key, -1, Integer::sum) == 0) {
+          decoding.remove(key);
+        }
+        for (Selected sel : select(done.row(), decoded, type)) {
           reading.profiles++;
           sink.accept(sel);
         }
       }
     } finally {
-      inFlight.forEach(f -> f.cancel(true));
+      decoding.values().forEach(f -> f.cancel(true));
     }
     for (BlobKind k : skipped) {
       reading.warnings.add("profiles stored as " + k + " were skipped: this server cannot decode them yet");
     }
+  }
+
+  /** A selected row and its blob being decoded (shared by the rows of the blob). */
+  private record Pending(StoredProfile row, CompletableFuture<List<BlobProfile>> blob) {}
+
+  /** What identifies a row's stored bytes; a row without that information is its own blob. */
+  private static String blobKey(StoredProfile p) {
+    return p.blob() != null ? p.blob() : "profile:" + p.id();
   }
 
   static String requireType(Selector selector) {
@@ -227,56 +255,18 @@ final class QueryEngine {
     }
   }
 
-  /**
-   * The decoded profiles of recently read multi-series blobs (ARROW, WRITE_V1), by content, so a
-   * blob whose rows several series selected is decoded once per query; bounded, least recently used out.
-   */
-  private static final class DecodedBlobs {
-    private record Key(BlobKind kind, int length, long crc) {}
-
-    private final Map<Key, CompletableFuture<List<BlobProfile>>> recent;
-
-    DecodedBlobs(int capacity) {
-      this.recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, CompletableFuture<List<BlobProfile>>> e) {
-          return size() > capacity;
-        }
-      };
-    }
-
-    List<BlobProfile> get(BlobKind kind, byte[] bytes, java.util.function.Supplier<List<BlobProfile>> decode) {
-      if (kind == BlobKind.PPROF) {
-        return decode.get(); // one series per pprof blob: nothing to share
-      }
-      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-      crc.update(bytes);
-      Key k = new Key(kind, bytes.length, crc.getValue());
-      CompletableFuture<List<BlobProfile>> mine = new CompletableFuture<>();
-      CompletableFuture<List<BlobProfile>> f;
-      synchronized (recent) {
-        f = recent.putIfAbsent(k, mine);
-      }
-      if (f == null) {
-        try {
-          mine.complete(decode.get());
-        } catch (RuntimeException e) {
-          mine.completeExceptionally(e);
-        }
-        f = mine;
-      }
-      return join(f);
-    }
-  }
-
-  private List<Selected> decode(UUID projectId, StoredProfile p, String type, BlobReader.Credentials credentials,
-      DecodedBlobs decoded) {
+  private List<BlobProfile> decodeBlob(UUID projectId, StoredProfile p, BlobReader.Credentials credentials) {
     Optional<byte[]> bytes = reader.read(projectId, p.id(), credentials);
     if (bytes.isEmpty()) {
       return List.of(); // expired (retention) since the index was read
     }
+    return blobs.of(projectId, p.kind(), bytes.get());
+  }
+
+  /** The row's own profiles of the blob: its label set (when the blob has several) and the queried type. */
+  private static List<Selected> select(StoredProfile p, List<BlobProfile> decoded, String type) {
     List<Selected> out = new ArrayList<>(1);
-    for (BlobProfile b : decoded.get(p.kind(), bytes.get(), () -> blobs.of(projectId, p.kind(), bytes.get()))) {
+    for (BlobProfile b : decoded) {
       if (b.labels() != null && !b.labels().equals(p.labels())) {
         continue;
       }

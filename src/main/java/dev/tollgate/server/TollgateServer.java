@@ -174,7 +174,7 @@ public final class TollgateServer implements AutoCloseable {
           IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
           callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock);
       closeables.add(ingestion);
-      Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock),
+      Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock), ingestion.debuginfoStore(),
           new QueryReadAccess(callAuthorizer, sessions, authorizer), config.retention(), clock);
       closeables.add(query);
 
