@@ -1,7 +1,7 @@
 // Project overview: is data arriving? Per source token and per node, the series, downloads.
 // Refreshes itself every few seconds while open.
 import { api, can } from '../api.js';
-import { h, table, time, bytes, copyField, errorBox } from '../dom.js';
+import { h, table, chips, time, bytes, copyField, errorBox } from '../dom.js';
 import { clientSetup } from '../components.js';
 
 const REFRESH_MS = 3000;
@@ -85,12 +85,10 @@ export async function render(ctx, projectId) {
       ], nodes, 'No node names reported.', 'Nodes'));
   }
 
-  const labelText = (labels) => Object.entries(labels || {}).map(([k, v]) => `${k}="${v}"`).join(', ');
-
   function drawSeries(series) {
     seriesEl.replaceChildren(table([
-      { label: 'Labels', cell: (s) => h('code', { class: 'labels' }, labelText(s.labels)) },
-      { label: 'Types', cell: (s) => (s.profileTypes || []).join(', ') },
+      { label: 'Labels', cell: (s) => chips(Object.entries(s.labels || {}).map(([k, v]) => `${k}="${v}"`), 'labels') },
+      { label: 'Types', cell: (s) => chips(s.profileTypes || []) },
       { label: 'Profiles', cell: (s) => String(s.count) },
       { label: 'Last seen', cell: (s) => time(s.lastSeen) },
       {
