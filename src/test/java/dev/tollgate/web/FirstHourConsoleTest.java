@@ -274,4 +274,34 @@ class FirstHourConsoleTest {
     assertThat(page.getByText("No entries.")).isVisible();
     b.assertClean();
   }
+
+  @Test
+  void serviceAccountsList_rolesLastUsedSearch_andTheQuotaCounterDisablesCreate() {
+    String token = server.mintToken("used-scraper", "system:profile-writer", project);
+    assertThat(Api.withToken(server.url(), token).get("/v1/auth/me").status()).isEqualTo(200);
+    Api owner = server.owner();
+    for (int i = 1; i < 50; i++) {
+      assertThat(owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "account-" + i)).status())
+          .isEqualTo(200);
+    }
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    b.open("#/orgs/" + org + "/iam/serviceaccounts");
+    assertThat(page.getByText("50 of 50 service accounts")).isVisible();
+    assertThat(button("Create Service Account")).isDisabled();
+    assertThat(button("Create Service Account")).hasAttribute("title",
+        "The organization has 50 of 50 service accounts; delete one to create another.");
+    Locator used = page.locator("tr", new Page.LocatorOptions().setHasText("used-scraper"));
+    assertThat(used).containsText("system:profile-writer in default");
+    assertThat(used.locator("td").nth(2)).not().containsText("never");
+    assertThat(page.locator("tr", new Page.LocatorOptions().setHasText("account-7"))).containsText("never");
+
+    page.getByLabel("Search").fill("profile-writer");
+    assertThat(page.locator("tbody tr")).hasCount(1);
+    page.getByLabel("Search").fill("account-4");
+    assertThat(page.locator("tbody tr")).hasCount(11); // account-4 and account-40 to account-49
+    page.getByLabel("Search").fill("no-such-account");
+    assertThat(page.getByText("No service account matches.")).isVisible();
+    b.screenshot("service-accounts-quota");
+    b.assertClean();
+  }
 }
