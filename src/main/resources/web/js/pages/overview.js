@@ -100,8 +100,12 @@ export async function render(ctx, projectId) {
       },
     ], series, 'No series yet.', 'Series'));
     if (openSeries) {
+      // The profiles open right under the row whose button was clicked.
       const box = h('div', { class: 'card' }, h('p', { class: 'muted' }, 'Loading profiles...'));
-      seriesEl.append(box);
+      const i = series.findIndex((x) => x.id === openSeries);
+      const rows = seriesEl.querySelectorAll('tbody > tr');
+      if (i >= 0 && rows[i]) rows[i].after(h('tr', { class: 'expanded' }, h('td', { colspan: '5' }, box)));
+      else seriesEl.append(box);
       loadProfiles(openSeries, box);
     }
   }

@@ -304,4 +304,36 @@ class FirstHourConsoleTest {
     b.screenshot("service-accounts-quota");
     b.assertClean();
   }
+
+  @Test
+  void latestProfiles_openUnderTheRowClicked() throws Exception {
+    String token = server.mintToken("agent", "system:writer", project);
+    byte[] pprof = java.nio.file.Files.readAllBytes(dev.tollgate.testing.TestData.pprofFiles().get(0));
+    var stub = dev.tollgate.testing.GrpcTestClients.stub(server.url(), token, project,
+        dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
+    for (String job : new String[] {"api", "batch", "web"}) {
+      var labels = dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet.newBuilder()
+          .addLabels(dev.tollgate.proto.parca.profilestore.v1alpha1.Label.newBuilder().setName("__name__").setValue("process_cpu"))
+          .addLabels(dev.tollgate.proto.parca.profilestore.v1alpha1.Label.newBuilder().setName("job").setValue(job));
+      stub.writeRaw(dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest.newBuilder()
+          .addSeries(dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries.newBuilder().setLabels(labels)
+              .addSamples(dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample.newBuilder()
+                  .setRawProfile(com.google.protobuf.ByteString.copyFrom(pprof)))).build());
+    }
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    b.open("#/projects/" + project);
+    // The series table's own rows (its caption says "Series"; the profiles table nested later says "Profiles").
+    Locator rows = page.locator("table:has(> caption:text-is('Series')) > tbody > tr");
+    assertThat(rows).hasCount(3);
+    String clickedLabels = rows.nth(1).locator("td").first().textContent();
+    rows.nth(1).getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Profiles")).click();
+    // The row right after the clicked one holds that series' profiles; the others stay in place.
+    assertThat(rows).hasCount(4);
+    assertThat(rows.nth(1).locator("td").first()).hasText(clickedLabels);
+    assertThat(rows.nth(2)).hasClass("expanded");
+    assertThat(rows.nth(2)).containsText("Latest profiles");
+    assertThat(rows.nth(2).locator("table:has(> caption:text-is('Profiles')) > tbody > tr")).hasCount(1);
+    b.screenshot("latest-profiles-under-row");
+    b.assertClean();
+  }
 }
