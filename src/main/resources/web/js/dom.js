@@ -63,9 +63,10 @@ export function time(iso, empty = 'never') {
   if (!iso) return h('span', { class: 'muted' }, empty);
   const d = new Date(iso);
   const pad = (n) => String(n).padStart(2, '0');
-  const text = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} `
-    + `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return h('time', { datetime: iso, title: iso }, text);
+  // Date and time each stay whole: a narrow column breaks between them, not at a date's hyphens.
+  return h('time', { datetime: iso, title: iso },
+    h('span', { class: 'nowrap' }, `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`), ' ',
+    h('span', { class: 'nowrap' }, `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`));
 }
 
 export function bytes(n) {
@@ -76,13 +77,18 @@ export function bytes(n) {
   return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
 }
 
-/** A table: columns [{label, cell: row => node|string}]; an empty message when no rows. */
+/** A table (in a sideways-scrolling wrapper): columns [{label, cell: row => node|string}]; an empty message when no rows. */
 export function table(columns, rows, emptyText, caption) {
   if (!rows.length) return h('p', { class: 'empty' }, emptyText);
-  return h('table', {},
+  return h('div', { class: 'table-wrap' }, h('table', {},
     caption ? h('caption', { class: 'sr-only' }, caption) : null,
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.label)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', {}, c.cell(r)))))));
+    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', {}, c.cell(r))))))));
+}
+
+/** Short values (labels, profile types) as a list that wraps between items, never inside one. */
+export function chips(values, itemClass) {
+  return h('ul', { class: 'chips' }, values.map((v) => h('li', {}, itemClass ? h('code', { class: itemClass }, v) : v)));
 }
 
 /** An error line for a form or section. */

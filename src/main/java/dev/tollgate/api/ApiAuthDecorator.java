@@ -117,7 +117,7 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
   }
 
   static String clientIp(ServiceRequestContext ctx) {
-    return ctx.clientAddress().getHostAddress();
+    return dev.tollgate.audit.ClientAddresses.display(ctx.clientAddress());
   }
 
   /**

@@ -35,8 +35,9 @@ public final class ServiceAccountsApi {
   }
 
   /**
-   * The accounts; for a caller who may list role bindings, each with its {@code roles}
-   * ({@code [{role, projectId}]}), so pickers can show what a token would carry.
+   * The accounts, each with the last use of any of its tokens ({@code lastUsedAt}) and, for a
+   * caller who may list role bindings, its {@code roles} ({@code [{role, projectId}]}), so pickers
+   * can show what a token would carry; and the organization's {@code quota} ({@code {used, max}}).
    */
   @Get(BASE)
   public HttpResponse list(ServiceRequestContext ctx, @Param("organization_id") String orgId) {
@@ -51,7 +52,7 @@ public final class ServiceAccountsApi {
       withRoles = false; // no rolebinding.list: the accounts without their roles
     }
     boolean roles = withRoles;
-    return Json.ok(Views.list("serviceAccounts", accounts, sa -> {
+    ObjectNode out = Views.list("serviceAccounts", accounts, sa -> {
       ObjectNode v = view(sa);
       if (roles) {
         var a = v.putArray("roles");
@@ -59,7 +60,9 @@ public final class ServiceAccountsApi {
             .forEach(b -> a.addObject().put("role", b.role()).put("projectId", b.projectId()));
       }
       return v;
-    }));
+    });
+    out.putObject("quota").put("used", accounts.size()).put("max", ServiceAccounts.MAX_PER_ORGANIZATION);
+    return Json.ok(out);
   }
 
   @Post(BASE)
@@ -129,7 +132,9 @@ public final class ServiceAccountsApi {
   private ObjectNode view(ServiceAccount sa) {
     return Json.object().put("id", sa.id()).put("name", sa.name()).put("organizationId", sa.organizationId())
         .put("createdAt", Json.time(sa.createdAt())).put("createdBy", sa.createdBy()).put("disabled", sa.disabled())
-        .put("tokenCount", state.current().tokensOf(sa.id()).size());
+        .put("tokenCount", state.current().tokensOf(sa.id()).size())
+        .put("lastUsedAt", Json.time(state.current().tokensOf(sa.id()).stream().map(tokens::lastUsedAt)
+            .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder()).orElse(null)));
   }
 
   static ObjectNode token(ServiceAccountToken t) {

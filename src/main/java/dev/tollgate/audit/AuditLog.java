@@ -71,7 +71,13 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  public Page page(Caller caller, String organizationId, Instant since, int limit, String cursor, String actionPrefix) {
+  /**
+   * One page, newest first, of the entries at or after {@code since} and before {@code until}
+   * (each optional), whose action starts with {@code actionPrefix} and whose actor contains
+   * {@code actor} (case-insensitively; each optional).
+   */
+  public Page page(Caller caller, String organizationId, Instant since, Instant until, int limit, String cursor,
+      String actionPrefix, String actor) {
     authorizer.require(caller.principal(), Permissions.AUDIT_READ, organizationId);
     if (limit < 1 || limit > 1000) {
       throw TollgateException.invalid("limit", "limit must be 1-1000");
@@ -85,7 +91,7 @@ public final class AuditLog implements AutoCloseable {
       }
     }
     flush();
-    List<AuditEntry> rows = store.page(organizationId, since, before, actionPrefix, limit + 1);
+    List<AuditEntry> rows = store.page(organizationId, since, until, before, actionPrefix, actor, limit + 1);
     String next = null;
     if (rows.size() > limit) {
       rows = rows.subList(0, limit);

@@ -13,5 +13,7 @@ public interface AuditStore {
    * {@code at >= since} (when given), optionally only those whose action starts with
    * {@code actionPrefix}, at most {@code limit}.
    */
-  List<AuditEntry> page(String organizationId, Instant since, Long beforeSeq, String actionPrefix, int limit);
+  /** Newest first; {@code since} inclusive, {@code until} exclusive, {@code actor} a case-insensitive substring; nulls filter nothing. */
+  List<AuditEntry> page(String organizationId, Instant since, Instant until, Long beforeSeq, String actionPrefix,
+      String actor, int limit);
 }

@@ -31,10 +31,18 @@ public final class JdbcAuditStore implements AuditStore {
   }
 
   @Override
-  public List<AuditEntry> page(String organizationId, Instant since, Long beforeSeq, String actionPrefix, int limit) {
+  public List<AuditEntry> page(String organizationId, Instant since, Instant until, Long beforeSeq, String actionPrefix,
+      String actor, int limit) {
     StringBuilder sql = new StringBuilder("SELECT * FROM audit_log WHERE organization_id = :org");
     if (since != null) {
       sql.append(" AND at >= :since");
+    }
+    if (until != null) {
+      sql.append(" AND at < :until");
+    }
+    boolean byActor = actor != null && !actor.isBlank();
+    if (byActor) {
+      sql.append(" AND LOWER(actor) LIKE :actor ESCAPE '!'");
     }
     if (beforeSeq != null) {
       sql.append(" AND seq < :before");
@@ -47,6 +55,13 @@ public final class JdbcAuditStore implements AuditStore {
       Query q = h.createQuery(sql.toString()).bind("org", organizationId).bind("limit", limit);
       if (since != null) {
         q.bind("since", since.toEpochMilli());
+      }
+      if (until != null) {
+        q.bind("until", until.toEpochMilli());
+      }
+      if (byActor) {
+        String a = actor.strip().toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_");
+        q.bind("actor", "%" + a + "%");
       }
       if (beforeSeq != null) {
         q.bind("before", beforeSeq);

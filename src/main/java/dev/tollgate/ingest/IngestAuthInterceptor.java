@@ -86,10 +86,10 @@ final class IngestAuthInterceptor implements ServerInterceptor {
   private static String clientIp(ServerCall<?, ?> call) {
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
     if (ctx != null) {
-      return ctx.clientAddress().getHostAddress();
+      return dev.tollgate.audit.ClientAddresses.display(ctx.clientAddress());
     }
     return call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof InetSocketAddress a
-        && a.getAddress() != null ? a.getAddress().getHostAddress() : null;
+        && a.getAddress() != null ? dev.tollgate.audit.ClientAddresses.display(a.getAddress()) : null;
   }
 
   private <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, String method, IngestRefusedException e) {

@@ -214,7 +214,7 @@ public final class TollgateServer implements AutoCloseable {
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(new ServiceAccountsApi(serviceAccounts, tokens, bindings, iam));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-          .build(new AuditApi(audit));
+          .build(new AuditApi(audit, iam));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(new LegacyTokensApi(legacyTokens, migration));
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)

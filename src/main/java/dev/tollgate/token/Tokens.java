@@ -150,6 +150,11 @@ public final class Tokens {
     return requested;
   }
 
+  /** When the token was last used, counting uses not yet written to the database; null if never. */
+  public Instant lastUsedAt(ServiceAccountToken t) {
+    return withFreshLastUsed(t).lastUsedAt();
+  }
+
   private ServiceAccountToken withFreshLastUsed(ServiceAccountToken t) {
     Instant seen = lastUsed.lastUsed(t.id());
     if (seen == null || (t.lastUsedAt() != null && !seen.isAfter(t.lastUsedAt()))) {

@@ -23,7 +23,7 @@ export async function render(ctx, orgId) {
       {
         label: 'Roles',
         cell: (u) => h('ul', { class: 'plain' }, (u.roleBindings || []).map((b) => h('li', {},
-          h('code', {}, b.role), ' ', h('span', { class: 'muted' }, 'in '), projectName(ctx.projects, b.projectId)))),
+          h('code', { class: 'role' }, b.role), ' ', h('span', { class: 'muted' }, 'in '), projectName(ctx.projects, b.projectId)))),
       },
       { label: 'Since', cell: (u) => time(u.createdAt) },
       {

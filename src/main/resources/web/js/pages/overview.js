@@ -1,7 +1,7 @@
 // Project overview: is data arriving? Per source token and per node, the series, downloads.
 // Refreshes itself every few seconds while open.
 import { api, can } from '../api.js';
-import { h, table, time, bytes, copyField, errorBox } from '../dom.js';
+import { h, table, chips, time, bytes, copyField, errorBox } from '../dom.js';
 import { clientSetup } from '../components.js';
 
 const REFRESH_MS = 3000;
@@ -86,12 +86,10 @@ export async function render(ctx, projectId) {
       ], nodes, 'No node names reported.', 'Nodes'));
   }
 
-  const labelText = (labels) => Object.entries(labels || {}).map(([k, v]) => `${k}="${v}"`).join(', ');
-
   function drawSeries(series) {
     seriesEl.replaceChildren(table([
-      { label: 'Labels', cell: (s) => h('code', { class: 'labels' }, labelText(s.labels)) },
-      { label: 'Types', cell: (s) => (s.profileTypes || []).join(', ') },
+      { label: 'Labels', cell: (s) => chips(Object.entries(s.labels || {}).map(([k, v]) => `${k}="${v}"`), 'labels') },
+      { label: 'Types', cell: (s) => chips(s.profileTypes || []) },
       { label: 'Profiles', cell: (s) => String(s.count) },
       { label: 'Last seen', cell: (s) => time(s.lastSeen) },
       {
@@ -103,8 +101,12 @@ export async function render(ctx, projectId) {
       },
     ], series, 'No series yet.', 'Series'));
     if (openSeries) {
+      // The profiles open right under the row whose button was clicked.
       const box = h('div', { class: 'card' }, h('p', { class: 'muted' }, 'Loading profiles...'));
-      seriesEl.append(box);
+      const i = series.findIndex((x) => x.id === openSeries);
+      const rows = seriesEl.querySelectorAll('tbody > tr');
+      if (i >= 0 && rows[i]) rows[i].after(h('tr', { class: 'expanded' }, h('td', { colspan: '5' }, box)));
+      else seriesEl.append(box);
       loadProfiles(openSeries, box);
     }
   }

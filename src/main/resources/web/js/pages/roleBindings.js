@@ -37,7 +37,7 @@ export async function render(ctx, orgId) {
       && (!r || b.role === r) && (!p || b.projectId === p));
     listEl.replaceChildren(table([
       { label: 'Subject', cell: (b) => h('code', {}, b.subject) },
-      { label: 'Role', cell: (b) => h('code', {}, b.role) },
+      { label: 'Role', cell: (b) => h('code', { class: 'role' }, b.role) },
       { label: 'Project', cell: (b) => projectName(ctx.projects, b.projectId) },
       { label: 'Entity', cell: (b) => b.entity || '' },
       { label: 'Created', cell: (b) => time(b.createdAt) },

@@ -11,19 +11,42 @@ export async function render(ctx, orgId) {
     can(orgId, 'serviceaccount.create'), can(orgId, 'serviceaccount.delete'), can(orgId, 'serviceaccounttoken.create')]);
   const notice = errorBox();
   const listEl = h('div');
+  const createButton = canCreate ? h('button', { type: 'button', onclick: createAccount }, 'Create Service Account') : null;
+  const quotaEl = h('p', { class: 'muted', role: 'status' });
+  const search = field('Search', h('input', { type: 'search', autocomplete: 'off', placeholder: 'name or role' }));
+  let accounts = [];
   main.append(
     h('div', { class: 'page-head' },
       h('h1', {}, 'Service Accounts'),
       h('div', { class: 'buttons' },
         canCreateToken ? h('button', { type: 'button', class: 'primary', onclick: () => createTokenDialog(ctx, orgId, load) }, 'Create API Token') : null,
-        canCreate ? h('button', { type: 'button', onclick: createAccount }, 'Create Service Account') : null)),
+        createButton)),
     h('p', { class: 'lead' }, 'Machine identities for agents, scrapers and CI. Give each a role, then create tokens for it.'),
+    h('div', { class: 'filters' }, search.row, quotaEl),
     notice.el, listEl);
+  search.input.addEventListener('input', draw);
 
   async function load() {
-    const accounts = (await api.get(base)).serviceAccounts || [];
+    const r = await api.get(base);
+    accounts = r.serviceAccounts || [];
+    const quota = r.quota || { used: accounts.length, max: 50 };
+    quotaEl.textContent = `${quota.used} of ${quota.max} service accounts`;
+    if (createButton) {
+      const full = quota.used >= quota.max;
+      createButton.disabled = full;
+      createButton.title = full ? `The organization has ${quota.used} of ${quota.max} service accounts; delete one to create another.` : '';
+      if (full) quotaEl.textContent += ' - the maximum: delete one to create another.';
+    }
+    draw();
+  }
+
+  function draw() {
+    const q = search.input.value.trim().toLowerCase();
+    const rows = accounts.filter((a) => !q || a.name.includes(q) || rolesText(ctx, a).toLowerCase().includes(q));
     listEl.replaceChildren(table([
       { label: 'Name', cell: (a) => h('a', { href: `#/orgs/${orgId}/iam/serviceaccounts/${a.id}` }, a.name) },
+      { label: 'Roles', cell: (a) => (a.roles ? rolesText(ctx, a) : '') },
+      { label: 'Last used', cell: (a) => time(a.lastUsedAt, 'never') },
       { label: 'Created', cell: (a) => time(a.createdAt) },
       { label: 'Created by', cell: (a) => a.createdBy || '' },
       { label: 'Tokens', cell: (a) => String(a.tokenCount) },
@@ -34,7 +57,7 @@ export async function render(ctx, orgId) {
           canDelete ? h('button', { type: 'button', class: 'small', onclick: () => toggle(a) }, a.disabled ? 'Enable' : 'Disable') : null,
           canDelete ? h('button', { type: 'button', class: 'small danger', 'aria-label': `Delete ${a.name}`, onclick: () => remove(a) }, 'Delete') : null),
       },
-    ], accounts, 'No service accounts yet. Create one for each agent, scraper or CI job.', 'Service accounts'));
+    ], rows, accounts.length ? 'No service account matches.' : 'No service accounts yet. Create one for each agent, scraper or CI job.', 'Service accounts'));
   }
 
   async function toggle(a) {

@@ -40,6 +40,36 @@ class AuditAndInvitesTest {
   }
 
   @Test
+  void auditLog_filtersByActorAndTime_andNamesTheIdsItMentions() {
+    String before = java.time.Instant.now().minusSeconds(1).toString();
+    String payments = owner.post("/v1/organizations/" + org + "/projects", json("name", "payments"))
+        .body().at("/project/id").asText();
+    assertThat(owner.post("/v1/organizations/" + org + "/users", json("email", "dev@example.com", "password",
+        "dev-password-1", "role", "system:owner")).status()).isEqualTo(200);
+    Api dev = Api.login(server.url(), "dev@example.com", "dev-password-1");
+    assertThat(dev.post("/v1/organizations/" + org + "/projects", json("name", "search")).status()).isEqualTo(200);
+
+    var byDev = owner.get("/v1/organizations/" + org + "/audit?actor=DEV@example&action=project.").body().get("entries");
+    assertThat(byDev).hasSize(1);
+    assertThat(byDev.get(0).get("actor").asText()).isEqualTo("user:local:dev@example.com");
+    var byAdmin = owner.get("/v1/organizations/" + org + "/audit?actor=admin@&action=project.").body().get("entries");
+    assertThat(byAdmin).hasSize(1);
+    // The project's id is shown with its name.
+    assertThat(byAdmin.get(0).at("/names/" + payments).asText()).isEqualTo("payments");
+    // A binding's target names the binding.
+    var binding = owner.get("/v1/organizations/" + org + "/audit?action=rolebinding.create").body().get("entries").get(0);
+    String bindingId = binding.get("target").asText().substring("rolebinding:".length());
+    assertThat(binding.at("/names/" + bindingId).asText()).isEqualTo("user:local:dev@example.com -> system:owner");
+
+    assertThat(owner.get("/v1/organizations/" + org + "/audit?until=" + before).body().get("entries")).isEmpty();
+    assertThat(owner.get("/v1/organizations/" + org + "/audit?since=" + before + "&action=project.").body()
+        .get("entries")).hasSize(2);
+    assertThat(owner.get("/v1/organizations/" + org + "/audit?until=yesterday").status()).isEqualTo(400);
+    // LIKE wildcards are matched literally.
+    assertThat(owner.get("/v1/organizations/" + org + "/audit?actor=%25").body().get("entries")).isEmpty();
+  }
+
+  @Test
   void auditLog_recordsWhoDidWhatFromWhere_andPagesWithACursor() {
     for (int i = 0; i < 7; i++) {
       owner.post("/v1/organizations/" + org + "/projects", json("name", "p" + i));

@@ -192,4 +192,148 @@ class FirstHourConsoleTest {
     assertThat(dialog().getByRole(AriaRole.ALERT)).containsText("an identical role binding already exists");
     b.assertClean();
   }
+
+  /**
+   * Every word (hyphenated parts counted separately) of every table cell on the page lies on one
+   * line: the words that do not, as "word @ page".
+   */
+  @SuppressWarnings("unchecked")
+  java.util.List<String> wordsBrokenInside(String where) {
+    var broken = (java.util.List<String>) page.evaluate("""
+        () => {
+          const bad = [];
+          for (const cell of document.querySelectorAll('td, th')) {
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            let n;
+            while ((n = walker.nextNode())) {
+              for (const m of n.data.matchAll(/[^\\s-]+-?/g)) {
+                const r = document.createRange();
+                r.setStart(n, m.index);
+                r.setEnd(n, m.index + m[0].length);
+                const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+                if (tops.size > 1) bad.push(m[0]);
+              }
+            }
+          }
+          return bad;
+        }""");
+    return broken.stream().map(w -> w + " @ " + where).toList();
+  }
+
+  @Test
+  void noTableCellBreaksInsideAWord_at1366px_andTheAuditLogNamesIdsAndFilters() {
+    Api owner = server.owner();
+    String payments = owner.post("/v1/organizations/" + org + "/projects", json("name", "payments-production-eu-west"))
+        .body().at("/project/id").asText();
+    for (String name : new String[] {"production-scraper-with-a-rather-long-name", "ci-debuginfo-uploader"}) {
+      assertThat(owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", name)).status()).isEqualTo(200);
+      assertThat(owner.post("/v1/organizations/" + org + "/rolebindings", json("subject", "serviceaccount:" + name,
+          "role", "system:profile-writer", "projectId", payments)).status()).isEqualTo(200);
+    }
+    assertThat(owner.post("/v1/organizations/" + org + "/rolebindings", json("subject",
+        "serviceaccount:ci-debuginfo-uploader", "role", "system:viewer", "projectId", payments,
+        "entity", "serviceaccount:production-scraper-with-a-rather-long-name")).status()).isEqualTo(200);
+    assertThat(owner.post("/v1/organizations/" + org + "/users", json("email", "someone.with.a.long.address@example.com",
+        "password", "first-password", "role", "system:viewer", "projectId", payments)).status()).isEqualTo(200);
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+
+    java.util.List<String> broken = new java.util.ArrayList<>();
+    String[][] pages = {
+        {"#/orgs/" + org + "/iam/serviceaccounts", "Service Accounts"},
+        {"#/orgs/" + org + "/iam/rolebindings", "Role Bindings"},
+        {"#/orgs/" + org + "/iam/members", "Members"},
+        {"#/orgs/" + org + "/iam/audit", "Audit log"},
+        {"#/orgs/" + org + "/projects", "Projects"},
+    };
+    for (String[] p : pages) {
+      b.open(p[0]);
+      page.locator("main h1").first().waitFor();
+      page.locator("main table").first().waitFor();
+      broken.addAll(wordsBrokenInside(p[1]));
+    }
+    assertThat(broken).isEmpty();
+    b.open("#/orgs/" + org + "/iam/rolebindings");
+    page.locator("main table").first().waitFor();
+    assertThat(page.locator("tbody")).containsText("serviceaccount:production-scraper-with-a-rather-long-name");
+    b.screenshot("role-bindings-wrapping");
+
+    // The audit log: ids with names beside them, and filters by actor, action and time.
+    b.open("#/orgs/" + org + "/iam/audit");
+    page.getByLabel("Action starts with").fill("rolebinding.create");
+    page.getByLabel("Actor contains").fill("admin@");
+    button("Filter").click();
+    assertThat(page.locator("tbody")).containsText(payments + " (payments-production-eu-west)");
+    assertThat(page.locator("tbody tr")).hasCount(4); // three bindings and the member's
+    b.screenshot("audit-names");
+    page.getByLabel("Actor contains").fill("nobody-like-this");
+    button("Filter").click();
+    assertThat(page.getByText("No entries.")).isVisible();
+    page.getByLabel("Actor contains").fill("");
+    page.getByLabel("Until").fill("2020-01-01T00:00");
+    button("Filter").click();
+    assertThat(page.getByText("No entries.")).isVisible();
+    b.assertClean();
+  }
+
+  @Test
+  void serviceAccountsList_rolesLastUsedSearch_andTheQuotaCounterDisablesCreate() {
+    String token = server.mintToken("used-scraper", "system:profile-writer", project);
+    assertThat(Api.withToken(server.url(), token).get("/v1/auth/me").status()).isEqualTo(200);
+    Api owner = server.owner();
+    for (int i = 1; i < 50; i++) {
+      assertThat(owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", "account-" + i)).status())
+          .isEqualTo(200);
+    }
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    b.open("#/orgs/" + org + "/iam/serviceaccounts");
+    assertThat(page.getByText("50 of 50 service accounts")).isVisible();
+    assertThat(button("Create Service Account")).isDisabled();
+    assertThat(button("Create Service Account")).hasAttribute("title",
+        "The organization has 50 of 50 service accounts; delete one to create another.");
+    Locator used = page.locator("tr", new Page.LocatorOptions().setHasText("used-scraper"));
+    assertThat(used).containsText("system:profile-writer in default");
+    assertThat(used.locator("td").nth(2)).not().containsText("never");
+    assertThat(page.locator("tr", new Page.LocatorOptions().setHasText("account-7"))).containsText("never");
+
+    page.getByLabel("Search").fill("profile-writer");
+    assertThat(page.locator("tbody tr")).hasCount(1);
+    page.getByLabel("Search").fill("account-4");
+    assertThat(page.locator("tbody tr")).hasCount(11); // account-4 and account-40 to account-49
+    page.getByLabel("Search").fill("no-such-account");
+    assertThat(page.getByText("No service account matches.")).isVisible();
+    b.screenshot("service-accounts-quota");
+    b.assertClean();
+  }
+
+  @Test
+  void latestProfiles_openUnderTheRowClicked() throws Exception {
+    String token = server.mintToken("agent", "system:writer", project);
+    byte[] pprof = java.nio.file.Files.readAllBytes(dev.tollgate.testing.TestData.pprofFiles().get(0));
+    var stub = dev.tollgate.testing.GrpcTestClients.stub(server.url(), token, project,
+        dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
+    for (String job : new String[] {"api", "batch", "web"}) {
+      var labels = dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet.newBuilder()
+          .addLabels(dev.tollgate.proto.parca.profilestore.v1alpha1.Label.newBuilder().setName("__name__").setValue("process_cpu"))
+          .addLabels(dev.tollgate.proto.parca.profilestore.v1alpha1.Label.newBuilder().setName("job").setValue(job));
+      stub.writeRaw(dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest.newBuilder()
+          .addSeries(dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries.newBuilder().setLabels(labels)
+              .addSamples(dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample.newBuilder()
+                  .setRawProfile(com.google.protobuf.ByteString.copyFrom(pprof)))).build());
+    }
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    b.open("#/projects/" + project);
+    // The series table's own rows (its caption says "Series"; the profiles table nested later says "Profiles").
+    Locator rows = page.locator("table:has(> caption:text-is('Series')) > tbody > tr");
+    assertThat(rows).hasCount(3);
+    String clickedLabels = rows.nth(1).locator("td").first().textContent();
+    rows.nth(1).getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Profiles")).click();
+    // The row right after the clicked one holds that series' profiles; the others stay in place.
+    assertThat(rows).hasCount(4);
+    assertThat(rows.nth(1).locator("td").first()).hasText(clickedLabels);
+    assertThat(rows.nth(2)).hasClass("expanded");
+    assertThat(rows.nth(2)).containsText("Latest profiles");
+    assertThat(rows.nth(2).locator("table:has(> caption:text-is('Profiles')) > tbody > tr")).hasCount(1);
+    b.screenshot("latest-profiles-under-row");
+    b.assertClean();
+  }
 }
