@@ -66,7 +66,9 @@ public final class ArrowProfiles {
   /**
    * One pprof profile per (label set, profile type) in a stored ARROW or WRITE_V1 blob, in the
    * order they first appear. Throws IllegalArgumentException for undecodable bytes, a blob of
-   * another kind, or a stream that decodes to more than {@code maxDecodedBytes}.
+   * another kind, or a stream that decodes to more than {@code maxDecodedBytes}; and
+   * IllegalStateException (worth a retry) when the parent allocator is too full with other streams
+   * to decode this one.
    */
   public List<LabeledProfile> decode(UUID projectId, BlobKind kind, byte[] bytes) {
     Objects.requireNonNull(projectId, "projectId");
@@ -120,6 +122,10 @@ public final class ArrowProfiles {
             CommonsCompressionFactory.INSTANCE)) {
       return body.read(r);
     } catch (OutOfMemoryException e) {
+      // the stream's allocator is closed by now: whatever the parent still holds is other streams'
+      if (allocator.getLimit() - allocator.getAllocatedMemory() < maxDecodedBytes) {
+        throw new IllegalStateException("too many Arrow streams are being decoded at once; retry", e);
+      }
       throw new IllegalArgumentException(what + " decodes to more than " + maxDecodedBytes + " bytes", e);
     } catch (IllegalArgumentException e) {
       throw e;

@@ -300,4 +300,15 @@ class ArrowProfilesTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("decodes to more than 1024 bytes");
     assertThat(allocator.getAllocatedMemory()).isZero();
   }
+
+  @Test
+  void parentAllocatorFullWithOtherStreams_isIllegalState_notTheBlobsFault() {
+    byte[] v2 = AgentArrowFixtures.v2(allocator, rows);
+    try (BufferAllocator parent = new RootAllocator(4 << 20);
+        org.apache.arrow.memory.ArrowBuf others = parent.buffer((4 << 20) - (16 << 10))) {
+      assertThatThrownBy(() -> new ArrowProfiles(parent, 2 << 20, Symbolizer.NONE).decode(project, BlobKind.ARROW, v2))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("retry");
+      assertThat(parent.getAllocatedMemory()).isEqualTo(others.capacity());
+    }
+  }
 }

@@ -185,10 +185,20 @@ class ElfSymbolizerTest {
     bigEndian[5] = 2; // EI_DATA: ELFDATA2MSB
     upload("be000000000000000000000000000000000000", bigEndian);
     upload("garbage00000000000000000000000000000000", "not an ELF file at all".getBytes(StandardCharsets.UTF_8));
+    // headers pointing past the end: the first 4 KB of the ELF only
+    upload("truncated000000000000000000000000000000", java.util.Arrays.copyOf(Files.readAllBytes(pie.path()), 4096));
     long main = pie.functions().get("main")[0];
     assertThat(symbolizer.symbolize(project, "32bit0000000000000000000000000000000000", main)).isNull();
     assertThat(symbolizer.symbolize(project, "be000000000000000000000000000000000000", main)).isNull();
     assertThat(symbolizer.symbolize(project, "garbage00000000000000000000000000000000", main)).isNull();
+    assertThat(symbolizer.symbolize(project, "truncated000000000000000000000000000000", main)).isNull();
+    // and ArrowProfiles keeps such frames as bare addresses
+    List<Row> rows = AgentArrowFixtures.scenario(main, "be000000000000000000000000000000000000");
+    Profile app = new ArrowProfiles(allocator, 16 << 20, symbolizer)
+        .decode(project, BlobKind.ARROW, AgentArrowFixtures.v2(allocator, rows)).stream()
+        .filter(p -> p.labels().get("comm").equals("app")).findFirst().orElseThrow().profile();
+    assertThat(Pprofs.stacks(app)).containsEntry("0x" + Long.toHexString(main) + "@be000000000000000000000000000000000000;main",
+        2L);
   }
 
   @Test
