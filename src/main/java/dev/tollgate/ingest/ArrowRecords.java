@@ -100,10 +100,6 @@ final class ArrowRecords {
     return read(ipc, "ipc_buffer", "v2", V2_COLUMNS, false);
   }
 
-  Summary readV1Samples(byte[] ipc) {
-    return read(ipc, "samples record", "v1", V1_COLUMNS, true);
-  }
-
   /** A child allocator for one stream; the reader must be closed before it. */
   private BufferAllocator forOneStream() {
     return allocator.newChildAllocator("arrow-stream", 0, maxDecodedBytes);

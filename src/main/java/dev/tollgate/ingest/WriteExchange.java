@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  * ignored (the call is answered or about to be). Like Parca's 5 s bound, the whole exchange, from
  * the stream's start until the locations record arrives, is bounded by {@code timeout}; once the
  * locations record is in, the timer no longer counts, so stored data is never answered with an
- * error. A failed stream stores nothing. Messages are handled in order on {@code work}; the lock
- * keeps the timer and the handlers apart.
+ * error. A failed stream stores nothing. A first record of schema version v2 (which carries its
+ * stack traces, as Parca's server also takes on this RPC) is stored as an {@link BlobKind#ARROW}
+ * blob and the call ends with OK without an answer record. Messages are handled in order on
+ * {@code work}; the lock keeps the timer and the handlers apart.
  */
 final class WriteExchange implements StreamObserver<WriteRequest> {
   private final IngestGrant grant;
