@@ -9,10 +9,16 @@ import java.util.Map;
 /**
  * The merged stacks as a tree from the roots down: one node per frame, that is per location and,
  * for inlined frames, per line of the location (outermost first); unsymbolized locations are one
- * node. Children of a node with the same frame are one node. Values are cumulative; a diff
- * keeps the base in {@code base}.
+ * node. Children of a node calling the same function are one node, whatever the address or line
+ * within it (Parca's default grouping by function name: otherwise a hot function shows as dozens of
+ * siblings, one per sampled instruction); unsymbolized children are one node per location. The
+ * node keeps the first location seen as its representative. Values are cumulative; a diff keeps
+ * the base in {@code base}.
  */
 final class FlameTree {
+  /** Marks a child key as a function id rather than a location (ids stay far below this bit). */
+  private static final long FUNCTION_KEY = 1L << 62;
+
   static final class Node {
     final int location; // 0 for the root
     final int line; // index into the location's lines, -1 when it has none
@@ -48,7 +54,7 @@ final class FlameTree {
         Location l = m.location(loc);
         int lines = l.getLineCount();
         for (int j = lines == 0 ? -1 : lines - 1; j >= (lines == 0 ? -1 : 0); j--) {
-          long key = ((long) loc << 16) | (j & 0xffff);
+          long key = j < 0 ? ((long) loc << 16) | 0xffff : FUNCTION_KEY | l.getLine(j).getFunctionId();
           int line = j;
           n = n.children.computeIfAbsent(key, x -> new Node(loc, line));
           n.cumulative += v;

@@ -227,6 +227,17 @@ class QueryServiceTest {
           .isLessThanOrEqualTo(n.getCumulative());
     });
     assertThat(names).contains("math/big.addVV", "main.calculateFib");
+    // Grouped by function, as Parca's flame graph is: fib's addVV is sampled at many addresses,
+    // yet under one caller it is one frame.
+    walk(List.of(FlamegraphNode.newBuilder().addAllChildren(fg.getRoot().getChildrenList()).build()), n -> {
+      List<String> siblings = n.getChildrenList().stream().map(c -> {
+        var loc = fg.getLocations(c.getMeta().getLocationIndex() - 1);
+        return loc.getLinesCount() == 0 ? "address " + loc.getAddress()
+            : fg.getStringTable(fg.getFunction(loc.getLines(c.getMeta().getLineIndex()).getFunctionIndex() - 1)
+                .getNameStringIndex());
+      }).toList();
+      assertThat(siblings).doesNotHaveDuplicates();
+    });
 
     QueryResponse arrow = q().query(req.toBuilder().setReportType(ReportType.REPORT_TYPE_FLAMEGRAPH_ARROW).build());
     assertThat(arrow.getFlamegraphArrow().getUnit()).isEqualTo("nanoseconds");
