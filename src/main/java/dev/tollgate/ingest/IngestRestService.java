@@ -208,10 +208,11 @@ public final class IngestRestService {
         .toList(), truncated);
   }
 
-  @Get("/v1/projects/{project_id}/profiles/{profile_id}/raw")
-  @Blocking
-  public HttpResponse raw(ServiceRequestContext ctx, @Param("project_id") String projectIdParam,
-      @Param("profile_id") String profileId) {
+  /** A stored profile: its blob from this node, or the answer of the peer holding it (the same route there). */
+  private record Located(StoredBlob blob, HttpResponse fromPeer) {}
+
+  /** Checks the ids and finds the profile here or on the node that stored it; 404 when neither has it. */
+  private Located locate(ServiceRequestContext ctx, String projectIdParam, String profileId) {
     UUID projectId = projectId(ctx, projectIdParam);
     try {
       UUID.fromString(profileId);
@@ -223,11 +224,22 @@ public final class IngestRestService {
       Optional<String> holder = PeerDownloads.forwarded(ctx) ? Optional.empty()
           : store.storedElsewhere(projectId, profileId);
       if (holder.isPresent()) {
-        return peers.fetch(ctx, holder.get(), profileId);
+        return new Located(null, peers.fetch(ctx, holder.get(), profileId));
       }
       throw TollgateException.notFound("profile " + profileId);
     }
-    StoredBlob blob = found.get();
+    return new Located(found.get(), null);
+  }
+
+  @Get("/v1/projects/{project_id}/profiles/{profile_id}/raw")
+  @Blocking
+  public HttpResponse raw(ServiceRequestContext ctx, @Param("project_id") String projectIdParam,
+      @Param("profile_id") String profileId) {
+    Located found = locate(ctx, projectIdParam, profileId);
+    if (found.fromPeer() != null) {
+      return found.fromPeer();
+    }
+    StoredBlob blob = found.blob();
     ResponseHeaders headers = ResponseHeaders.builder(200)
         .contentType(blob.kind() == BlobKind.ARROW ? MediaType.parse("application/vnd.apache.arrow.stream")
             : MediaType.OCTET_STREAM)
@@ -249,22 +261,11 @@ public final class IngestRestService {
   @Blocking
   public HttpResponse writeRaw(ServiceRequestContext ctx, @Param("project_id") String projectIdParam,
       @Param("profile_id") String profileId) {
-    UUID projectId = projectId(ctx, projectIdParam);
-    try {
-      UUID.fromString(profileId);
-    } catch (IllegalArgumentException e) {
-      throw TollgateException.invalid("profile_id", "profile_id must be a UUID");
+    Located found = locate(ctx, projectIdParam, profileId);
+    if (found.fromPeer() != null) {
+      return found.fromPeer();
     }
-    Optional<StoredBlob> found = store.read(projectId, profileId);
-    if (found.isEmpty()) {
-      Optional<String> holder = PeerDownloads.forwarded(ctx) ? Optional.empty()
-          : store.storedElsewhere(projectId, profileId);
-      if (holder.isPresent()) {
-        return peers.fetch(ctx, holder.get(), profileId);
-      }
-      throw TollgateException.notFound("profile " + profileId);
-    }
-    StoredBlob blob = found.get();
+    StoredBlob blob = found.blob();
     if (blob.kind() != BlobKind.PPROF) {
       throw TollgateException.invalid("profile_id", "profile " + profileId + " is a "
           + blob.kind().name().toLowerCase(java.util.Locale.ROOT) + " profile, not a WriteRaw one; download it from /raw");
