@@ -27,7 +27,8 @@ import java.util.List;
  * Merge of one series over an hour: {@code profiles} WriteRaw pushes 10 s apart (the real cpu
  * test files fib, profile1, labels in turn), then Query MODE_MERGE REPORT_TYPE_PPROF through the
  * real server, {@code rounds} times; in the same run {@code go tool pprof -proto} merges the same
- * files. Prints milliseconds and the ratio Tollgate / go (lower is better).
+ * files. Prints milliseconds and the ratio Tollgate / go (lower is better), then the time of the same
+ * merge as the console's flame graph reports.
  *
  * <p>Args: profiles (default 360), rounds (default 3).
  */
@@ -78,6 +79,14 @@ public final class QueryMergeBenchmark {
         long go = (System.nanoTime() - b) / 1_000_000;
         System.out.printf("round %d: %d profiles, tollgate %d ms (total %d, %d bytes), go tool pprof -proto %d ms,"
             + " ratio %.2f%n", r, profiles, tollgate, resp.getTotal(), resp.getPprof().size(), go, (double) tollgate / go);
+        // What the console asks for: the same merge as flame graphs (the table and the Arrow record).
+        for (QueryRequest.ReportType type : List.of(QueryRequest.ReportType.REPORT_TYPE_FLAMEGRAPH_TABLE,
+            QueryRequest.ReportType.REPORT_TYPE_FLAMEGRAPH_ARROW)) {
+          long c = System.nanoTime();
+          QueryResponse fg = query.query(req.toBuilder().setReportType(type).build());
+          System.out.printf("round %d: %s %d ms (%d bytes)%n", r, type, (System.nanoTime() - c) / 1_000_000,
+              fg.getSerializedSize());
+        }
       }
     }
   }
