@@ -160,7 +160,8 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
     return null;
   }
 
-  private static boolean csrfMatches(String presented, String expected) {
+  /** Constant-time comparison of a presented CSRF token with the session's (REST and query calls). */
+  static boolean csrfMatches(String presented, String expected) {
     return presented != null
         && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
   }

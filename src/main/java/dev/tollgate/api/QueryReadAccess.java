@@ -17,8 +17,6 @@ import dev.tollgate.session.Session;
 import dev.tollgate.session.Sessions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -55,8 +53,7 @@ public final class QueryReadAccess implements QueryAccess {
     if (session.isEmpty()) {
       throw Status.UNAUTHENTICATED.withDescription(ApiAuthDecorator.BAD_TOKEN).asRuntimeException();
     }
-    if (csrf == null || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8),
-        session.get().csrfToken().getBytes(StandardCharsets.UTF_8))) {
+    if (!ApiAuthDecorator.csrfMatches(csrf, session.get().csrfToken())) {
       throw Status.PERMISSION_DENIED.withDescription("missing or invalid CSRF token: send x-csrf-token")
           .asRuntimeException();
     }

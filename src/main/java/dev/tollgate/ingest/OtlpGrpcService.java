@@ -29,14 +29,9 @@ final class OtlpGrpcService {
     @Override
     public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> response) {
       IngestGrant grant = Grants.current();
-      work.execute(() -> {
-        try {
-          store.addLogs(grant, request);
-          response.onNext(ExportLogsServiceResponse.getDefaultInstance());
-          response.onCompleted();
-        } catch (Throwable t) {
-          response.onError(GrpcErrors.toStatus(t));
-        }
+      UnaryCalls.answerOn(work, response, () -> {
+        store.addLogs(grant, request);
+        return ExportLogsServiceResponse.getDefaultInstance();
       });
     }
   }
@@ -53,14 +48,9 @@ final class OtlpGrpcService {
     @Override
     public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> response) {
       IngestGrant grant = Grants.current();
-      work.execute(() -> {
-        try {
-          store.addMetrics(grant, request);
-          response.onNext(ExportMetricsServiceResponse.getDefaultInstance());
-          response.onCompleted();
-        } catch (Throwable t) {
-          response.onError(GrpcErrors.toStatus(t));
-        }
+      UnaryCalls.answerOn(work, response, () -> {
+        store.addMetrics(grant, request);
+        return ExportMetricsServiceResponse.getDefaultInstance();
       });
     }
   }

@@ -19,14 +19,9 @@ final class TelemetryGrpcService extends TelemetryServiceGrpc.TelemetryServiceIm
   @Override
   public void reportPanic(ReportPanicRequest req, StreamObserver<ReportPanicResponse> response) {
     IngestGrant g = Grants.current();
-    work.execute(() -> {
-      try {
-        reports.record(g, req.getStderr(), req.getMetadataMap());
-        response.onNext(ReportPanicResponse.getDefaultInstance());
-        response.onCompleted();
-      } catch (Throwable t) {
-        response.onError(GrpcErrors.toStatus(t));
-      }
+    UnaryCalls.answerOn(work, response, () -> {
+      reports.record(g, req.getStderr(), req.getMetadataMap());
+      return ReportPanicResponse.getDefaultInstance();
     });
   }
 }

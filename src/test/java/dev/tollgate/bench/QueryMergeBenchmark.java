@@ -1,5 +1,6 @@
 package dev.tollgate.bench;
 
+import dev.tollgate.testing.TestData;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
@@ -39,8 +40,8 @@ public final class QueryMergeBenchmark {
     int profiles = args.length > 0 ? Integer.parseInt(args[0]) : 360;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path dir = Files.createTempDirectory("query-bench");
-    List<Path> files = List.of(Path.of("/work/shared/testdata/pprof/fib.pb.gz"),
-        Path.of("/work/shared/testdata/pprof/profile1.pb.gz"), Path.of("/work/shared/testdata/pprof/labels.pb.gz"));
+    List<Path> files = List.of(TestData.pprof("fib.pb.gz"),
+        TestData.pprof("profile1.pb.gz"), TestData.pprof("labels.pb.gz"));
     Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
     FakeClock clock = new FakeClock(t0);
     try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c, clock)) {

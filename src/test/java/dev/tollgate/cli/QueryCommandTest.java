@@ -1,5 +1,6 @@
 package dev.tollgate.cli;
 
+import dev.tollgate.testing.TestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -35,7 +36,7 @@ class QueryCommandTest {
       String project = server.defaultProjectId();
       String writer = server.mintToken("agent", "system:profile-writer", project);
       String reader = server.mintToken("reader", "system:viewer", null);
-      byte[] fib = Files.readAllBytes(Path.of("/work/shared/testdata/pprof/fib.pb.gz"));
+      byte[] fib = Files.readAllBytes(TestData.pprof("fib.pb.gz"));
       var push = GrpcTestClients.stub(server.url(), writer, project, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
       WriteRawRequest req = WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
           .setLabels(LabelSet.newBuilder().addLabels(Label.newBuilder().setName("__name__").setValue("process_cpu"))

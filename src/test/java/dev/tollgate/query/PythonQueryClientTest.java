@@ -45,7 +45,7 @@ class PythonQueryClientTest {
       String project = server.defaultProjectId();
       String writer = server.mintToken("agent", "system:profile-writer", project);
       String viewer = server.mintToken("reader", "system:viewer", null);
-      byte[] fib = Files.readAllBytes(Path.of("/work/shared/testdata/pprof/fib.pb.gz"));
+      byte[] fib = Files.readAllBytes(TestData.pprof("fib.pb.gz"));
       Queries.push(server.url(), writer, project, Map.of("__name__", "process_cpu", "job", "py"), fib);
       clock.advance(Duration.ofSeconds(10));
       Queries.push(server.url(), writer, project, Map.of("__name__", "process_cpu", "job", "py"), fib);

@@ -1,5 +1,6 @@
 package dev.tollgate.query;
 
+import dev.tollgate.testing.TestData;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,15 +80,15 @@ class QueryServiceTest {
     project = server.defaultProjectId();
     String writer = server.mintToken("agent", "system:profile-writer", project);
     viewer = server.mintToken("reader", "system:viewer", null);
-    byte[] fibBytes = Files.readAllBytes(Path.of("/work/shared/testdata/pprof/fib.pb.gz"));
-    byte[] p1Bytes = Files.readAllBytes(Path.of("/work/shared/testdata/pprof/profile1.pb.gz"));
+    byte[] fibBytes = Files.readAllBytes(TestData.pprof("fib.pb.gz"));
+    byte[] p1Bytes = Files.readAllBytes(TestData.pprof("profile1.pb.gz"));
     fib = PprofBlobs.decode(fibBytes);
     profile1 = PprofBlobs.decode(p1Bytes);
     Map<String, String> a = Map.of("__name__", "process_cpu", "job", "demo", "node", "n1");
     Map<String, String> b = Map.of("__name__", "process_cpu", "job", "demo", "node", "n2");
     Queries.push(server.url(), writer, project, a, fibBytes);
     Queries.push(server.url(), writer, project, Map.of("__name__", "memory", "job", "other"),
-        Files.readAllBytes(Path.of("/work/shared/testdata/pprof/alloc_objects.pb.gz")));
+        Files.readAllBytes(TestData.pprof("alloc_objects.pb.gz")));
     clock.advance(java.time.Duration.ofSeconds(10));
     Queries.push(server.url(), writer, project, a, fibBytes);
     Queries.push(server.url(), writer, project, b, p1Bytes);

@@ -1,5 +1,6 @@
 package dev.tollgate.query;
 
+import dev.tollgate.testing.TestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.proto.parca.query.v1alpha1.QueryRangeRequest;
@@ -25,7 +26,7 @@ class QueryStorageTest {
   @TempDir Path dir;
 
   private static long oneFib() throws Exception {
-    Profile p = PprofBlobs.decode(Files.readAllBytes(Path.of("/work/shared/testdata/pprof/fib.pb.gz")));
+    Profile p = PprofBlobs.decode(Files.readAllBytes(TestData.pprof("fib.pb.gz")));
     return p.getSampleList().stream().mapToLong(s -> s.getValue(1)).sum();
   }
 
@@ -40,7 +41,7 @@ class QueryStorageTest {
       String project = server.defaultProjectId();
       String writer = server.mintToken("agent", "system:profile-writer", project);
       String viewer = server.mintToken("reader", "system:viewer", null);
-      byte[] fib = Files.readAllBytes(Path.of("/work/shared/testdata/pprof/fib.pb.gz"));
+      byte[] fib = Files.readAllBytes(TestData.pprof("fib.pb.gz"));
       Queries.push(server.url(), writer, project, Map.of("__name__", "process_cpu", "job", "r"), fib);
       clock.advance(Duration.ofMinutes(50));
       Queries.push(server.url(), writer, project, Map.of("__name__", "process_cpu", "job", "r"), fib);
@@ -64,7 +65,7 @@ class QueryStorageTest {
       String writer = a.mintToken("agent", "system:profile-writer", project);
       String viewer = a.mintToken("reader", "system:viewer", null);
       Instant start = Instant.now().minusSeconds(60);
-      byte[] fib = Files.readAllBytes(Path.of("/work/shared/testdata/pprof/fib.pb.gz"));
+      byte[] fib = Files.readAllBytes(TestData.pprof("fib.pb.gz"));
       Queries.push(a.url(), writer, project, Map.of("__name__", "process_cpu", "job", "two"), fib);
       try (TollgateServer b = a.startSecondNode(dir.resolve("node-b"))) {
         Queries.push(b.url(), writer, project, Map.of("__name__", "process_cpu", "job", "two"), fib);
