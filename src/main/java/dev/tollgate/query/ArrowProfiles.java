@@ -235,9 +235,13 @@ public final class ArrowProfiles {
     return v == null ? 0 : v;
   }
 
-  /** Names unsymbolized native frames through the symbolizer, asking once per frame per decode. */
+  /**
+   * Names unsymbolized native frames through the symbolizer, asking once per frame per decode, and
+   * only for build ids it {@linkplain Symbolizer#knows knows} (asked once per build id per decode).
+   */
   private final class Symbolized {
     private final UUID projectId;
+    private final Map<String, Boolean> knownBuildIds = new HashMap<>();
     private final Map<Frame, Frame> named = new HashMap<>();
     private final Map<Frame, Frame> namedByIdentity = new java.util.IdentityHashMap<>();
 
@@ -268,6 +272,9 @@ public final class ArrowProfiles {
     }
 
     private Frame name(Frame f) {
+      if (!knownBuildIds.computeIfAbsent(f.buildId(), b -> symbolizer.knows(projectId, b))) {
+        return f;
+      }
       String name = Optional.ofNullable(symbolizer.symbolize(projectId, f.buildId(), f.address(), f.mappingStart(),
           f.mappingLimit(), f.mappingOffset())).filter(n -> !n.isEmpty()).orElse(null);
       return name == null ? f : f.withLine(new Frame.Line(name, name, null, 0, 0));

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>Parsed tables are cached per (project, build id), bounded by {@code maxCachedSymbols} symbols
  * in all; a cached build id is answered without asking the store again (a forced re-upload of the
  * same build id is seen once its table is evicted). A build id not uploaded (yet) is not cached, so
- * a later upload is found; each such lookup asks the store's index. Thread-safe.
+ * a later upload is found; each such lookup asks the store's index (a decode asks {@link #knows}
+ * once per build id, not per frame). Thread-safe.
  */
 public final class ElfSymbolizer implements Symbolizer {
   private static final Logger log = LoggerFactory.getLogger(ElfSymbolizer.class);
@@ -71,6 +72,11 @@ public final class ElfSymbolizer implements Symbolizer {
       return t.get().at(address);
     }
     return t.get().at(t.get().vaddrOfFileOffset(address - mappingStart + mappingOffset));
+  }
+
+  @Override
+  public boolean knows(UUID projectId, String buildId) {
+    return table(projectId, buildId).isPresent();
   }
 
   private Optional<ElfSymbols> table(UUID projectId, String buildId) {

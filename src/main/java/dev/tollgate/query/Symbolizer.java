@@ -28,6 +28,15 @@ public interface Symbolizer {
     return symbolize(projectId, buildId, address - mappingStart + mappingOffset);
   }
 
+  /**
+   * Whether names for this build id may be found at all (e.g. its debug info was uploaded). A
+   * decode asks once per build id and skips its frames when not, so a binary nobody uploaded costs
+   * one look-up per decode, not one per frame.
+   */
+  default boolean knows(UUID projectId, String buildId) {
+    return true;
+  }
+
   /** Knows no names. */
   Symbolizer NONE = (p, b, a) -> null;
 }

@@ -148,6 +148,35 @@ class ArrowProfilesTest {
   }
 
   @Test
+  void buildIdWithoutDebugInfo_isLookedUpOncePerDecode_notOncePerFrame() throws Exception {
+    blocking().writeArrow(WriteArrowRequest.newBuilder()
+        .setIpcBuffer(ByteString.copyFrom(AgentArrowFixtures.v2(allocator, rows))).build());
+    Stored s = stored();
+    java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger named = new java.util.concurrent.atomic.AtomicInteger();
+    Symbolizer nothingUploaded = new Symbolizer() {
+      @Override
+      public String symbolize(java.util.UUID p, String buildId, long address) {
+        named.incrementAndGet();
+        return null;
+      }
+
+      @Override
+      public boolean knows(java.util.UUID p, String buildId) {
+        asked.add(buildId);
+        return false;
+      }
+    };
+
+    List<LabeledProfile> profiles = new ArrowProfiles(allocator, 16 << 20, nothingUploaded)
+        .decode(project, s.kind(), s.bytes());
+
+    assertThat(asked).isNotEmpty().doesNotHaveDuplicates();
+    assertThat(named).hasValue(0);
+    assertScenario(profiles); // bare frames stay addresses, everything else as without a symbolizer
+  }
+
+  @Test
   void storedWriteV1Blob_decodesItsSamplesAndLocationsRecords_toTheSamePprof() throws Exception {
     byte[] samples = AgentArrowFixtures.v1Samples(allocator, rows);
     byte[] locations = AgentArrowFixtures.v1Locations(allocator, rows);
