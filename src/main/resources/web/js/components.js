@@ -17,7 +17,7 @@ export function tokenReveal(secret) {
 export function clientSetup(projectId, token, kind) {
   const tabs = [
     { key: 'agent', label: 'Parca Agent', flags: agentFlags(projectId) },
-    { key: 'scraper', label: 'Parca (scraper)', flags: scraperFlags(projectId) },
+    { key: 'scraper', label: 'Parca (scraper)', flags: scraperFlags() },
   ].filter((t) => !kind || t.key === kind);
   return h('div', { class: 'client-setup' },
     tabs.map((t) => h('section', { class: 'snippet' },
@@ -27,7 +27,8 @@ export function clientSetup(projectId, token, kind) {
         kubernetes(t.key, projectId, token), { multiline: true, rows: 14 }))),
     h('p', { class: 'hint' },
       'Write the token into the file named by the bearer-token flag (the Kubernetes snippet mounts it there). ',
-      'The projectID header tells Tollgate which project the profiles belong to.'));
+      'The agent\'s projectID header tells Tollgate which project the profiles belong to. ',
+      'Parca\'s scraper cannot send headers: give it a token bound to this project (tokens created here are).'));
 }
 
 export const SYSTEM_ROLE_HINTS = {

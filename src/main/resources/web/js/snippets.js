@@ -20,13 +20,15 @@ export function agentFlags(projectId) {
   ].join('\n');
 }
 
-export function scraperFlags(projectId) {
+// Parca's scraper mode has no flag for gRPC headers (only --bearer-token[-file], --insecure,
+// --insecure-skip-verify, --external-label): it cannot send projectID, so its token must be
+// bound to the project, which names the project itself.
+export function scraperFlags() {
   return [
     'parca --mode=scraper-only --config-path=parca.yaml \\',
     `  --store-address=${storeAddress()} \\`,
-    `  --bearer-token-file=${TOKEN_FILE} \\`,
     ...(plaintext() ? ['  --insecure \\'] : []),
-    `  --grpc-headers=projectID=${projectId}`,
+    `  --bearer-token-file=${TOKEN_FILE}`,
   ].join('\n');
 }
 
@@ -47,7 +49,6 @@ export function kubernetes(kind, projectId, token) {
       `--store-address=${storeAddress()}`,
       `--bearer-token-file=${TOKEN_FILE}`,
       ...(plaintext() ? ['--insecure'] : []),
-      `--grpc-headers=projectID=${projectId}`,
     ];
   return [
     'apiVersion: v1',

@@ -39,8 +39,12 @@ import java.util.Optional;
 public final class Migration {
   /** The two client kinds a legacy token is replaced for, with their minimal role and flags. */
   public enum Client {
-    /** A Parca scraper (WriteRaw only): {@code system:profile-writer}. */
-    SCRAPER("profile-writer", SystemRole.PROFILE_WRITER, "--bearer-token-file=", "--grpc-headers=projectID="),
+    /**
+     * A Parca scraper (WriteRaw only): {@code system:profile-writer}. Parca's scraper mode has no
+     * flag for gRPC headers, so it sends no {@code projectid}: the replacement token is bound to the
+     * project and names it itself.
+     */
+    SCRAPER("profile-writer", SystemRole.PROFILE_WRITER, "--bearer-token-file=", null),
     /** An agent that also uploads debug info: {@code system:writer}. */
     AGENT("writer", SystemRole.WRITER, "--remote-store-bearer-token-file=", "--remote-store-grpc-headers=projectID=");
 
@@ -67,7 +71,9 @@ public final class Migration {
 
     /** The client's new flags, exactly. */
     public List<String> flags(String tokenFile, String projectId) {
-      return List.of(tokenFileFlag + tokenFile, headerFlag + projectId);
+      return headerFlag == null
+          ? List.of(tokenFileFlag + tokenFile)
+          : List.of(tokenFileFlag + tokenFile, headerFlag + projectId);
     }
 
     public static Client ofRole(String role) {

@@ -189,7 +189,7 @@ class LegacyTokensTest {
         json("serviceAccountName", "prod-scraper", "role", "profile-writer"));
     assertThat(r1.status()).as(r1.body().toString()).isEqualTo(200);
     assertThat(r1.body().get("flags")).extracting(JsonNode::asText).containsExactly(
-        "--bearer-token-file=./prod-scraper.token", "--grpc-headers=projectID=" + project);
+        "--bearer-token-file=./prod-scraper.token");
     var r2 = owner.post("/v1/projects/" + project + "/tokens/" + second + "/replace",
         json("serviceAccountName", "prod-scraper", "role", "profile-writer"));
     assertThat(r2.status()).as(r2.body().toString()).isEqualTo(200);

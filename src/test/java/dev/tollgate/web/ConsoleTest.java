@@ -301,11 +301,11 @@ class ConsoleTest {
     assertThat(flags)
         .contains("--store-address=localhost:" + server.port())
         .contains("--bearer-token-file=/var/run/secrets/tollgate/token")
-        .contains("--grpc-headers=projectID=" + project);
+        .doesNotContain("--grpc-headers");
     String k8s = page.getByRole(AriaRole.TEXTBOX,
         new Page.GetByRoleOptions().setName("Kubernetes Secret and Deployment for Parca (scraper)")).inputValue();
-    assertThat(k8s).contains("token: \"" + token + "\"").contains("projectID=" + project)
-        .contains("mountPath: /var/run/secrets/tollgate");
+    assertThat(k8s).contains("token: \"" + token + "\"").contains("--mode=scraper-only")
+        .doesNotContain("--grpc-headers").contains("mountPath: /var/run/secrets/tollgate");
     assertThat(page.getByRole(AriaRole.STATUS).filter(new Locator.FilterOptions()
         .setHasText("Waiting for the first profile"))).isVisible();
     b.screenshot("onboarding-flags");
@@ -430,7 +430,7 @@ class ConsoleTest {
         .contains("mountPath: /var/run/secrets/tollgate");
     page.getByText("Flags for a Parca scraper instead").click();
     assertThat(page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("Parca (scraper) flags")))
-        .hasValue(java.util.regex.Pattern.compile("--bearer-token-file=/var/run/secrets/tollgate/token[\\s\\S]*--grpc-headers=projectID=" + project));
+        .hasValue(java.util.regex.Pattern.compile("--store-address=[\\s\\S]*--bearer-token-file=/var/run/secrets/tollgate/token$"));
     b.screenshot("legacy-replace-flags");
     b.assertClean();
   }
