@@ -67,10 +67,10 @@ public final class Json {
       n = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
       String m = String.valueOf(e.getOriginalMessage());
-      if (m.startsWith("Duplicate field") || m.startsWith("Duplicate Object property")) {
+      if (m.contains("Duplicate field") || m.contains("Duplicate Object property")) {
         throw TollgateException.invalid("body", "request body has a field twice");
       }
-      if (m.startsWith("Trailing token")) {
+      if (m.contains("Trailing token")) {
         throw TollgateException.invalid("body", "request body has something after its JSON object");
       }
       throw TollgateException.invalid("body", "request body is not valid JSON");
