@@ -43,6 +43,7 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
 
   static final AttributeKey<Caller> CALLER = AttributeKey.valueOf(ApiAuthDecorator.class, "CALLER");
   static final AttributeKey<Session> SESSION = AttributeKey.valueOf(ApiAuthDecorator.class, "SESSION");
+  static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf(ApiAuthDecorator.class, "CLIENT_IP");
 
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
   private static final Set<String> CSRF_EXEMPT = Set.of("/v1/auth/login");
@@ -50,20 +51,27 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
   private final BearerAuthenticator bearer;
   private final Sessions sessions;
   private final String externalOrigin;
+  private final TrustedProxies proxies;
 
   /**
    * @param externalUrl the URL browsers reach the server at ({@code --external-url}), or null;
    *     its origin is accepted besides the request's own host
+   * @param proxies whose {@code X-Forwarded-For} names the client (the audit log's and the login
+   *     throttle's address)
    */
-  public ApiAuthDecorator(BearerAuthenticator bearer, Sessions sessions, String externalUrl) {
+  public ApiAuthDecorator(BearerAuthenticator bearer, Sessions sessions, String externalUrl, TrustedProxies proxies) {
     this.bearer = requireNonNull(bearer, "bearer");
+    this.proxies = requireNonNull(proxies, "proxies");
     this.sessions = requireNonNull(sessions, "sessions");
     this.externalOrigin = externalUrl == null ? null : origin(externalUrl);
   }
 
   @Override
   public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
-    String ip = clientIp(ctx);
+    java.net.InetAddress peer = ctx.remoteAddress().getAddress();
+    String ip = dev.tollgate.audit.ClientAddresses.display(
+        proxies.client(peer, req.headers().getAll(HttpHeaderNames.X_FORWARDED_FOR)));
+    ctx.setAttr(CLIENT_IP, ip);
     String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (authorization != null) {
       if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -116,8 +124,10 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
     return ctx.attr(SESSION);
   }
 
+  /** The client's address: the peer's, or from a trusted proxy's {@code X-Forwarded-For}. */
   static String clientIp(ServiceRequestContext ctx) {
-    return dev.tollgate.audit.ClientAddresses.display(ctx.clientAddress());
+    String ip = ctx.attr(CLIENT_IP);
+    return ip != null ? ip : dev.tollgate.audit.ClientAddresses.display(ctx.remoteAddress().getAddress());
   }
 
   /**

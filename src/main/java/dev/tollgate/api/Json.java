@@ -17,7 +17,14 @@ import java.util.List;
  * the field; responses are built from {@link ObjectNode}s so nothing internal leaks by accident.
  */
 public final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  // Strict: one JSON value per body, each key once. A body "{...} garbage" or {"role": "viewer",
+  // "role": "owner"} means something the sender did not check, and a proxy or another parser may
+  // read it differently from us.
+  static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
 
   private Json() {}
 
@@ -59,12 +66,53 @@ public final class Json {
     try {
       n = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
+      String m = String.valueOf(e.getOriginalMessage());
+      if (m.contains("Duplicate field") || m.contains("Duplicate Object property")) {
+        throw TollgateException.invalid("body", "request body has a field twice");
+      }
+      if (m.contains("Trailing token")) {
+        throw TollgateException.invalid("body", "request body has something after its JSON object");
+      }
       throw TollgateException.invalid("body", "request body is not valid JSON");
     }
     if (!(n instanceof ObjectNode o)) {
       throw TollgateException.invalid("body", "request body must be a JSON object");
     }
+    String nul = firstNul(o, null);
+    if (nul != null) {
+      throw TollgateException.invalid(nul, nul + " must not contain a NUL character (U+0000)");
+    }
     return new Body(o);
+  }
+
+  /**
+   * The first field whose name or (nested) text holds U+0000, or null. No stored text may hold
+   * one (PostgreSQL refuses it), so it is refused here, once for every route.
+   */
+  private static String firstNul(JsonNode n, String field) {
+    if (n.isTextual()) {
+      return n.textValue().indexOf('\0') >= 0 ? (field == null ? "body" : field) : null;
+    }
+    var names = n.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (name.indexOf('\0') >= 0) {
+        return "body";
+      }
+      String found = firstNul(n.get(name), field == null ? name : field);
+      if (found != null) {
+        return found;
+      }
+    }
+    if (n.isArray()) {
+      for (JsonNode e : n) {
+        String found = firstNul(e, field);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   /** Typed access to a JSON object's fields; wrong types are 400s naming the field. */

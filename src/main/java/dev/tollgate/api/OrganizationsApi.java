@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Patch;
 import com.linecorp.armeria.server.annotation.Post;
 import dev.tollgate.iam.Members;
+import dev.tollgate.iam.Names;
 import dev.tollgate.iam.Organizations;
 import dev.tollgate.iam.Projects;
 
@@ -102,9 +103,12 @@ public final class OrganizationsApi {
   @Blocking
   public HttpResponse addMember(ServiceRequestContext ctx, @Param("organization_id") String orgId, String body) {
     Json.Body b = Json.body(body);
-    var m = members.add(ApiAuthDecorator.caller(ctx), orgId, b.requiredString("email"), b.string("password"),
+    var c = members.add(ApiAuthDecorator.caller(ctx), orgId, b.requiredString("email"), b.string("password"),
         b.requiredString("role"), b.string("projectId"));
-    return Json.created(Views.wrap("user", member(m)));
+    // The same answer whether the email has an account or not: nothing here may tell.
+    var invite = InvitesApi.view(c.invite()).put("token", c.code()).put("link", "/#/invite/" + c.code());
+    return Json.respond(com.linecorp.armeria.common.HttpStatus.OK, Json.object().put("email", Names.email(b.string("email")))
+        .set("invite", invite));
   }
 
   @Delete("/v1/organizations/{organization_id}/users/{user_id}")

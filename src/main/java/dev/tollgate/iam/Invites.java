@@ -62,6 +62,15 @@ public final class Invites {
   public Created create(Caller caller, String organizationId, String role, String projectId, Instant expiresAt) {
     String project = projectId == null || projectId.isBlank() ? null : Names.uuid("projectId", projectId).toString();
     authorizer.require(caller.principal(), "invite.create", organizationId, project, null);
+    return issue(caller, organizationId, role, project, expiresAt, null);
+  }
+
+  /**
+   * Creates an invite without checking {@code invite.create}, for a caller whose own permission
+   * {@link Members#add} already checked; every other check is {@link #create}'s. {@code forEmail}
+   * (or null) is only recorded in the audit entry.
+   */
+  Created issue(Caller caller, String organizationId, String role, String project, Instant expiresAt, String forEmail) {
     Instant now = clock.instant();
     // Validates role and project exactly as a binding would be validated.
     roleBindings.validated(organizationId, "user:local:invitee@invite", project, null, role, caller.actor(), now);
@@ -79,7 +88,8 @@ public final class Invites {
     store.inTransaction(tx -> {
       tx.insertInvite(invite, Sha256.hex(code));
       tx.audit(AuditEntry.of(organizationId, now, caller.actor(), "invite.create", "invite:" + invite.id(),
-          caller.clientIp(), role + (project == null ? "" : " in project " + project) + " until " + expiry));
+          caller.clientIp(), role + (project == null ? "" : " in project " + project) + " until " + expiry
+              + (forEmail == null ? "" : " for " + forEmail)));
       return null;
     });
     return new Created(invite, code);

@@ -21,10 +21,12 @@ public final class Members {
   private final Authorizer authorizer;
   private final RoleBindings roleBindings;
   private final Passwords passwords;
+  private final Invites invites;
   private final InstantSource clock;
 
   public Members(IamStore store, IamState state, Authorizer authorizer, RoleBindings roleBindings,
-      Passwords passwords, InstantSource clock) {
+      Passwords passwords, Invites invites, InstantSource clock) {
+    this.invites = requireNonNull(invites, "invites");
     this.store = requireNonNull(store, "store");
     this.state = requireNonNull(state, "state");
     this.authorizer = requireNonNull(authorizer, "authorizer");
@@ -55,35 +57,44 @@ public final class Members {
   }
 
   /**
-   * Adds a user with a role (optionally in one project). A new user needs a password; an
-   * existing one keeps theirs and just gains the binding. Needs {@code rolebinding.create} and
-   * every permission of the role at the binding's scope, as a binding created directly does.
+   * Adds a member by email. The answer is the same whether the email has an account or not, so
+   * it tells nobody who uses this server, and nobody becomes a member without agreeing: every
+   * call creates an invite for the role (valid {@link Invites#DEFAULT_VALIDITY}), whose link the
+   * caller hands on; an existing user joins by accepting it with their own password. Only for an
+   * email without an account, and with {@code password}, is the user created at once with the
+   * binding (the admin-made account of a first setup). Needs {@code rolebinding.create} and every
+   * permission of the role at the binding's scope, as a binding created directly does.
    */
-  public Member add(Caller caller, String organizationId, String email, String password, String role, String projectId) {
+  public Invites.Created add(Caller caller, String organizationId, String email, String password, String role,
+      String projectId) {
     String project = projectId == null || projectId.isBlank() ? null : Names.uuid("projectId", projectId).toString();
     authorizer.require(caller.principal(), "rolebinding.create", organizationId, project, null);
     String mail = Names.email(email);
+    if (password != null) {
+      // Checked whether or not the email has an account, so a refusal says nothing about it.
+      Passwords.requirePolicy(password);
+    }
     Instant now = clock.instant();
     RoleBinding binding = roleBindings.validated(organizationId, Subject.User.local(mail).value(), project, null,
         role, caller.actor(), now);
     authorizer.requireMayGrant(caller.principal(), organizationId, binding.role(), binding.projectId(), null);
-    User user = store.inTransaction(tx -> {
-      User u = tx.userByEmail(mail).orElse(null);
-      if (u == null) {
-        if (password == null) {
-          throw TollgateException.invalid("password", "password is required for a new user (or send an invite)");
+    if (password != null) {
+      String hash = passwords.hash(password);
+      store.inTransaction(tx -> {
+        if (tx.userByEmail(mail).isPresent()) {
+          return null; // an account of its own: it joins through the invite, if its owner wants to
         }
-        u = new User(UUID.randomUUID().toString(), mail, now);
-        tx.insertUser(u, passwords.hash(password));
+        User u = new User(UUID.randomUUID().toString(), mail, now);
+        tx.insertUser(u, hash);
         tx.audit(AuditEntry.of(organizationId, now, caller.actor(), "user.create", "user:" + u.id(), caller.clientIp(), mail));
-      }
-      tx.insertBinding(binding);
-      tx.audit(AuditEntry.of(organizationId, now, caller.actor(), "rolebinding.create", "rolebinding:" + binding.id(),
-          caller.clientIp(), RoleBindings.describe(binding)));
-      return u;
-    });
-    state.reload();
-    return new Member(user, state.current().bindings(organizationId, binding.subject()));
+        tx.insertBinding(binding);
+        tx.audit(AuditEntry.of(organizationId, now, caller.actor(), "rolebinding.create", "rolebinding:" + binding.id(),
+            caller.clientIp(), RoleBindings.describe(binding)));
+        return null;
+      });
+      state.reload();
+    }
+    return invites.issue(caller, organizationId, binding.role(), project, null, mail);
   }
 
   /** Removes the user from the organization: all their bindings there go, in one transaction. */

@@ -13,10 +13,13 @@ public final class Organizations {
   private final IamStore store;
   private final IamState state;
   private final Authorizer authorizer;
+  private final OrganizationCreation creation;
   private final InstantSource clock;
 
-  public Organizations(IamStore store, IamState state, Authorizer authorizer, InstantSource clock) {
+  public Organizations(IamStore store, IamState state, Authorizer authorizer, OrganizationCreation creation,
+      InstantSource clock) {
     this.store = requireNonNull(store, "store");
+    this.creation = requireNonNull(creation, "creation");
     this.state = requireNonNull(state, "state");
     this.authorizer = requireNonNull(authorizer, "authorizer");
     this.clock = requireNonNull(clock, "clock");
@@ -65,14 +68,37 @@ public final class Organizations {
     return updated;
   }
 
-  /** Any logged-in user may start an organization and becomes its owner; machines may not. */
-  public Organization create(Caller caller, String name) {
+  /**
+   * A new organization with the caller as its owner, if {@code --org-creation} lets the caller
+   * create one and the caller has created fewer than {@code --max-orgs-per-user}. Synchronized so
+   * that concurrent requests of one user cannot both pass the cap (on this server).
+   */
+  public synchronized Organization create(Caller caller, String name) {
     if (!caller.principal().isUser()) {
       throw TollgateException.forbidden("only users can create organizations");
     }
+    String orgName = Names.displayName("name", name);
+    IamSnapshot s = state.current();
+    String subject = caller.principal().subject().value();
+    switch (creation.mode()) {
+      case NOBODY -> throw TollgateException.forbidden(
+          "creating organizations is turned off on this server (--org-creation=nobody)");
+      case OPERATORS -> {
+        if (!isOperator(s, subject)) {
+          throw TollgateException.forbidden("only org-wide owners of the operator's organization may create"
+              + " organizations on this server (--org-creation=operators)");
+        }
+      }
+      case ANYONE -> { }
+    }
+    long created = createdBy(s, subject);
+    if (created >= creation.maxPerUser()) {
+      throw TollgateException.resourceExhausted("you have created " + created + " organizations, the most this"
+          + " server allows per user (--max-orgs-per-user=" + creation.maxPerUser() + ")");
+    }
     Instant now = clock.instant();
-    Organization o = new Organization(UUID.randomUUID().toString(), Names.displayName("name", name), now, null, false);
-    RoleBinding owner = new RoleBinding(UUID.randomUUID().toString(), caller.principal().subject().value(),
+    Organization o = new Organization(UUID.randomUUID().toString(), orgName, now, null, false);
+    RoleBinding owner = new RoleBinding(UUID.randomUUID().toString(), subject,
         o.id(), null, null, SystemRole.OWNER.id(), caller.actor(), now);
     store.inTransaction(tx -> {
       tx.insertOrganization(o);
@@ -82,5 +108,22 @@ public final class Organizations {
     });
     state.reload();
     return o;
+  }
+
+  /** Whether the subject holds an org-wide owner binding in the operator's (the bootstrap) organization. */
+  public static boolean isOperator(IamSnapshot s, String subject) {
+    return s.operatorOrganization().map(op -> s.bindings(op.id(), subject).stream()
+        .anyMatch(b -> b.projectId() == null && b.entity() == null && SystemRole.OWNER.id().equals(b.role())))
+        .orElse(false);
+  }
+
+  /**
+   * Organizations this subject created: the org-wide owner bindings it gave itself, which is
+   * what {@link #create} writes (the bootstrap's binding is created by {@code system:bootstrap}).
+   */
+  private static long createdBy(IamSnapshot s, String subject) {
+    return s.organizations().stream().filter(o -> s.bindings(o.id(), subject).stream()
+        .anyMatch(b -> b.projectId() == null && b.entity() == null && SystemRole.OWNER.id().equals(b.role())
+            && subject.equals(b.createdBy()))).count();
   }
 }

@@ -61,7 +61,7 @@ public sealed interface Subject permits Subject.User, Subject.ServiceAccount {
     if (v.startsWith("user:")) {
       String rest = v.substring("user:".length());
       int colon = rest.indexOf(':');
-      if (colon <= 0 || !Names.isEmail(rest.substring(colon + 1))) {
+      if (colon <= 0 || !Names.isProvider(rest.substring(0, colon)) || !Names.isEmail(rest.substring(colon + 1))) {
         throw TollgateException.invalid("subject", "subject must be user:<provider>:<email>");
       }
       return new User(rest.substring(0, colon), rest.substring(colon + 1));

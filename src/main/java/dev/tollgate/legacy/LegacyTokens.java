@@ -166,17 +166,20 @@ public final class LegacyTokens {
     return new SigningKey(fresh.id(), fresh.publicKey(), null, fresh.createdAt(), null);
   }
 
-  /** Org-wide owner in every organization on this server (the key is shared by all of them). */
+  /**
+   * An org-wide owner of the operator's organization (the bootstrap one), who runs the server: the
+   * key is shared by every organization, and who may create organizations must not be able to
+   * take rotation away from the operator by creating one.
+   */
   private void requireServerOwner(Principal principal) {
     IamSnapshot s = iam.current();
-    Collection<Organization> orgs = s.organizations();
-    boolean owner = !orgs.isEmpty() && principal.tokenProjectId() == null && orgs.stream().allMatch(o ->
-        (principal.organizationId() == null || principal.organizationId().equals(o.id()))
-            && s.bindings(o.id(), principal.subject().value()).stream().anyMatch(b -> b.projectId() == null
-                && b.entity() == null && SystemRole.OWNER.id().equals(b.role())));
+    String operatorOrg = s.operatorOrganization().map(Organization::id).orElse(null);
+    boolean owner = operatorOrg != null && principal.tokenProjectId() == null
+        && (principal.organizationId() == null || principal.organizationId().equals(operatorOrg))
+        && dev.tollgate.iam.Organizations.isOperator(s, principal.subject().value());
     if (!owner) {
       throw TollgateException.forbidden(
-          "rotating the legacy signing key needs an org-wide owner binding in every organization on this server");
+          "rotating the legacy signing key needs an org-wide owner binding in the operator's organization");
     }
   }
 

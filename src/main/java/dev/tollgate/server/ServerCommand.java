@@ -69,11 +69,28 @@ public final class ServerCommand implements Callable<Integer> {
           + " profiles stored here (env TOLLGATE_NODE_URL). Default: http(s)://<host name>:<port>.")
   String nodeUrl;
 
+  @Option(names = "--org-creation", defaultValue = "${env:TOLLGATE_ORG_CREATION:-operators}",
+      description = "Who may create organizations: operators (org-wide owners of the first, bootstrap organization),"
+          + " anyone (any user), nobody (env TOLLGATE_ORG_CREATION). Default: ${DEFAULT-VALUE}.")
+  String orgCreation;
+
+  @Option(names = "--max-orgs-per-user", defaultValue = "${env:TOLLGATE_MAX_ORGS_PER_USER:-10}",
+      description = "How many organizations one user may create (env TOLLGATE_MAX_ORGS_PER_USER). Default: ${DEFAULT-VALUE}.")
+  int maxOrgsPerUser;
+
+  @Option(names = "--trusted-proxies", split = ",", defaultValue = "${env:TOLLGATE_TRUSTED_PROXIES}",
+      description = "Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the"
+          + " client, for the audit log and the login throttle (env TOLLGATE_TRUSTED_PROXIES). Default: none.")
+  java.util.List<String> trustedProxies;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
         tlsCertFile, tlsKeyFile, tlsSelfSigned, blankToNull(externalUrl), bootstrapTokenFile, retention,
-        debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl));
+        debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl),
+        new dev.tollgate.iam.OrganizationCreation(dev.tollgate.iam.OrganizationCreation.Mode.parse(orgCreation),
+            maxOrgsPerUser),
+        dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies));
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param externalUrl the URL users and agents reach this server at (printed, used as JWT issuer); null to derive it
  * @param drainTimeout how long SIGTERM waits for in-flight requests
  * @param nodeUrl the URL other servers sharing the database reach this one at; null to derive it from the host name
+ * @param organizationCreation who may create organizations, and how many per user
+ * @param trustedProxies addresses (or CIDR ranges) whose {@code X-Forwarded-For} names the client
  */
 public record ServerConfig(
     int port,
@@ -29,7 +31,9 @@ public record ServerConfig(
     Duration retention,
     long debuginfoMaxSize,
     Duration drainTimeout,
-    String nodeUrl) {
+    String nodeUrl,
+    dev.tollgate.iam.OrganizationCreation organizationCreation,
+    dev.tollgate.api.TrustedProxies trustedProxies) {
 
   public ServerConfig {
     requireNonNull(dataDir, "dataDir");
@@ -53,12 +57,15 @@ public record ServerConfig(
     if (nodeUrl != null && !nodeUrl.matches("https?://[^/?#\\s]+/?")) {
       throw new IllegalArgumentException("--node-url must be http(s)://host:port, without a path");
     }
+    requireNonNull(organizationCreation, "organizationCreation");
+    requireNonNull(trustedProxies, "trustedProxies");
   }
 
   /** Defaults for everything but the data directory; tests start from here. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
-        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null);
+        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null,
+        dev.tollgate.iam.OrganizationCreation.DEFAULT, dev.tollgate.api.TrustedProxies.NONE);
   }
 
   public boolean tls() {
@@ -75,42 +82,52 @@ public record ServerConfig(
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
   }
 
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url, organizationCreation, trustedProxies);
+  }
+
+  public ServerConfig withOrganizationCreation(dev.tollgate.iam.OrganizationCreation c) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, c, trustedProxies);
+  }
+
+  public ServerConfig withTrustedProxies(dev.tollgate.api.TrustedProxies proxies) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, proxies);
   }
 
   @Override

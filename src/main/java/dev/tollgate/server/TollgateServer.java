@@ -125,11 +125,10 @@ public final class TollgateServer implements AutoCloseable {
       IamState iam = new IamState(iamStore);
       iam.reload();
       Authorizer authorizer = new Authorizer(iam);
-      Organizations organizations = new Organizations(iamStore, iam, authorizer, clock);
+      Organizations organizations = new Organizations(iamStore, iam, authorizer, config.organizationCreation(), clock);
       Projects projects = new Projects(iamStore, iam, authorizer, clock);
       Roles roles = new Roles(iamStore, iam, authorizer, clock);
       RoleBindings bindings = new RoleBindings(iamStore, iam, authorizer, clock);
-      Members members = new Members(iamStore, iam, authorizer, bindings, passwords, clock);
 
       AuditLog audit = new AuditLog(new JdbcAuditStore(db), authorizer,
           () -> iam.current().operatorOrganization().map(Organization::id));
@@ -147,10 +146,12 @@ public final class TollgateServer implements AutoCloseable {
 
       // One throttle for every password check: login and accepting an invite with an existing account.
       LoginThrottle loginThrottle = new LoginThrottle(clock);
+      Invites invites = new Invites(iamStore, iam, authorizer, bindings, passwords, loginThrottle, random, clock);
+      Members members = new Members(iamStore, iam, authorizer, bindings, passwords, invites, clock);
       Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, loginThrottle, random, clock,
           new dev.tollgate.audit.UserEvents(audit, iam));
       ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions,
-          config.externalUrl());
+          config.externalUrl(), config.trustedProxies());
 
       JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
       LegacyState legacyState = new LegacyState(legacyStore);
@@ -220,7 +221,7 @@ public final class TollgateServer implements AutoCloseable {
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
           .build(ingestion.restService());
       sb.annotatedService().decorator(auth).exceptionHandlers(errors)
-          .build(new InvitesApi(new Invites(iamStore, iam, authorizer, bindings, passwords, loginThrottle, random, clock), iam));
+          .build(new InvitesApi(invites, iam));
 
       sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
       sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()

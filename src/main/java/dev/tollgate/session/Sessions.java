@@ -63,7 +63,9 @@ public final class Sessions implements dev.tollgate.iam.PasswordSetter {
 
   public Login login(String email, String password, String clientIp) {
     String mail = email == null ? "" : email.strip().toLowerCase(java.util.Locale.ROOT);
-    Optional<SessionStore.UserCredentials> creds = mail.isEmpty() ? Optional.empty() : store.credentials(mail);
+    // An impossible email (a NUL byte, say) has no account: not looked up, the same 401 as any other.
+    Optional<SessionStore.UserCredentials> creds = !dev.tollgate.iam.Names.isEmail(mail) ? Optional.empty()
+        : store.credentials(mail);
     String known = creds.map(c -> c.user().email()).orElse(null);
     try {
       throttle.begin(mail, clientIp);

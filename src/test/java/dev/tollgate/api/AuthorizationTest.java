@@ -29,7 +29,9 @@ class AuthorizationTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = TestServer.start(backend, dir);
+    // Members here start organizations of their own (--org-creation=anyone) to test isolation.
+    server = TestServer.start(backend, dir, c -> c.withOrganizationCreation(new dev.tollgate.iam.OrganizationCreation(
+        dev.tollgate.iam.OrganizationCreation.Mode.ANYONE, 10)));
     owner = server.owner();
     org = server.organizationId();
   }

@@ -33,6 +33,7 @@ public final class Api {
   private String cookie;
   private String csrf;
   private String bearer;
+  private final java.util.Map<String, String> extraHeaders = new java.util.LinkedHashMap<>();
 
   public Api(String base) {
     this.base = base;
@@ -58,6 +59,12 @@ public final class Api {
     Api copy = new Api(base);
     copy.cookie = cookie;
     return copy;
+  }
+
+  /** Sends this header with every later request (e.g. {@code X-Forwarded-For}); returns this client. */
+  public Api header(String name, String value) {
+    extraHeaders.put(name, value);
+    return this;
   }
 
   public String cookie() {
@@ -95,6 +102,7 @@ public final class Api {
     if (bearer != null) {
       b.header("authorization", "Bearer " + bearer);
     }
+    extraHeaders.forEach(b::header);
     try {
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       r.headers().firstValue("set-cookie").ifPresent(c -> {
