@@ -129,14 +129,17 @@ public final class IngestRestService {
           prev == null ? 0 : prev.totalProfiles(), prev == null ? 0 : prev.totalBytes()));
     }
     Map<String, String> states = new LinkedHashMap<>();
-    List<ActivityJson> sourceList = sources.values().stream().map(a -> new ActivityJson(a.sourceId(), a.sourceName(),
+    List<ActivityJson> sourceList = sources.values().stream().map(a -> new ActivityJson(a.sourceId(),
+        a.sourceName() != null || a.sourceId().equals("unknown") ? a.sourceName() : tokens.name(a.sourceId()),
         state(a.sourceId(), states), a.node(), a.lastReceived(), a.last5m(), a.lastHour(), a.totalProfiles(),
         a.totalBytes())).toList();
     List<RefusalJson> refusals = stats.refusals(projectId).stream().limit(MAX_REFUSALS).map(r -> {
       IngestStats.Refusal f = r.refusal();
       // A refusal before authorization knows the token's id only: its name as the sources know it.
       String name = f.sourceName() != null ? f.sourceName()
-          : f.sourceId() != null && sources.containsKey(f.sourceId()) ? sources.get(f.sourceId()).sourceName() : null;
+          : f.sourceId() == null ? null
+          : sources.containsKey(f.sourceId()) && sources.get(f.sourceId()).sourceName() != null
+              ? sources.get(f.sourceId()).sourceName() : tokens.name(f.sourceId());
       return new RefusalJson(f.status(), f.reason(), f.method(), f.sourceId(), name, state(f.sourceId(), states),
           f.clientIp(), f.userAgent(), r.calls(), time(r.lastAt()));
     }).toList();
@@ -204,6 +207,21 @@ public final class IngestRestService {
     } catch (java.io.IOException e) {
       return TREE.getNodeFactory().textNode(json); // cut to the size limit: shown as text
     }
+  }
+
+  /** One node that sent a source's stored profiles. */
+  public record SourceNodeJson(String sourceId, String node, long profiles, String lastReceived) {}
+
+  public record SourceNodeListJson(List<SourceNodeJson> sourceNodes) {}
+
+  /** Which nodes sent with which token: for the migration page (which legacy token does which node still use). */
+  @Get("/v1/projects/{project_id}/ingest/source-nodes")
+  @Blocking
+  @ProducesJson
+  public SourceNodeListJson sourceNodes(ServiceRequestContext ctx, @Param("project_id") String projectIdParam) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    return new SourceNodeListJson(store.sourceNodes(projectId).stream().map(n -> new SourceNodeJson(n.sourceId(),
+        n.node(), n.profiles(), time(n.lastReceived()))).toList());
   }
 
   @Get("/v1/projects/{project_id}/series")

@@ -13,4 +13,12 @@ public interface SourceTokens {
   SourceTokens UNKNOWN = id -> State.UNKNOWN;
 
   State state(String tokenId);
+
+  /**
+   * The source name a call with this token is recorded under ({@link IngestGrant#sourceName}),
+   * for refusals recorded before the token's owner was known; null when the token is gone or unknown.
+   */
+  default String name(String tokenId) {
+    return null;
+  }
 }

@@ -29,4 +29,21 @@ final class IssuedTokens implements SourceTokens {
     }
     return State.DELETED;
   }
+
+  @Override
+  public String name(String tokenId) {
+    var legacyToken = legacy.current().token(tokenId);
+    if (legacyToken.isPresent()) {
+      return "legacy-token:" + legacyToken.get().name();
+    }
+    var snapshot = iam.current();
+    for (ServiceAccountToken t : snapshot.data().tokens()) {
+      if (t.id().equals(tokenId)) {
+        // as TokenCallAuthorizer names the grant: the subject, then the token's name
+        return snapshot.serviceAccount(t.serviceAccountId()).map(sa -> "serviceaccount:" + sa.name() + " / " + t.name())
+            .orElse(null);
+      }
+    }
+    return null;
+  }
 }
