@@ -15,6 +15,7 @@ import * as invites from './pages/invites.js';
 import * as invite from './pages/invite.js';
 import * as audit from './pages/audit.js';
 import * as orgSettings from './pages/orgSettings.js';
+import * as migration from './pages/migration.js';
 import * as explorer from './pages/explorer.js';
 import { changePasswordDialog } from './password.js';
 
@@ -37,6 +38,7 @@ const routes = [
   [`^${ORG}/iam/invites$`, invites, 'invites'],
   [`^${ORG}/iam/audit$`, audit, 'audit'],
   [`^${ORG}/settings$`, orgSettings, 'settings'],
+  [`^${ORG}/migration$`, migration, 'migration'],
 ].map(([p, page, section, variant]) => ({ re: new RegExp(p), page, section, variant }));
 
 const state = {
@@ -146,7 +148,8 @@ function renderChrome(section, projectId) {
       h('li', {}, link(`#/orgs/${org}/iam/invites`, 'Invites', 'invites')),
       h('li', {}, link(`#/orgs/${org}/iam/audit`, 'Audit log', 'audit'))),
     h('h2', {}, 'Organization'),
-    h('ul', {}, h('li', {}, link(`#/orgs/${org}/settings`, 'Settings', 'settings'))));
+    h('ul', {}, h('li', {}, link(`#/orgs/${org}/settings`, 'Settings', 'settings')),
+      h('li', {}, link(`#/orgs/${org}/migration`, 'Legacy token migration', 'migration'))));
 }
 
 function runCleanups() {

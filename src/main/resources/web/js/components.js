@@ -62,6 +62,24 @@ export function projectName(projects, id) {
   return p ? p.name : id;
 }
 
+/**
+ * What a binding applies to: the service account its entity names (within its project or the
+ * whole organization), else its project by name (id on hover), else the whole organization.
+ */
+export function bindingEntity(projects, b) {
+  const where = () => {
+    if (!b.projectId) return h('span', { class: 'muted' }, 'whole organization');
+    const p = projects.find((x) => x.id === b.projectId);
+    return h('span', { title: `project ${b.projectId}` }, p ? p.name : b.projectId);
+  };
+  if (b.entity && b.entity.startsWith('serviceaccount:')) {
+    return h('span', { title: b.entity }, 'service account ', h('code', {}, b.entity.slice('serviceaccount:'.length)),
+      h('br'), h('span', { class: 'muted small' }, 'in '), where());
+  }
+  if (b.entity) return h('span', {}, h('code', {}, b.entity), h('br'), where());
+  return where();
+}
+
 /** Role + optional project for a subject; onDone(binding) after it is created. */
 export function bindRoleForm(orgId, subject, roles, projects, onDone, opts = {}) {
   const role = field('Role', roleSelect(roles, opts.role || 'system:profile-writer'));

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code tollgate stats --project ID}: what arrived, per sending token and per node. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
     description = {"Show what arrived in a project: per token/service account and per node, last received, "
-        + "calls, bytes, series and refusals in the last 5 minutes and the last hour. Needs profile.read.",
+        + "calls, bytes, series (distinct label sets, as the series list counts them) and refusals in the last 5 "
+        + "minutes and the last hour. Needs profile.read.",
         "Exit codes: 0 ok; 3 unauthenticated; 4 permission denied; 5 not found; 8 other; 9 unreachable."})
 final class StatsCommand extends ClientCommand {
   private static final Table SOURCES = table(field("SOURCE", "sourceName"));

@@ -1,7 +1,11 @@
 package dev.tollgate.ingest;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -12,9 +16,17 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * other's counts.
  */
 final class ActivityTable {
-  /** One minute of one key's activity; {@code lastReceived} is 0 when no call was accepted. */
+  /**
+   * One minute of one key's activity; {@code lastReceived} is 0 when no call was accepted.
+   * {@code seriesIds}: the distinct series the accepted calls brought, whose number is the
+   * {@code series} column.
+   */
   record Row(UUID projectId, IngestStats.Kind kind, String key, long minute, String name, long calls, long bytes,
-      long series, long refusals, long lastReceived) {}
+      Set<String> seriesIds, long refusals, long lastReceived) {
+    long series() {
+      return seriesIds.size();
+    }
+  }
 
   private final Jdbi jdbi;
 
@@ -45,14 +57,38 @@ final class ActivityTable {
               .bind("last", r.lastReceived() == 0 ? null : r.lastReceived()).add();
         }
         b.execute();
+        // Series seen in the minute already (by another server, or an earlier flush) stay once.
+        PreparedBatch sb = h.prepareBatch("INSERT INTO ingest_activity_series (project_id, kind, activity_key, minute,"
+            + " series_id) VALUES (:p, :kind, :key, :minute, :s) ON CONFLICT DO NOTHING");
+        int n = 0;
+        for (Row r : rows) {
+          for (String id : r.seriesIds()) {
+            sb.bind("p", r.projectId().toString()).bind("kind", r.kind().name()).bind("key", r.key())
+                .bind("minute", r.minute()).bind("s", id).add();
+            n++;
+          }
+        }
+        if (n > 0) {
+          sb.execute();
+        }
       }
       h.createUpdate("DELETE FROM ingest_activity WHERE minute < :before").bind("before", pruneBeforeMinute).execute();
+      h.createUpdate("DELETE FROM ingest_activity_series WHERE minute < :before").bind("before", pruneBeforeMinute)
+          .execute();
     });
   }
 
   /** The project's rows from {@code fromMinute} on. */
   List<Row> since(UUID projectId, long fromMinute) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM ingest_activity WHERE project_id = :p"
+    return jdbi.withHandle(h -> {
+      Map<String, Set<String>> series = new HashMap<>();
+      h.createQuery("SELECT kind, activity_key, minute, series_id FROM ingest_activity_series WHERE project_id = :p"
+              + " AND minute >= :from")
+          .bind("p", projectId.toString()).bind("from", fromMinute)
+          .map((rs, ctx) -> series.computeIfAbsent(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getLong(3),
+              k -> new HashSet<>()).add(rs.getString(4)))
+          .list();
+      return h.createQuery("SELECT * FROM ingest_activity WHERE project_id = :p"
             + " AND minute >= :from")
         .bind("p", projectId.toString()).bind("from", fromMinute)
         .map((rs, ctx) -> {
@@ -62,8 +98,10 @@ final class ActivityTable {
           }
           return new Row(projectId, IngestStats.Kind.valueOf(rs.getString("kind")), rs.getString("activity_key"),
               rs.getLong("minute"), rs.getString("name"), rs.getLong("calls"), rs.getLong("bytes"),
-              rs.getLong("series"), rs.getLong("refusals"), last);
+              series.getOrDefault(rs.getString("kind") + "/" + rs.getString("activity_key") + "/"
+                  + rs.getLong("minute"), Set.of()), rs.getLong("refusals"), last);
         })
-        .list());
+        .list();
+    });
   }
 }

@@ -3,10 +3,13 @@ package dev.tollgate.ingest;
 import dev.tollgate.profiles.NewBlob;
 import dev.tollgate.profiles.ProfileStore;
 import dev.tollgate.profiles.SeriesEntry;
+import dev.tollgate.profiles.SeriesIds;
 import dev.tollgate.profiles.Source;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Stores one call's blobs durably and then counts the call in stats and metrics: the step every
@@ -33,18 +36,23 @@ final class BlobRecorder {
     if (!blobs.isEmpty()) {
       store.append(grant.projectId(), new Source(grant.sourceId(), grant.sourceName()), blobs).join();
     }
-    long series = 0;
-    Map<String, IngestStats.NodeShare> byNode = new HashMap<>();
+    // A series is a label set, as the series list has it: the same id the index stores.
+    Set<String> series = new HashSet<>();
+    Map<String, Long> nodeBytes = new HashMap<>();
+    Map<String, Set<String>> nodeSeries = new HashMap<>();
     for (NewBlob b : blobs) {
-      series += b.entries().size();
       for (SeriesEntry e : b.entries()) {
+        String id = SeriesIds.of(e.labels());
+        series.add(id);
         String node = e.labels().get("node");
         if (node != null) {
-          byNode.merge(node, new IngestStats.NodeShare(b.bytes().length / b.entries().size(), 1),
-              (x, y) -> new IngestStats.NodeShare(x.bytes() + y.bytes(), x.series() + y.series()));
+          nodeBytes.merge(node, (long) (b.bytes().length / b.entries().size()), Long::sum);
+          nodeSeries.computeIfAbsent(node, k -> new HashSet<>()).add(id);
         }
       }
     }
+    Map<String, IngestStats.NodeShare> byNode = new HashMap<>();
+    nodeBytes.forEach((node, bytes) -> byNode.put(node, new IngestStats.NodeShare(bytes, nodeSeries.get(node))));
     stats.accepted(grant.projectId(), grant.sourceId(), grant.sourceName(), requestBytes, series, byNode);
     metrics.bytes(grant.projectId(), method, requestBytes);
   }

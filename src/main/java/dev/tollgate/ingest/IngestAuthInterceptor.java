@@ -24,6 +24,9 @@ final class IngestAuthInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(IngestAuthInterceptor.class);
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> PROJECT_ID = Metadata.Key.of("projectid", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> USER_AGENT = Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER);
+  /** The service whose failed calls count as refusals of their source (see {@link BlobRecorder#refused}). */
+  private static final String PROFILE_STORE = "parca.profilestore.v1alpha1.ProfileStoreService";
 
   private final CallAuthorizer authorizer;
   private final IngestMetrics metrics;
@@ -52,27 +55,35 @@ final class IngestAuthInterceptor implements ServerInterceptor {
     String method = call.getMethodDescriptor().getBareMethodName();
     String permission = permissionFor(call.getMethodDescriptor().getServiceName());
     IngestGrant grant;
+    String clientIp = clientIp(call);
+    String userAgent = userAgent(headers);
     try {
       if (permission == null) {
         throw new IngestRefusedException(Status.PERMISSION_DENIED.withDescription("method is not an ingestion method"));
       }
-      grant = authorizer.authorize(headers.get(AUTHORIZATION), headers.get(PROJECT_ID), clientIp(call), permission);
+      grant = authorizer.authorize(headers.get(AUTHORIZATION), headers.get(PROJECT_ID), clientIp, permission);
       if (grant == null) {
         throw new IllegalStateException("authorizer returned no grant");
       }
     } catch (IngestRefusedException e) {
-      return refuse(call, method, e);
+      return refuse(call, method, e, clientIp, userAgent);
     } catch (RuntimeException e) {
       // the exception's message may quote the credential, so only its type is logged
       log.warn("authorizing {} failed with {}; refusing the call", method, e.getClass().getName());
       return refuse(call, method, new IngestRefusedException(
-          Status.UNAUTHENTICATED.withDescription("authentication failed")));
+          Status.UNAUTHENTICATED.withDescription("authentication failed")), clientIp, userAgent);
     }
     IngestGrant g = grant;
+    boolean profiles = PROFILE_STORE.equals(call.getMethodDescriptor().getServiceName());
     ServerCall<Q, A> counted = new SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
         metrics.call(g.projectId(), method, status.getCode());
+        if (profiles && !status.isOk()) {
+          // An authorized call refused for its data (invalid, too large, server full): why, for the data page.
+          stats.refusedBecause(g.projectId(), new IngestStats.Refusal(status.getCode().name(),
+              status.getDescription(), method, g.sourceId(), g.sourceName(), clientIp, userAgent));
+        }
         super.close(status, trailers);
       }
     };
@@ -92,10 +103,20 @@ final class IngestAuthInterceptor implements ServerInterceptor {
         && a.getAddress() != null ? dev.tollgate.audit.ClientAddresses.display(a.getAddress()) : null;
   }
 
-  private <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, String method, IngestRefusedException e) {
+  /** The client's user agent as it sent it (gRPC clients name themselves and their version), or null. */
+  private static String userAgent(Metadata headers) {
+    ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+    String ua = ctx == null ? null : ctx.request().headers().get(com.linecorp.armeria.common.HttpHeaderNames.USER_AGENT);
+    return ua != null ? ua : headers.get(USER_AGENT);
+  }
+
+  private <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, String method, IngestRefusedException e,
+      String clientIp, String userAgent) {
     metrics.call(e.projectId(), method, e.status().getCode());
     if (e.projectId() != null) {
       stats.refused(e.projectId(), e.sourceId());
+      stats.refusedBecause(e.projectId(), new IngestStats.Refusal(e.status().getCode().name(),
+          e.status().getDescription(), method, e.sourceId(), null, clientIp, userAgent));
     }
     call.close(e.status(), new Metadata());
     return new ServerCall.Listener<>() {};

@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
 public final class IngestRestService {
   private static final Pattern SERIES_ID = Pattern.compile("[0-9a-f]{32}");
   private static final int MAX_PROFILES = 1000;
+  /** Distinct refusals listed at most, the latest first. */
+  private static final int MAX_REFUSALS = 100;
 
   private final ProfileStore store;
   private final IngestStats stats;
@@ -43,10 +45,12 @@ public final class IngestRestService {
   private final PeerDownloads peers;
   private final OtlpStore otlp;
   private final java.time.InstantSource clock;
+  private final SourceTokens tokens;
   private static final com.fasterxml.jackson.databind.ObjectMapper TREE = new com.fasterxml.jackson.databind.ObjectMapper();
 
   IngestRestService(ProfileStore store, IngestStats stats, ProjectReadAccess access, PeerDownloads peers,
-      OtlpStore otlp, java.time.InstantSource clock) {
+      OtlpStore otlp, java.time.InstantSource clock, SourceTokens tokens) {
+    this.tokens = tokens;
     this.otlp = otlp;
     this.clock = clock;
     this.store = store;
@@ -58,11 +62,20 @@ public final class IngestRestService {
   /** Counts of one window. */
   public record WindowJson(long calls, long bytes, long series, long refusals) {}
 
-  /** One source or node: recent activity from memory, totals from the index. */
-  public record ActivityJson(String sourceId, String sourceName, String node, String lastReceived, WindowJson last5m,
-      WindowJson lastHour, long totalProfiles, long totalBytes) {}
+  /**
+   * One source or node: recent activity from memory, totals from the index. {@code sourceState}
+   * (sources only): {@code active}, {@code deleted} (its token no longer exists), or null when
+   * unknown or when the source is refused calls without a valid token ({@code sourceId} "unknown").
+   */
+  public record ActivityJson(String sourceId, String sourceName, String sourceState, String node,
+      String lastReceived, WindowJson last5m, WindowJson lastHour, long totalProfiles, long totalBytes) {}
 
-  public record StatsJson(List<ActivityJson> sources, List<ActivityJson> nodes, List<OtlpNodeJson> otlpNodes) {}
+  /** One distinct refusal of the last hour: status code name, the reason the client got, and from where. */
+  public record RefusalJson(String status, String reason, String method, String sourceId, String sourceName,
+      String sourceState, String clientIp, String userAgent, long calls, String lastAt) {}
+
+  public record StatsJson(List<ActivityJson> sources, List<ActivityJson> nodes, List<OtlpNodeJson> otlpNodes,
+      List<RefusalJson> refusals) {}
 
   /** OTLP data stored for one node (null: the resource named none). */
   public record OtlpNodeJson(String node, long logRecords, long metricPoints, String lastReceived) {}
@@ -98,12 +111,12 @@ public final class IngestRestService {
     Map<String, ActivityJson> sources = new LinkedHashMap<>();
     Map<String, ActivityJson> nodes = new LinkedHashMap<>();
     for (Totals t : store.totalsBySource(projectId)) {
-      sources.put(t.key(), new ActivityJson(t.key(), t.name(), null, time(t.lastReceived()), zero(), zero(),
+      sources.put(t.key(), new ActivityJson(t.key(), t.name(), null, null, time(t.lastReceived()), zero(), zero(),
           t.profiles(), t.bytes()));
     }
     for (Totals t : store.totalsByNode(projectId)) {
-      nodes.put(t.key(), new ActivityJson(null, null, t.key(), time(t.lastReceived()), zero(), zero(), t.profiles(),
-          t.bytes()));
+      nodes.put(t.key(), new ActivityJson(null, null, null, t.key(), time(t.lastReceived()), zero(), zero(),
+          t.profiles(), t.bytes()));
     }
     for (IngestStats.Activity a : stats.snapshot(projectId)) {
       boolean source = a.kind() == IngestStats.Kind.SOURCE;
@@ -111,13 +124,40 @@ public final class IngestRestService {
       ActivityJson prev = target.get(a.id());
       String last = a.lastReceived() != null ? time(a.lastReceived()) : prev == null ? null : prev.lastReceived();
       target.put(a.id(), new ActivityJson(source ? a.id() : null,
-          source ? (a.name() != null ? a.name() : prev == null ? null : prev.sourceName()) : null,
+          source ? (a.name() != null ? a.name() : prev == null ? null : prev.sourceName()) : null, null,
           source ? null : a.id(), last, window(a.last5m()), window(a.lastHour()),
           prev == null ? 0 : prev.totalProfiles(), prev == null ? 0 : prev.totalBytes()));
     }
+    Map<String, String> states = new LinkedHashMap<>();
+    List<ActivityJson> sourceList = sources.values().stream().map(a -> new ActivityJson(a.sourceId(),
+        a.sourceName() != null || a.sourceId().equals("unknown") ? a.sourceName() : tokens.name(a.sourceId()),
+        state(a.sourceId(), states), a.node(), a.lastReceived(), a.last5m(), a.lastHour(), a.totalProfiles(),
+        a.totalBytes())).toList();
+    List<RefusalJson> refusals = stats.refusals(projectId).stream().limit(MAX_REFUSALS).map(r -> {
+      IngestStats.Refusal f = r.refusal();
+      // A refusal before authorization knows the token's id only: its name as the sources know it.
+      String name = f.sourceName() != null ? f.sourceName()
+          : f.sourceId() == null ? null
+          : sources.containsKey(f.sourceId()) && sources.get(f.sourceId()).sourceName() != null
+              ? sources.get(f.sourceId()).sourceName() : tokens.name(f.sourceId());
+      return new RefusalJson(f.status(), f.reason(), f.method(), f.sourceId(), name, state(f.sourceId(), states),
+          f.clientIp(), f.userAgent(), r.calls(), time(r.lastAt()));
+    }).toList();
     List<OtlpNodeJson> otlpNodes = otlp.countsByNode(projectId).stream().map(c -> new OtlpNodeJson(c.node(),
         c.logRecords(), c.metricPoints(), time(Instant.ofEpochMilli(c.lastReceivedMillis())))).toList();
-    return new StatsJson(new ArrayList<>(sources.values()), new ArrayList<>(nodes.values()), otlpNodes);
+    return new StatsJson(sourceList, new ArrayList<>(nodes.values()), otlpNodes, refusals);
+  }
+
+  /** "active" / "deleted" for a token id, null when unknown or for the refusals without a token. */
+  private String state(String sourceId, Map<String, String> cache) {
+    if (sourceId == null || sourceId.equals("unknown")) {
+      return null;
+    }
+    return cache.computeIfAbsent(sourceId, id -> switch (tokens.state(id)) {
+      case ACTIVE -> "active";
+      case DELETED -> "deleted";
+      case UNKNOWN -> null;
+    });
   }
 
   /**
@@ -167,6 +207,21 @@ public final class IngestRestService {
     } catch (java.io.IOException e) {
       return TREE.getNodeFactory().textNode(json); // cut to the size limit: shown as text
     }
+  }
+
+  /** One node that sent a source's stored profiles. */
+  public record SourceNodeJson(String sourceId, String node, long profiles, String lastReceived) {}
+
+  public record SourceNodeListJson(List<SourceNodeJson> sourceNodes) {}
+
+  /** Which nodes sent with which token: for the migration page (which legacy token does which node still use). */
+  @Get("/v1/projects/{project_id}/ingest/source-nodes")
+  @Blocking
+  @ProducesJson
+  public SourceNodeListJson sourceNodes(ServiceRequestContext ctx, @Param("project_id") String projectIdParam) {
+    UUID projectId = projectId(ctx, projectIdParam);
+    return new SourceNodeListJson(store.sourceNodes(projectId).stream().map(n -> new SourceNodeJson(n.sourceId(),
+        n.node(), n.profiles(), time(n.lastReceived()))).toList());
   }
 
   @Get("/v1/projects/{project_id}/series")

@@ -53,7 +53,14 @@ public final class Ingestion implements AutoCloseable {
    */
   public Ingestion(Database db, Path dataDir, IngestSettings settings, CallAuthorizer authorizer,
       ProjectReadAccess readAccess, MeterRegistry registry, InstantSource clock) {
+    this(db, dataDir, settings, authorizer, readAccess, registry, clock, SourceTokens.UNKNOWN);
+  }
+
+  /** @param sourceTokens tells the statistics which sources' tokens were deleted */
+  public Ingestion(Database db, Path dataDir, IngestSettings settings, CallAuthorizer authorizer,
+      ProjectReadAccess readAccess, MeterRegistry registry, InstantSource clock, SourceTokens sourceTokens) {
     requireNonNull(db, "db");
+    requireNonNull(sourceTokens, "sourceTokens");
     requireNonNull(dataDir, "dataDir");
     requireNonNull(settings, "settings");
     requireNonNull(authorizer, "authorizer");
@@ -71,7 +78,7 @@ public final class Ingestion implements AutoCloseable {
     this.debuginfo = new DebuginfoStore(db, dataDir.resolve("debuginfo"), clock, settings.debuginfoMaxSize());
     this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tollgate-ingest-timer")
         .daemon(true).factory());
-    this.stats = new IngestStats(clock, new ActivityTable(db.jdbi()));
+    this.stats = new IngestStats(clock, new ActivityTable(db.jdbi()), new RefusalTable(db.jdbi()));
     DecompressionBudget budget = DecompressionBudget.ofHeap();
     // Arrow decodes off the heap (arrow-memory-unsafe: not bounded by the heap nor by
     // MaxDirectMemorySize), so its total is sized from the machine, not from -Xmx.
@@ -95,7 +102,7 @@ public final class Ingestion implements AutoCloseable {
         ServerInterceptors.intercept(new OtlpGrpcService.Logs(otlp, work), auth),
         ServerInterceptors.intercept(new OtlpGrpcService.Metrics(otlp, work), auth));
     this.peers = new PeerDownloads(nodes, nodeId);
-    this.rest = new IngestRestService(profiles, stats, readAccess, peers, otlp, clock);
+    this.rest = new IngestRestService(profiles, stats, readAccess, peers, otlp, clock, sourceTokens);
     timers.scheduleWithFixedDelay(() -> background("retention", profiles::enforceRetention), 1, 10, TimeUnit.MINUTES);
     timers.scheduleWithFixedDelay(() -> background("OTLP retention",
         () -> otlp.deleteReceivedBefore(clock.millis() - retentionMillis)), 1, 10, TimeUnit.MINUTES);

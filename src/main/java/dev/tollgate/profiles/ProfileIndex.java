@@ -204,6 +204,20 @@ final class ProfileIndex {
     return newestFirst.reversed();
   }
 
+  /**
+   * Which nodes sent the stored profiles of each source of the project. Reads the project's
+   * profile rows (no summary keeps this pair), so it is for on-demand pages, not for polling.
+   */
+  List<SourceNode> sourceNodes(UUID projectId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT source_id, node, COUNT(*) AS n, MAX(received_at) AS last"
+            + " FROM profiles WHERE project_id = :p AND node IS NOT NULL GROUP BY source_id, node"
+            + " ORDER BY source_id, node")
+        .bind("p", projectId.toString())
+        .map((rs, ctx) -> new SourceNode(rs.getString("source_id"), rs.getString("node"), rs.getLong("n"),
+            Instant.ofEpochMilli(rs.getLong("last"))))
+        .list());
+  }
+
   /** The project's series, from the summary table. */
   List<SeriesSummary> series(UUID projectId) {
     return jdbi.withHandle(h -> ProfileSummaries.series(h, projectId));

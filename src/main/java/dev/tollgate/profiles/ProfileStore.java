@@ -163,6 +163,11 @@ public final class ProfileStore implements AutoCloseable {
     return index.profiles(projectId, seriesId, from, to, limit);
   }
 
+  /** The nodes that sent each source's stored profiles (a scan of the project's profiles). */
+  public List<SourceNode> sourceNodes(UUID projectId) {
+    return index.sourceNodes(projectId);
+  }
+
   /** Durable totals per source (token). */
   public List<Totals> totalsBySource(UUID projectId) {
     return index.totals(projectId, true);

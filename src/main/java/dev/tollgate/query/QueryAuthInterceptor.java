@@ -64,8 +64,9 @@ final class QueryAuthInterceptor implements ServerInterceptor {
     return all == null ? null : String.join("; ", all);
   }
 
+  /** Written as the audit log writes every address ({@code ::1}, {@code 127.0.0.1} for a mapped IPv4). */
   private static String clientIp() {
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-    return ctx == null ? null : ctx.clientAddress().getHostAddress();
+    return ctx == null ? null : dev.tollgate.audit.ClientAddresses.display(ctx.clientAddress());
   }
 }

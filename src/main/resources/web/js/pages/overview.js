@@ -1,10 +1,25 @@
 // Project overview: is data arriving? Per source token and per node, the series, downloads.
 // Refreshes itself every few seconds while open.
 import { api, can } from '../api.js';
-import { h, table, chips, time, bytes, copyField, errorBox } from '../dom.js';
+import { h, table, chips, time, bytes, copyField, errorBox, badge } from '../dom.js';
 import { clientSetup } from '../components.js';
 
 const REFRESH_MS = 3000;
+
+const STATUS_TEXT = {
+  UNAUTHENTICATED: 'Unauthenticated',
+  PERMISSION_DENIED: 'Permission denied',
+  INVALID_ARGUMENT: 'Invalid argument',
+  RESOURCE_EXHAUSTED: 'Resource exhausted',
+  NOT_FOUND: 'Not found',
+  UNAVAILABLE: 'Unavailable',
+  DEADLINE_EXCEEDED: 'Deadline exceeded',
+  INTERNAL: 'Internal error',
+};
+
+function statusText(code) {
+  return STATUS_TEXT[code] || String(code || '').toLowerCase().replace(/_/g, ' ');
+}
 
 export async function render(ctx, projectId) {
   const { main } = ctx;
@@ -30,6 +45,14 @@ export async function render(ctx, projectId) {
   let stopped = false;
   let timer = null;
   ctx.onLeave(() => { stopped = true; clearTimeout(timer); });
+
+  // Who sent: the token's owner and name, "deleted" when the token no longer exists, and for
+  // refusals before any token was recognized, that no valid token came.
+  const sourceCell = (s) => {
+    if (s.sourceId === 'unknown' && !s.sourceName) return h('span', { class: 'muted' }, 'no valid token');
+    const name = s.sourceName || (s.sourceId ? h('code', { class: 'small' }, s.sourceId) : h('span', { class: 'muted' }, 'no valid token'));
+    return h('span', {}, name, s.sourceState === 'deleted' ? [' ', badge('deleted', 'warn')] : null);
+  };
 
   const windowCell = (w) => (w ? `${w.calls} call${w.calls === 1 ? "" : "s"}, ${bytes(w.bytes)}${w.refusals ? `, ${w.refusals} refused` : ''}` : '');
 
@@ -68,8 +91,8 @@ export async function render(ctx, projectId) {
     statsEl.replaceChildren(
       h('h3', {}, 'Per source token'),
       table([
-        { label: 'Source', cell: (s) => s.sourceName || '' },
-        { label: 'Token id', cell: (s) => h('code', { class: 'small' }, s.sourceId || '') },
+        { label: 'Source', cell: sourceCell },
+        { label: 'Token id', cell: (s) => (s.sourceId === 'unknown' ? '' : h('code', { class: 'small' }, s.sourceId || '')) },
         { label: 'Last received', cell: (s) => time(s.lastReceived) },
         { label: 'Last 5 min', cell: (s) => windowCell(s.last5m) },
         { label: 'Last hour', cell: (s) => windowCell(s.lastHour) },
@@ -83,7 +106,24 @@ export async function render(ctx, projectId) {
         { label: 'Last 5 min', cell: (n) => windowCell(n.last5m) },
         { label: 'Last hour', cell: (n) => windowCell(n.lastHour) },
         { label: 'Profiles', cell: (n) => String(n.totalProfiles) },
-      ], nodes, 'No node names reported.', 'Nodes'));
+      ], nodes, 'No node names reported.', 'Nodes'),
+      refusalsSection(stats.refusals || []));
+  }
+
+  function refusalsSection(refusals) {
+    if (!refusals.length) return null;
+    return h('div', {},
+      h('h3', {}, 'Refused calls (last hour)'),
+      h('p', { class: 'hint' }, 'Why each call was refused, as its client was told, and where it came from.'),
+      table([
+        { label: 'Last', cell: (r) => time(r.lastAt) },
+        { label: 'Why', cell: (r) => h('span', {}, h('strong', {}, statusText(r.status)), h('br'), r.reason) },
+        { label: 'Source', cell: sourceCell },
+        { label: 'From', cell: (r) => h('span', {}, r.clientIp || h('span', { class: 'muted' }, 'address not recorded'),
+          r.userAgent ? [h('br'), h('span', { class: 'muted small' }, r.userAgent)] : null) },
+        { label: 'Method', cell: (r) => r.method },
+        { label: 'Calls', cell: (r) => String(r.calls) },
+      ], refusals, '', 'Refused calls'));
   }
 
   function drawSeries(series) {

@@ -1,8 +1,9 @@
 // Project settings: name, id (copy), legacy project tokens under a migration banner with the
 // "replace with a service account" flow, which ends on the ready-to-paste flags page.
 import { api, can } from '../api.js';
-import { h, field, select, table, time, copyField, errorBox, formDialog, confirmDialog } from '../dom.js';
-import { tokenReveal, clientSetup, SERVICE_ACCOUNT_NAME_HINT } from '../components.js';
+import { h, field, select, table, time, copyField, errorBox, formDialog, confirmDialog, badge } from '../dom.js';
+import { tokenReveal, clientSetup, SERVICE_ACCOUNT_NAME_HINT, loadRoles } from '../components.js';
+import { projectPermissions, serviceAccountTokens, migrationReport, nodesBySource, replacedByCell } from '../access.js';
 
 // The replacement's secret lives only in memory, for the one page that shows it.
 let lastReplacement = null;
@@ -32,6 +33,7 @@ export async function render(ctx, projectId) {
     } catch (ex) { notice.show(ex); }
   });
   const legacyEl = h('div');
+  const accessEl = h('div', {}, h('p', { class: 'muted' }, 'Loading...'));
   const revealEl = h('div');
   const createBtn = h('button', { type: 'button', onclick: createLegacy, hidden: true }, 'Create legacy token');
   main.append(
@@ -47,26 +49,45 @@ export async function render(ctx, projectId) {
         'token: Tollgate creates the account, binds the least role your client needs and gives you the new flags. ',
         'The old token keeps working until you delete it, so switch clients first, check data arrives, then delete it.'),
       revealEl, legacyEl),
+    h('section', {},
+      h('h2', {}, 'Access to this project'),
+      h('p', { class: 'hint' }, 'The role bindings that grant in this project (its own and the organization-wide ones) and the service-account tokens bound to it.'),
+      accessEl),
     canDelete ? h('section', { class: 'danger-zone' },
       h('h2', {}, 'Delete project'),
       h('p', {}, 'Deletes the project and its role bindings. Clients sending to it are refused.'),
       h('button', { type: 'button', class: 'danger', onclick: deleteProject }, 'Delete project')) : null);
 
   let canCreateLegacy = false;
+  // Filled by loadAccess: the organization's tokens, for "replaced by".
+  let saTokens = [];
   async function load() {
     let tokens;
+    let report;
+    let nodes;
     try {
-      tokens = (await api.get(`/v1/projects/${projectId}/tokens`)).tokens || [];
+      [tokens, report, nodes] = await Promise.all([
+        api.get(`/v1/projects/${projectId}/tokens`).then((r) => r.tokens || []),
+        migrationReport(org),
+        nodesBySource(projectId)]);
     } catch (e) {
       legacyEl.replaceChildren(h('p', { class: 'empty' }, e.status === 404
         ? 'This server does not offer legacy project tokens.' : e.message));
       return;
     }
+    const usage = new Map(((report && report.tokens) || []).map((t) => [t.id, t]));
     canCreateLegacy = canUpdate;
     createBtn.hidden = !canCreateLegacy;
     legacyEl.replaceChildren(table([
       { label: 'Name', cell: (t) => t.name },
       { label: 'Created', cell: (t) => time(t.createdAt) },
+      { label: 'Last used', cell: (t) => time((usage.get(t.id) || t).lastUsedAt) },
+      {
+        label: 'Calls',
+        cell: (t) => (usage.has(t.id) ? `${usage.get(t.id).callsLast24h} in 24 h, ${usage.get(t.id).callsLast7d} in 7 days` : ''),
+      },
+      { label: 'Nodes', cell: (t) => (nodes.get(t.id) || []).map((n) => n.node).join(', ') || h('span', { class: 'muted' }, 'none seen') },
+      { label: 'Replaced by', cell: (t) => replacedByCell(usage.has(t.id) ? usage.get(t.id).replacement : t.replacement, saTokens) },
       {
         label: 'Actions',
         cell: (t) => h('div', { class: 'row-actions' },
@@ -115,6 +136,37 @@ export async function render(ctx, projectId) {
     });
   }
 
+  async function loadAccess() {
+    try {
+      const [bindingList, roles, sa] = await Promise.all([
+        api.get(`/v1/organizations/${org}/rolebindings`).then((r) => r.roleBindings || []),
+        loadRoles(org),
+        serviceAccountTokens(org)]);
+      saTokens = sa.tokens;
+      const roleById = new Map(roles.map((r) => [r.id, r]));
+      const granting = bindingList.filter((b) => !b.projectId || b.projectId === projectId);
+      const bound = sa.tokens.filter((t) => t.projectId === projectId);
+      accessEl.replaceChildren(
+        h('h3', {}, 'Role bindings granting here'),
+        table([
+          { label: 'Subject', cell: (b) => h('code', {}, b.subject) },
+          { label: 'Role', cell: (b) => h('code', { class: 'role' }, b.role) },
+          { label: 'Scope', cell: (b) => (b.projectId ? 'this project' : badge('organization-wide', 'warn')) },
+          { label: 'Permissions here', cell: (b) => projectPermissions(roleById.get(b.role)).join(', ') || h('span', { class: 'muted' }, 'none in a project') },
+        ], granting, 'No role binding grants in this project.', 'Bindings granting in this project'),
+        h('h3', {}, 'Service-account tokens bound to this project'),
+        table([
+          { label: 'Service account', cell: (t) => h('code', {}, `serviceaccount:${t.serviceAccountName}`) },
+          { label: 'Token', cell: (t) => t.name },
+          { label: 'Last used', cell: (t) => time(t.lastUsedAt) },
+          { label: 'Expires', cell: (t) => time(t.expiresAt, 'never') },
+        ], bound, 'No service-account token is bound to this project.', 'Tokens bound to this project'));
+    } catch (e) {
+      accessEl.replaceChildren(h('p', { class: 'empty' }, e.status === 403
+        ? 'You may not list the organization\'s role bindings and service accounts.' : e.message));
+    }
+  }
+
   async function deleteProject() {
     if (!await confirmDialog(`Delete project ${project.name}?`, 'This cannot be undone.')) return;
     try {
@@ -124,6 +176,7 @@ export async function render(ctx, projectId) {
     } catch (e) { notice.show(e); }
   }
 
+  await loadAccess();
   await load();
 }
 

@@ -2,7 +2,7 @@
 // (the server explains why the last owner binding cannot go).
 import { api, can } from '../api.js';
 import { h, field, select, table, time, errorBox, formDialog, confirmDialog } from '../dom.js';
-import { loadRoles, roleSelect, projectSelect, projectName } from '../components.js';
+import { loadRoles, roleSelect, projectSelect, bindingEntity } from '../components.js';
 
 export async function render(ctx, orgId) {
   const { main } = ctx;
@@ -38,8 +38,7 @@ export async function render(ctx, orgId) {
     listEl.replaceChildren(table([
       { label: 'Subject', cell: (b) => h('code', {}, b.subject) },
       { label: 'Role', cell: (b) => h('code', { class: 'role' }, b.role) },
-      { label: 'Project', cell: (b) => projectName(ctx.projects, b.projectId) },
-      { label: 'Entity', cell: (b) => b.entity || '' },
+      { label: 'Entity', cell: (b) => bindingEntity(ctx.projects, b) },
       { label: 'Created', cell: (b) => time(b.createdAt) },
       { label: 'Created by', cell: (b) => b.createdBy || '' },
       {
