@@ -28,7 +28,7 @@ public final class NodeId {
       }
     }
     String id = UUID.randomUUID().toString();
-    Files.createDirectories(dataDir);
+    dev.tollgate.files.PrivateFiles.createDirectories(dataDir);
     // Written whole or not at all: a crash mid-write must not leave a half id behind.
     Path tmp = Files.createTempFile(dataDir, FILE_NAME, ".tmp");
     Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);

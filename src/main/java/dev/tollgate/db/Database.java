@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.files.PrivateFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,6 +25,7 @@ import org.sqlite.SQLiteConfig;
  * serialize on a row lock of the parent (see the repositories).
  */
 public final class Database implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Database.class);
   private final DatabaseUrl url;
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
@@ -131,9 +133,17 @@ public final class Database implements AutoCloseable {
     if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
       return;
     }
-    Path parent = Path.of(file).toAbsolutePath().getParent();
+    Path db = Path.of(file).toAbsolutePath();
+    Path parent = db.getParent();
     try {
-      Files.createDirectories(parent);
+      PrivateFiles.createDirectories(parent);
+      // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the mode of the
+      // database file. A file from an older version (or umask 022) is narrowed, with a warning.
+      PrivateFiles.createFileIfMissing(db);
+      for (String suffix : new String[] {"", "-wal", "-shm"}) {
+        PrivateFiles.restrict(Path.of(db + suffix)).ifPresent(r -> log.warn(
+            "{} was accessible to other users ({}); changed to {}", r.path(), r.before(), r.after()));
+      }
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot create the database directory " + parent, e);
     }

@@ -92,7 +92,8 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
         rs.getString("replaced_by"), rs.getString("replacement_service_account_id"),
         rs.getString("replacement_token_id"), rs.getString("replacement_role"));
     return new LegacyToken(rs.getString("id"), rs.getString("project_id"), rs.getString("name"), rs.getString("key_id"),
-        instant(rs, "created_at"), rs.getString("created_by"), instant(rs, "last_used_at"), r);
+        instant(rs, "created_at"), rs.getString("created_by"), instant(rs, "last_used_at"), r,
+        rs.getLong("issued_at_nanos"), rs.getString("issuer")); // a NULL iat reads 0, which no token carries
   }
 
   /** One transaction's view; lives only inside {@link #inTransaction}. */
@@ -125,10 +126,11 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
 
     @Override
     public void insertToken(LegacyToken t) {
-      h.createUpdate("INSERT INTO legacy_tokens(id, project_id, name, key_id, created_at, created_by) "
-              + "VALUES (:id, :project, :name, :key, :at, :by)")
+      h.createUpdate("INSERT INTO legacy_tokens(id, project_id, name, key_id, created_at, created_by, issued_at_nanos, "
+              + "issuer) VALUES (:id, :project, :name, :key, :at, :by, :iat, :iss)")
           .bind("id", t.id()).bind("project", t.projectId()).bind("name", t.name()).bind("key", t.keyId())
-          .bind("at", millis(t.createdAt())).bind("by", t.createdBy())
+          .bind("at", millis(t.createdAt())).bind("by", t.createdBy()).bind("iat", t.issuedAtNanos())
+          .bind("iss", t.issuer())
           .execute();
     }
 

@@ -166,7 +166,7 @@ public final class DebuginfoStore {
     }
     Path dir = dir(projectId, buildId);
     try {
-      Files.createDirectories(dir);
+      dev.tollgate.files.PrivateFiles.createDirectories(dir);
       return new UploadSession(dir.resolve(type + "." + uploadId + ".tmp"), dir.resolve(type + "." + uploadId + ".data"),
           maxSize, size -> {
             if (!index.setUploadedSize(projectId.toString(), buildId, type, uploadId, size)) {

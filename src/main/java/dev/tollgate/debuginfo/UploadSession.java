@@ -29,7 +29,7 @@ public final class UploadSession implements AutoCloseable {
     this.done = done;
     this.maxSize = maxSize;
     this.onFinished = onFinished;
-    this.channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+    this.channel = dev.tollgate.files.PrivateFiles.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
   }
 

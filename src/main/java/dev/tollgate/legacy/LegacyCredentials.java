@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Legacy tokens on the ingestion path: a valid signature by a known key, a known jti whose
- * project is the token's and still exists. The project comes from the token; a
+ * project is the token's and still exists, and claims exactly as issued (a holder of the key
+ * re-signing the jti with another {@code iat} or {@code iss} is refused). The project comes from the token; a
  * {@code projectid} header is optional and must name the same project. Grants
  * {@code profile.write} and {@code debuginfo.write} in that project only.
  *
@@ -79,6 +80,10 @@ public final class LegacyCredentials implements TokenCallAuthorizer.ProjectCrede
     Project project = iam.current().project(token.projectId()).orElse(null);
     if (!token.projectId().equals(claims.projectId()) || project == null) {
       throw refused(token, "project_mismatch", clientIp);
+    }
+    // A holder of the signing key could re-sign the jti with another iat or iss: refused too.
+    if (!token.issuedWith(claims)) {
+      throw refused(token, "claims_differ", clientIp);
     }
     UUID projectId = UUID.fromString(project.id());
     if (projectIdHeader != null && !projectIdHeader.isBlank()

@@ -105,10 +105,11 @@ public final class LegacyTokens {
       throw new IllegalStateException("no active legacy signing key; ensureSigningKey() runs at start");
     }
     Instant now = clock.instant();
+    String iss = issuer.get();
+    long iat = LegacyJwt.nanos(now);
     LegacyToken token = new LegacyToken(UUID.randomUUID().toString(), p.id(), tokenName, key.id(), now,
-        caller.actor(), null, null);
-    String jwt = LegacyJwt.sign(new LegacyJwt.Claims(token.id(), p.id(), issuer.get(), LegacyJwt.nanos(now)),
-        state.current().activePrivateKey());
+        caller.actor(), null, null, iat, iss);
+    String jwt = LegacyJwt.sign(new LegacyJwt.Claims(token.id(), p.id(), iss, iat), state.current().activePrivateKey());
     store.inTransaction(tx -> {
       tx.insertToken(token);
       tx.audit(AuditEntry.of(p.organizationId(), now, caller.actor(), "legacytoken.create", "legacytoken:" + token.id(),
@@ -195,6 +196,6 @@ public final class LegacyTokens {
       return t;
     }
     return new LegacyToken(t.id(), t.projectId(), t.name(), t.keyId(), t.createdAt(), t.createdBy(), seen,
-        t.replacement());
+        t.replacement(), t.issuedAtNanos(), t.issuer());
   }
 }

@@ -55,7 +55,7 @@ public final class ProfileStore implements AutoCloseable {
     this.clock = requireNonNull(clock, "clock");
     this.retention = requireNonNull(retention, "retention");
     try {
-      Files.createDirectories(root);
+      dev.tollgate.files.PrivateFiles.createDirectories(root);
       recover();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the profile store in " + root, e);

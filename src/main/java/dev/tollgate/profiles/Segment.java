@@ -45,7 +45,7 @@ final class Segment implements AutoCloseable {
 
   static Segment create(Path dir, long sequence, long createdMillis) throws IOException {
     Segment s = new Segment(dir.resolve(fileName(sequence, createdMillis)), sequence, createdMillis);
-    s.channel = FileChannel.open(s.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    s.channel = dev.tollgate.files.PrivateFiles.open(s.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     return s;
   }
 

@@ -232,7 +232,7 @@ final class SegmentWriter implements AutoCloseable {
     }
     if (s == null) {
       Path dir = root.resolve(projectId);
-      Files.createDirectories(dir);
+      dev.tollgate.files.PrivateFiles.createDirectories(dir);
       s = Segment.create(dir, nextSequence(dir), now);
       syncDirectory(dir);
       active.put(projectId, s);

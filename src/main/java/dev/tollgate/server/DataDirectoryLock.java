@@ -37,7 +37,7 @@ final class DataDirectoryLock implements AutoCloseable {
 
   static DataDirectoryLock acquire(Path dataDir) throws IOException {
     Path file = dataDir.resolve(FILE_NAME);
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+    FileChannel ch = dev.tollgate.files.PrivateFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
     FileLock lock;
     try {

@@ -111,7 +111,7 @@ public final class TollgateServer implements AutoCloseable {
   private TollgateServer(ServerConfig config, InstantSource clock) throws Exception {
     this.config = config;
     try {
-      Files.createDirectories(config.dataDir());
+      DataDirectoryModes.enforce(config.dataDir());
       closeables.add(DataDirectoryLock.acquire(config.dataDir())); // closed last
       SecureRandom random = new SecureRandom();
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -87,6 +87,11 @@ final class Forgery {
     return p[0] + "." + b64(changed) + "." + p[2];
   }
 
+  /** The claims JSON of a token, as it was signed. */
+  static String claimsOf(String jwt) {
+    return new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8);
+  }
+
   /** The same signature bytes spelled with non-zero unused trailing bits. */
   static String noncanonicalSignature(String jwt) {
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

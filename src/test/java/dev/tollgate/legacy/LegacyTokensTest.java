@@ -440,4 +440,82 @@ class LegacyTokensTest {
     // The genuine token still works after all that.
     client(jwt, null).writeRaw(profile);
   }
+
+  @Test
+  void everyClaimChanged_andReSignedWithTheRealKey_isRefused() throws Exception {
+    JsonNode legacy = createLegacy(project, "victim");
+    String jwt = legacy.get("token").asText();
+    JsonNode other = createLegacy(project, "neighbour");
+    var projectB = owner.post("/v1/organizations/" + org + "/projects", json("name", "b"));
+    assertThat(projectB.status()).as(projectB.body().toString()).isEqualTo(200);
+    String b = projectB.body().at("/project/id").asText();
+    Forgery f = new Forgery(server.server().components().legacyState().current().activePrivateKey(),
+        server.anonymous().get("/v1/legacy-tokens/keys").body().at("/keys/0/x").asText());
+    com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    String claims = Forgery.claimsOf(jwt);
+    long iat = mapper.readTree(claims).get("iat").asLong();
+    long otherIat = mapper.readTree(Forgery.claimsOf(other.get("token").asText())).get("iat").asLong();
+
+    // The control: the issued claims re-signed are the very token, and it works.
+    assertThat(f.ed25519(LegacyJwt.HEADER, claims)).isEqualTo(jwt);
+    client(f.ed25519(LegacyJwt.HEADER, claims), null).writeRaw(profile);
+
+    java.util.Map<String, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode>> changes =
+        new java.util.LinkedHashMap<>();
+    changes.put("iat + 1", c -> c.put("iat", iat + 1));
+    changes.put("iat - 1", c -> c.put("iat", iat - 1));
+    changes.put("iat of another token", c -> c.put("iat", otherIat));
+    changes.put("iss another server", c -> c.put("iss", "https://elsewhere.example"));
+    changes.put("iss with a trailing slash", c -> c.put("iss", c.get("iss").asText() + "/"));
+    changes.put("jti of another token", c -> c.put("jti", other.get("id").asText()));
+    changes.put("jti unknown", c -> c.put("jti", UUID.randomUUID().toString()));
+    changes.put("projectId and aud of another project", c -> c.put("projectId", b).put("aud", b));
+    changes.put("aud of another project", c -> c.put("aud", b));
+    changes.put("version", c -> c.put("version", "1.0.1"));
+    changes.put("writeProfiles false", c -> c.put("writeProfiles", false));
+    changes.put("an extra claim", c -> c.put("exp", 1));
+    for (var change : changes.entrySet()) {
+      com.fasterxml.jackson.databind.node.ObjectNode c =
+          (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(claims);
+      change.getValue().accept(c);
+      String forged = f.ed25519(LegacyJwt.HEADER, mapper.writeValueAsString(c));
+      for (String header : new String[] {null, project, b}) {
+        assertThatThrownBy(() -> client(forged, header).writeRaw(profile)).as(change.getKey()).satisfies(e -> {
+          Status s = Status.fromThrowable(e);
+          assertThat(s.getCode()).as(change.getKey()).isEqualTo(Status.Code.UNAUTHENTICATED);
+          assertThat(s.getDescription()).as(change.getKey()).isEqualTo(LegacyCredentials.REFUSED);
+        });
+      }
+    }
+    assertThat(owner.get("/v1/organizations/" + org + "/audit").body().toString()).contains("reason=claims_differ");
+    client(jwt, null).writeRaw(profile);
+  }
+
+  @Test
+  void tokensIssuedBeforeTheIssuerWasKept_stillCheckIat_andTheStoredIatIsTheCreationTime() throws Exception {
+    JsonNode legacy = createLegacy(project, "old");
+    String jwt = legacy.get("token").asText();
+    var db = server.server().components().db();
+    // What V17 derives for older tokens (iat = created_at ms * 10^6) is what the server issues.
+    long[] stored = db.jdbi().withHandle(h -> h.createQuery(
+            "SELECT created_at, issued_at_nanos FROM legacy_tokens WHERE id = :id").bind("id", legacy.get("id").asText())
+        .map((rs, c) -> new long[] {rs.getLong(1), rs.getLong(2)}).one());
+    assertThat(stored[1]).isEqualTo(stored[0] * 1_000_000L);
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(Forgery.claimsOf(jwt)).get("iat").asLong())
+        .isEqualTo(stored[1]);
+
+    // A token from before V17: no issuer stored. Its iss is then not compared, its iat still is.
+    db.jdbi().useHandle(h -> h.execute("UPDATE legacy_tokens SET issuer = NULL"));
+    server.restart();
+    Forgery f = new Forgery(server.server().components().legacyState().current().activePrivateKey(),
+        server.anonymous().get("/v1/legacy-tokens/keys").body().at("/keys/0/x").asText());
+    String claims = Forgery.claimsOf(jwt);
+    client(jwt, null).writeRaw(profile);
+    client(f.ed25519(LegacyJwt.HEADER, claims.replaceFirst("\"iss\":\"[^\"]*\"", "\"iss\":\"http://moved:1\"")), null)
+        .writeRaw(profile);
+    String iatChanged = f.ed25519(LegacyJwt.HEADER,
+        claims.replace("\"iat\":" + stored[1] + ",", "\"iat\":" + (stored[1] + 1) + ","));
+    assertThat(iatChanged).isNotEqualTo(jwt);
+    assertThat(code(() -> client(iatChanged, null).writeRaw(profile))).isEqualTo(Status.Code.UNAUTHENTICATED);
+  }
 }
