@@ -101,7 +101,10 @@ public final class ServiceAccountsApi {
   @Get(BASE + "/{id}/rolebindings")
   public HttpResponse roleBindings(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
     Caller caller = ApiAuthDecorator.caller(ctx);
-    ServiceAccount sa = serviceAccounts.get(caller, orgId, id);
+    // rolebinding.list alone, as docs/api.md says (it lists every binding anyway); checked before
+    // the look-up, so that whoever lacks it does not learn which accounts exist.
+    bindings.requireList(caller, orgId);
+    ServiceAccount sa = serviceAccounts.find(orgId, id);
     return Json.ok(Views.list("roleBindings", bindings.listForSubject(caller, orgId, sa.subject()), Views::binding));
   }
 

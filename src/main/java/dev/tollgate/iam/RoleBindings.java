@@ -40,6 +40,11 @@ public final class RoleBindings {
         .toList();
   }
 
+  /** Refuses (403) a caller without an org-wide {@code rolebinding.list}. */
+  public void requireList(Caller caller, String organizationId) {
+    authorizer.require(caller.principal(), "rolebinding.list", organizationId);
+  }
+
   /** The bindings whose subject is this subject. */
   public List<RoleBinding> listForSubject(Caller caller, String organizationId, Subject subject) {
     authorizer.require(caller.principal(), "rolebinding.list", organizationId);

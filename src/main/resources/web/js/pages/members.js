@@ -1,6 +1,6 @@
 // Identity & Access -> Members: users of the organization with their roles; add and remove.
 import { api, can } from '../api.js';
-import { h, field, table, time, errorBox, formDialog, confirmDialog } from '../dom.js';
+import { h, field, table, time, errorBox, formDialog, confirmDialog, copyField } from '../dom.js';
 import { loadRoles, roleSelect, projectSelect, projectName } from '../components.js';
 import { revealResetPassword } from '../password.js';
 
@@ -9,12 +9,13 @@ export async function render(ctx, orgId) {
   const base = `/v1/organizations/${orgId}/users`;
   const [canAdd, canRemove] = await Promise.all([can(orgId, 'rolebinding.create'), can(orgId, 'rolebinding.delete')]);
   const notice = errorBox();
+  const revealEl = h('div');
   const listEl = h('div');
   main.append(
     h('div', { class: 'page-head' },
       h('h1', {}, 'Members'),
       canAdd ? h('button', { type: 'button', class: 'primary', onclick: add }, 'Add Member') : null),
-    notice.el, listEl);
+    notice.el, revealEl, listEl);
 
   async function load() {
     const users = (await api.get(base)).users || [];
@@ -60,17 +61,25 @@ export async function render(ctx, orgId) {
     const roles = await loadRoles(orgId);
     const email = field('Email', h('input', { type: 'email', required: true, autocomplete: 'off' }));
     const password = field('Initial password', h('input', { type: 'password', autocomplete: 'new-password' }),
-      'Needed for a new user; leave empty for someone who already has an account.');
+      'Optional: creates the account at once if this email has none. Someone with an account joins through the invite link.');
     const role = field('Role', roleSelect(roles, 'system:viewer'));
     const project = field('Project', projectSelect(ctx.projects, ''), 'Optional: limit the role to one project.');
     formDialog('Add Member', [email, password, role, project], 'Add', async (close) => {
-      await api.post(base, {
+      const r = await api.post(base, {
         email: email.input.value.trim(),
         password: password.input.value || undefined,
         role: role.input.value,
         projectId: project.input.value || undefined,
       });
       close();
+      // The server answers alike whether the email has an account, so the link is always shown.
+      const link = `${location.origin}/#/invite/${r.invite.token}`;
+      revealEl.replaceChildren(h('div', { class: 'card' },
+        h('h3', {}, `Invite link for ${r.email}`),
+        h('p', { class: 'warning' }, h('strong', {}, 'Send this link to them now. '),
+          'It will not be shown again. If they already have an account, they become a member when they accept it.'),
+        copyField('Invite link', link, { secret: true }),
+        h('button', { type: 'button', onclick: () => revealEl.replaceChildren() }, 'Done')));
       await load();
     });
   }
