@@ -136,6 +136,7 @@ class AccessConsoleTest {
     assertThat(row("Sources", "only-reads").locator(".badge")).hasCount(0);
     assertThat(page.locator("main img")).hasCount(0);
     assertThat(page.evaluate("() => window.__xss === undefined")).isEqualTo(true);
+    assertThat(TableWords.brokenInside(page, "data page")).isEmpty();
     b.screenshot("data-page-refusals");
     b.assertClean();
   }
@@ -188,6 +189,7 @@ class AccessConsoleTest {
     assertThat(old).containsText("1 in 24 h, 1 in 7 days");
     assertThat(old).containsText("node-legacy-1");
     assertThat(old).containsText("not replaced");
+    assertThat(TableWords.brokenInside(page, "project settings")).isEmpty();
     b.screenshot("project-access");
 
     // The migration page: still used, by node-legacy-1, not replaced; Replace leads to the flow.
@@ -197,6 +199,7 @@ class AccessConsoleTest {
     assertThat(entry).containsText("node-legacy-1");
     assertThat(entry).containsText("not replaced");
     assertThat(page.getByText("0 of 1 legacy tokens replaced")).isVisible();
+    assertThat(TableWords.brokenInside(page, "migration")).isEmpty();
     b.screenshot("migration-before");
     entry.getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Replace old-agent")).click();
     row("Legacy tokens", "old-agent").getByRole(AriaRole.BUTTON,
@@ -250,6 +253,7 @@ class AccessConsoleTest {
     Object fits = page.evaluate("() => [...document.querySelectorAll('main table')].every("
         + "(t) => t.scrollWidth <= t.parentElement.clientWidth + 1)");
     assertThat(fits).isEqualTo(true);
+    assertThat(TableWords.brokenInside(page, "role bindings")).isEmpty();
     b.screenshot("role-bindings-entity");
     b.assertClean();
   }
