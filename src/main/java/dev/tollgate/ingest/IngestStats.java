@@ -44,6 +44,11 @@ final class IngestStats {
 
   /** Longest reason kept; descriptions are short, this only bounds a pathological one. */
   static final int MAX_REASON = 500;
+  /**
+   * Distinct refusals kept in memory between two flushes (10 s): a client varying its user agent
+   * cannot grow memory or the table without bound. Past it only the refusal counts go on.
+   */
+  static final int MAX_PENDING_REFUSALS = 1000;
   /** Longest user agent kept. */
   static final int MAX_USER_AGENT = 200;
 
@@ -162,8 +167,15 @@ final class IngestStats {
     long now = clock.millis();
     swap.readLock().lock();
     try {
-      pendingRefusals.computeIfAbsent(new RefusalKey(projectId, now / 60_000, refusal), k -> new RefusalCount())
-          .add(1, now);
+      RefusalKey key = new RefusalKey(projectId, now / 60_000, refusal);
+      RefusalCount count = pendingRefusals.get(key);
+      if (count == null) {
+        if (pendingRefusals.size() >= MAX_PENDING_REFUSALS) {
+          return;
+        }
+        count = pendingRefusals.computeIfAbsent(key, k -> new RefusalCount());
+      }
+      count.add(1, now);
     } finally {
       swap.readLock().unlock();
     }

@@ -85,10 +85,19 @@ class StatsSeriesAgreementTest {
     assertThat(api11.get("count").asLong()).isEqualTo(11);
     assertThat(api11.get("profileTypes").size()).as("several profile types in one label set").isGreaterThan(1);
 
+    // Two identical refusals (an unknown token) are one entry of two calls, also after a restart.
+    for (int i = 0; i < 2; i++) {
+      var refused = org.assertj.core.api.Assertions.catchThrowableOfType(io.grpc.StatusRuntimeException.class,
+          () -> GrpcTestClients.stub(server.url(), "psc_v1_" + "0".repeat(40), project,
+              ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class).writeRaw(call("api", heap)));
+      assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+    }
+    assertRefusal(api);
     assertAgree(api, 2);
     // After a restart the windows come from the table (flushed at shutdown), not from memory.
     server.restart();
     assertAgree(Api.withToken(server.url(), reader), 2);
+    assertRefusal(Api.withToken(server.url(), reader));
 
     Cli cli = new Cli(Map.of("TOLLGATE_SERVER", server.url(), "TOLLGATE_TOKEN", reader));
     Cli.Result r = cli.run("stats", "--project", project);
@@ -101,6 +110,19 @@ class StatsSeriesAgreementTest {
     assertThat(cells.get(8)).as(sourceLine).isEqualTo("2");
     String nodeLine = r.out().lines().filter(l -> l.startsWith("node-a")).findFirst().orElseThrow();
     assertThat(List.of(nodeLine.trim().split("\\s{2,}")).get(4)).as(nodeLine).isEqualTo("2");
+  }
+
+  void assertRefusal(Api api) {
+    JsonNode refusals = api.get("/v1/projects/" + project + "/ingest/stats").body().get("refusals");
+    assertThat(refusals).hasSize(1);
+    JsonNode r = refusals.get(0);
+    assertThat(r.get("status").asText()).isEqualTo("UNAUTHENTICATED");
+    assertThat(r.get("reason").asText()).isEqualTo("invalid or unknown token");
+    assertThat(r.get("method").asText()).isEqualTo("WriteRaw");
+    assertThat(r.get("calls").asLong()).isEqualTo(2);
+    assertThat(r.get("sourceId").isNull()).isTrue();
+    assertThat(r.get("clientIp").asText()).isIn("127.0.0.1", "::1");
+    assertThat(r.get("userAgent").asText()).startsWith("armeria/");
   }
 
   void assertAgree(Api api, int expected) {

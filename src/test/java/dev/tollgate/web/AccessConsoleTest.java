@@ -112,6 +112,18 @@ class AccessConsoleTest {
     var created = owner.post("/v1/organizations/" + org + "/serviceaccounts/" + sa + "/tokens", json("name", XSS));
     assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
     assertThat(write(created.body().at("/token/token").asText(), "node-1").getCode()).isEqualTo(Status.Code.OK);
+    // Its next call carries no profile: refused for its data, after authorization.
+    Status invalid;
+    try {
+      GrpcTestClients.stub(server.url(), created.body().at("/token/token").asText(), project,
+          ProfileStoreServiceBlockingStub.class).writeRaw(WriteRawRequest.newBuilder().addSeries(RawProfileSeries
+              .newBuilder().setLabels(profile("node-1").getSeries(0).getLabels())
+              .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFromUtf8("not a profile")))).build());
+      invalid = Status.OK;
+    } catch (StatusRuntimeException e) {
+      invalid = e.getStatus();
+    }
+    assertThat(invalid.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(owner.delete("/v1/organizations/" + org + "/serviceaccounts/" + sa + "/tokens/"
         + created.body().at("/token/id").asText()).status()).isBetween(200, 204);
 
@@ -128,6 +140,10 @@ class AccessConsoleTest {
     assertThat(unauthenticated.locator("td").nth(2)).hasText("no valid token");
     String from = unauthenticated.locator("td").nth(3).textContent();
     assertThat(from).matches("(127\\.0\\.0\\.1|::1)armeria.*");
+    Locator bad = row("Refused calls", "Invalid argument");
+    assertThat(bad).containsText(invalid.getDescription());
+    assertThat(bad.locator("td").nth(2)).containsText("serviceaccount:gone-agent / " + XSS);
+    assertThat(bad.locator("td").nth(2).locator(".badge")).hasText("deleted");
     // No blank source and no "unknown" anywhere in the sources.
     assertThat(table("Sources")).not().containsText("unknown");
     Locator gone = row("Sources", "gone-agent");
@@ -136,6 +152,7 @@ class AccessConsoleTest {
     assertThat(row("Sources", "only-reads").locator(".badge")).hasCount(0);
     assertThat(page.locator("main img")).hasCount(0);
     assertThat(page.evaluate("() => window.__xss === undefined")).isEqualTo(true);
+    assertThat(TableWords.brokenInside(page, "data page")).isEmpty();
     b.screenshot("data-page-refusals");
     b.assertClean();
   }
@@ -188,6 +205,7 @@ class AccessConsoleTest {
     assertThat(old).containsText("1 in 24 h, 1 in 7 days");
     assertThat(old).containsText("node-legacy-1");
     assertThat(old).containsText("not replaced");
+    assertThat(TableWords.brokenInside(page, "project settings")).isEmpty();
     b.screenshot("project-access");
 
     // The migration page: still used, by node-legacy-1, not replaced; Replace leads to the flow.
@@ -197,6 +215,7 @@ class AccessConsoleTest {
     assertThat(entry).containsText("node-legacy-1");
     assertThat(entry).containsText("not replaced");
     assertThat(page.getByText("0 of 1 legacy tokens replaced")).isVisible();
+    assertThat(TableWords.brokenInside(page, "migration")).isEmpty();
     b.screenshot("migration-before");
     entry.getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Replace old-agent")).click();
     row("Legacy tokens", "old-agent").getByRole(AriaRole.BUTTON,
@@ -250,6 +269,7 @@ class AccessConsoleTest {
     Object fits = page.evaluate("() => [...document.querySelectorAll('main table')].every("
         + "(t) => t.scrollWidth <= t.parentElement.clientWidth + 1)");
     assertThat(fits).isEqualTo(true);
+    assertThat(TableWords.brokenInside(page, "role bindings")).isEmpty();
     b.screenshot("role-bindings-entity");
     b.assertClean();
   }
