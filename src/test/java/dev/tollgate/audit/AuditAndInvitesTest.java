@@ -61,7 +61,9 @@ class AuditAndInvitesTest {
     String bindingId = binding.get("target").asText().substring("rolebinding:".length());
     assertThat(binding.at("/names/" + bindingId).asText()).isEqualTo("user:local:dev@example.com -> system:owner");
 
-    assertThat(owner.get("/v1/organizations/" + org + "/audit?until=" + before).body().get("entries")).isEmpty();
+    // Only this test's project entries: the bootstrap's own entries may be older than `before` on a slow machine.
+    assertThat(owner.get("/v1/organizations/" + org + "/audit?until=" + before + "&action=project.").body()
+        .get("entries")).isEmpty();
     assertThat(owner.get("/v1/organizations/" + org + "/audit?since=" + before + "&action=project.").body()
         .get("entries")).hasSize(2);
     assertThat(owner.get("/v1/organizations/" + org + "/audit?until=yesterday").status()).isEqualTo(400);
