@@ -69,11 +69,17 @@ public final class ServerCommand implements Callable<Integer> {
           + " profiles stored here (env TOLLGATE_NODE_URL). Default: http(s)://<host name>:<port>.")
   String nodeUrl;
 
+  @Option(names = "--iam-max-staleness", defaultValue = "${env:TOLLGATE_IAM_MAX_STALENESS:-PT5S}",
+      description = "With several servers on one PostgreSQL database: how long this server trusts its in-memory"
+          + " access rules without confirming them against the database; past it, credentials are refused with"
+          + " UNAVAILABLE/503 while the database is unreachable (env TOLLGATE_IAM_MAX_STALENESS). Default: ${DEFAULT-VALUE}.")
+  Duration iamMaxStaleness;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
         tlsCertFile, tlsKeyFile, tlsSelfSigned, blankToNull(externalUrl), bootstrapTokenFile, retention,
-        debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl));
+        debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl), iamMaxStaleness);
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

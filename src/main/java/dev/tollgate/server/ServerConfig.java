@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param externalUrl the URL users and agents reach this server at (printed, used as JWT issuer); null to derive it
  * @param drainTimeout how long SIGTERM waits for in-flight requests
  * @param nodeUrl the URL other servers sharing the database reach this one at; null to derive it from the host name
+ * @param iamMaxStaleness on PostgreSQL, how long the IAM snapshot is trusted without the change feed confirming it
  */
 public record ServerConfig(
     int port,
@@ -29,7 +30,11 @@ public record ServerConfig(
     Duration retention,
     long debuginfoMaxSize,
     Duration drainTimeout,
-    String nodeUrl) {
+    String nodeUrl,
+    Duration iamMaxStaleness) {
+
+  /** The default IAM staleness bound, {@code --iam-max-staleness}. */
+  public static final Duration DEFAULT_IAM_MAX_STALENESS = Duration.ofSeconds(5);
 
   public ServerConfig {
     requireNonNull(dataDir, "dataDir");
@@ -53,6 +58,19 @@ public record ServerConfig(
     if (nodeUrl != null && !nodeUrl.matches("https?://[^/?#\\s]+/?")) {
       throw new IllegalArgumentException("--node-url must be http(s)://host:port, without a path");
     }
+    requireNonNull(iamMaxStaleness, "iamMaxStaleness");
+    // Below two heartbeats a single slow heartbeat would already refuse requests.
+    if (iamMaxStaleness.compareTo(Duration.ofSeconds(2)) < 0) {
+      throw new IllegalArgumentException("--iam-max-staleness must be at least PT2S");
+    }
+  }
+
+  /** Every setting but the IAM staleness bound, which gets its default. */
+  public ServerConfig(int port, Path dataDir, String databaseUrl, String adminEmail, String adminPassword,
+      Path tlsCertFile, Path tlsKeyFile, boolean tlsSelfSigned, String externalUrl, Path bootstrapTokenFile,
+      Duration retention, long debuginfoMaxSize, Duration drainTimeout, String nodeUrl) {
+    this(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned, externalUrl,
+        bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, DEFAULT_IAM_MAX_STALENESS);
   }
 
   /** Defaults for everything but the data directory; tests start from here. */
@@ -75,42 +93,47 @@ public record ServerConfig(
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, iamMaxStaleness);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, iamMaxStaleness);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, iamMaxStaleness);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, iamMaxStaleness);
   }
 
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, iamMaxStaleness);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, iamMaxStaleness);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, iamMaxStaleness);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url, iamMaxStaleness);
+  }
+
+  public ServerConfig withIamMaxStaleness(Duration d) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, d);
   }
 
   @Override
