@@ -38,9 +38,9 @@ import java.util.function.BooleanSupplier;
  * stopped and started again on the same data directory and port), each with its own data
  * directory; plus the clients the cluster tests need.
  */
-final class PgCluster implements AutoCloseable {
+public final class PgCluster implements AutoCloseable {
   /** A service-account token minted through the REST API. */
-  record Minted(String serviceAccountId, String tokenId, String token, String bindingId) {}
+  public record Minted(String serviceAccountId, String tokenId, String token, String bindingId) {}
 
   private final Path pgData;
   private final int pgPort;
@@ -49,7 +49,7 @@ final class PgCluster implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final byte[] profile;
 
-  PgCluster(Path dir, int count) throws Exception {
+  public PgCluster(Path dir, int count) throws Exception {
     this.pgData = dir.resolve("pg");
     Files.createDirectories(pgData);
     try (ServerSocket s = new ServerSocket(0)) {
@@ -68,36 +68,36 @@ final class PgCluster implements AutoCloseable {
         .filter(p -> p.getFileName().toString().equals("two-stacks.pb.gz")).findFirst().orElseThrow());
   }
 
-  void startPostgres() throws IOException {
+  public void startPostgres() throws IOException {
     pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(false).setPort(pgPort).start();
   }
 
-  void stopPostgres() throws IOException {
+  public void stopPostgres() throws IOException {
     pg.close();
   }
 
-  TollgateServer server(int i) {
+  public TollgateServer server(int i) {
     return servers.get(i);
   }
 
-  IamChangeFeed feed(int i) {
+  public IamChangeFeed feed(int i) {
     return (IamChangeFeed) server(i).components().iam().freshness();
   }
 
-  Api owner(int i) {
+  public Api owner(int i) {
     return Api.login(server(i).url(), TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
   }
 
-  String organizationId() {
+  public String organizationId() {
     return server(0).components().iam().lastLoaded().organizations().iterator().next().id();
   }
 
-  String projectId() {
+  public String projectId() {
     return server(0).components().iam().lastLoaded().projectsOf(organizationId()).get(0).id();
   }
 
   /** A service account bound to {@code role} in the default project with one token, created on server {@code i}. */
-  Minted mint(int i, String name, String role) {
+  public Minted mint(int i, String name, String role) {
     Api owner = owner(i);
     String org = organizationId();
     var sa = owner.post("/v1/organizations/" + org + "/serviceaccounts", json("name", name));
@@ -112,7 +112,7 @@ final class PgCluster implements AutoCloseable {
         b.body().at("/roleBinding/id").asText());
   }
 
-  static Api.Response check(Api.Response r) {
+  public static Api.Response check(Api.Response r) {
     if (r.status() / 100 != 2) {
       throw new IllegalStateException(r.status() + " " + r.body());
     }
@@ -120,7 +120,7 @@ final class PgCluster implements AutoCloseable {
   }
 
   /** A WriteRaw call to server {@code i} with this credential, as an agent sends it. */
-  Status writeRaw(int i, String credential) {
+  public Status writeRaw(int i, String credential) {
     WriteRawRequest req = WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
         .setLabels(LabelSet.newBuilder()
             .addLabels(Label.newBuilder().setName("__name__").setValue("process_cpu"))
@@ -137,15 +137,15 @@ final class PgCluster implements AutoCloseable {
   }
 
   /** A plain JDBC connection to the cluster's database, as an operator's psql would be. */
-  Connection connect() throws SQLException {
+  public Connection connect() throws SQLException {
     return connect("postgres");
   }
 
-  Connection connect(String database) throws SQLException {
+  public Connection connect(String database) throws SQLException {
     return DriverManager.getConnection("jdbc:postgresql://localhost:" + pgPort + "/" + database, "postgres", "postgres");
   }
 
-  long committedVersion() throws SQLException {
+  public long committedVersion() throws SQLException {
     try (Connection c = connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT version FROM iam_version WHERE id = 1")) {
       rs.next();
@@ -157,13 +157,13 @@ final class PgCluster implements AutoCloseable {
    * Waits until every server applied the committed IAM version. Deterministic: the condition is
    * the version, the limit only keeps a broken feed from hanging the build.
    */
-  void awaitAllApplied() throws Exception {
+  public void awaitAllApplied() throws Exception {
     long v = committedVersion();
     await(() -> java.util.stream.IntStream.range(0, servers.size()).allMatch(i -> feed(i).appliedVersion() >= v), "all servers at version " + v);
   }
 
   /** Terminates the LISTEN connection of every server; returns how many were terminated. */
-  int terminateListeners() throws SQLException {
+  public int terminateListeners() throws SQLException {
     try (Connection c = connect("template1"); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             + "WHERE application_name = '" + IamChangeFeed.LISTENER_APPLICATION_NAME + "'")) {
@@ -172,7 +172,7 @@ final class PgCluster implements AutoCloseable {
     }
   }
 
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+  public static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
