@@ -68,6 +68,19 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
 
   @Override
   public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
+    try {
+      return authenticateAndServe(delegate, ctx, req);
+    } catch (dev.tollgate.errors.TollgateException e) {
+      if (e.kind() != dev.tollgate.errors.TollgateException.Kind.UNAVAILABLE) {
+        throw e;
+      }
+      // The access rules cannot be confirmed current (IamState.current): 503, clients retry.
+      return ApiErrors.error(HttpStatus.SERVICE_UNAVAILABLE, e.kind().code(), e.getMessage(), null);
+    }
+  }
+
+  private HttpResponse authenticateAndServe(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
+      throws Exception {
     java.net.InetAddress peer = ctx.remoteAddress().getAddress();
     String ip = dev.tollgate.audit.ClientAddresses.display(
         proxies.client(peer, req.headers().getAll(HttpHeaderNames.X_FORWARDED_FOR)));

@@ -27,9 +27,11 @@ import org.jdbi.v3.core.Jdbi;
 /** {@link IamStore} over JDBC; the same SQL on SQLite and PostgreSQL. */
 public final class JdbcIamStore implements IamStore {
   private final Jdbi jdbi;
+  private final Dialect dialect;
 
   public JdbcIamStore(Database db) {
     this.jdbi = requireNonNull(db, "db").jdbi();
+    this.dialect = db.dialect();
   }
 
   @Override
@@ -45,7 +47,7 @@ public final class JdbcIamStore implements IamStore {
 
   @Override
   public <T> T inTransaction(Function<Tx, T> work) {
-    return jdbi.inTransaction(h -> work.apply(new JdbcTx(h)));
+    return jdbi.inTransaction(h -> work.apply(new JdbcTx(h, dialect)));
   }
 
   @Override
@@ -108,12 +110,27 @@ public final class JdbcIamStore implements IamStore {
     return new User(rs.getString("id"), rs.getString("email"), instant(rs, "created_at"));
   }
 
-  /** One transaction's view; not thread-safe, lives only inside {@link #inTransaction}. */
+  /**
+   * One transaction's view; not thread-safe, lives only inside {@link #inTransaction}. Every write
+   * raises the IAM version first (once per transaction), so the version row is the first lock an
+   * IAM change takes and other servers learn of the change from the committed version.
+   */
   static class JdbcTx implements Tx {
     final Handle h;
+    private final Dialect dialect;
+    private boolean changed;
 
-    JdbcTx(Handle h) {
+    JdbcTx(Handle h, Dialect dialect) {
       this.h = h;
+      this.dialect = dialect;
+    }
+
+    /** Marks this transaction as an IAM change: raises the version, once. */
+    void changed() {
+      if (!changed) {
+        IamVersion.bump(h, dialect);
+        changed = true;
+      }
     }
 
     @Override
@@ -123,6 +140,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void insertOrganization(Organization o) {
+      changed();
       h.createUpdate("INSERT INTO organizations(id, name, created_at, max_token_lifetime_seconds, legacy_tokens_frozen) "
               + "VALUES (:id, :name, :at, :lifetime, :frozen)")
           .bind("id", o.id()).bind("name", o.name()).bind("at", millis(o.createdAt()))
@@ -132,6 +150,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void updateOrganization(Organization o) {
+      changed();
       h.createUpdate("UPDATE organizations SET name = :name, max_token_lifetime_seconds = :lifetime, "
               + "legacy_tokens_frozen = :frozen WHERE id = :id")
           .bind("id", o.id()).bind("name", o.name())
@@ -141,12 +160,14 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public boolean lockOrganization(String organizationId) {
+      changed();
       return h.createUpdate("UPDATE organizations SET lock_version = lock_version + 1 WHERE id = :id")
           .bind("id", organizationId).execute() == 1;
     }
 
     @Override
     public void insertProject(Project p) {
+      changed();
       h.createUpdate("INSERT INTO projects(id, organization_id, name, created_at) VALUES (:id, :org, :name, :at)")
           .bind("id", p.id()).bind("org", p.organizationId()).bind("name", p.name()).bind("at", millis(p.createdAt()))
           .execute();
@@ -154,11 +175,13 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void renameProject(String projectId, String name) {
+      changed();
       h.createUpdate("UPDATE projects SET name = :name WHERE id = :id").bind("id", projectId).bind("name", name).execute();
     }
 
     @Override
     public void deleteProject(String projectId) {
+      changed();
       // Explicit deletes as well as the foreign keys: SQLite enforces them only when enabled.
       h.createUpdate("DELETE FROM role_bindings WHERE project_id = :id").bind("id", projectId).execute();
       h.createUpdate("DELETE FROM service_account_tokens WHERE project_id = :id").bind("id", projectId).execute();
@@ -179,6 +202,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void insertUser(User u, String passwordHash) {
+      changed();
       h.createUpdate("INSERT INTO users(id, email, password_hash, created_at) VALUES (:id, :email, :hash, :at)")
           .bind("id", u.id()).bind("email", u.email()).bind("hash", passwordHash).bind("at", millis(u.createdAt()))
           .execute();
@@ -186,12 +210,14 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void setPassword(String userId, String passwordHash) {
+      changed();
       h.createUpdate("UPDATE users SET password_hash = :hash WHERE id = :id").bind("id", userId).bind("hash", passwordHash)
           .execute();
     }
 
     @Override
     public void insertRole(Role r, Instant createdAt) {
+      changed();
       h.createUpdate("INSERT INTO roles(id, organization_id, name, permissions, created_by, created_at) "
               + "VALUES (:id, :org, :name, :perms, :by, :at)")
           .bind("id", r.id()).bind("org", r.organizationId()).bind("name", r.name())
@@ -201,6 +227,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void deleteRole(String roleId) {
+      changed();
       h.createUpdate("DELETE FROM roles WHERE id = :id").bind("id", roleId).execute();
     }
 
@@ -212,6 +239,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void insertBinding(RoleBinding b) {
+      changed();
       h.createUpdate("INSERT INTO role_bindings(id, organization_id, subject, role_id, project_id, entity, created_by, created_at) "
               + "VALUES (:id, :org, :subject, :role, :project, :entity, :by, :at)")
           .bind("id", b.id()).bind("org", b.organizationId()).bind("subject", b.subject()).bind("role", b.role())
@@ -222,6 +250,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void deleteBinding(String bindingId) {
+      changed();
       h.createUpdate("DELETE FROM role_bindings WHERE id = :id").bind("id", bindingId).execute();
     }
 
@@ -239,6 +268,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void insertServiceAccount(ServiceAccount sa) {
+      changed();
       h.createUpdate("INSERT INTO service_accounts(id, organization_id, name, created_at, created_by, disabled) "
               + "VALUES (:id, :org, :name, :at, :by, :disabled)")
           .bind("id", sa.id()).bind("org", sa.organizationId()).bind("name", sa.name())
@@ -248,6 +278,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void deleteServiceAccount(ServiceAccount sa) {
+      changed();
       h.createUpdate("DELETE FROM service_account_tokens WHERE service_account_id = :id").bind("id", sa.id()).execute();
       h.createUpdate("DELETE FROM role_bindings WHERE organization_id = :org AND subject = :subject")
           .bind("org", sa.organizationId()).bind("subject", sa.subject().value()).execute();
@@ -256,12 +287,14 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void setServiceAccountDisabled(String serviceAccountId, boolean disabled) {
+      changed();
       h.createUpdate("UPDATE service_accounts SET disabled = :d WHERE id = :id")
           .bind("id", serviceAccountId).bind("d", disabled).execute();
     }
 
     @Override
     public boolean lockServiceAccount(String serviceAccountId) {
+      changed();
       return h.createUpdate("UPDATE service_accounts SET lock_version = lock_version + 1 WHERE id = :id")
           .bind("id", serviceAccountId).execute() == 1;
     }
@@ -274,6 +307,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void insertToken(ServiceAccountToken t) {
+      changed();
       h.createUpdate("INSERT INTO service_account_tokens(id, service_account_id, name, token_sha256, project_id, "
               + "created_at, created_by, expires_at) VALUES (:id, :sa, :name, :sha, :project, :at, :by, :exp)")
           .bind("id", t.id()).bind("sa", t.serviceAccountId()).bind("name", t.name()).bind("sha", t.sha256())
@@ -284,6 +318,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public boolean deleteToken(String tokenId) {
+      changed();
       return h.createUpdate("DELETE FROM service_account_tokens WHERE id = :id").bind("id", tokenId).execute() == 1;
     }
 
@@ -292,6 +327,7 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void insertInvite(Invite i, String tokenSha256) {
+      changed();
       h.createUpdate("INSERT INTO invites(id, organization_id, role_id, project_id, token_sha256, created_by, created_at, "
               + "expires_at) VALUES (:id, :org, :role, :project, :sha, :by, :at, :exp)")
           .bind("id", i.id()).bind("org", i.organizationId()).bind("role", i.roleId()).bind("project", i.projectId())
@@ -314,12 +350,14 @@ public final class JdbcIamStore implements IamStore {
 
     @Override
     public void expireInvite(String inviteId, Instant at, String by) {
+      changed();
       h.createUpdate("UPDATE invites SET expired_at = :at, expired_by = :by WHERE id = :id AND expired_at IS NULL")
           .bind("id", inviteId).bind("at", millis(at)).bind("by", by).execute();
     }
 
     @Override
     public void insertAcceptance(String id, String inviteId, String userId, Instant at) {
+      changed();
       h.createUpdate("INSERT INTO invite_acceptances(id, invite_id, user_id, accepted_at) VALUES (:id, :invite, :user, :at)")
           .bind("id", id).bind("invite", inviteId).bind("user", userId).bind("at", millis(at)).execute();
     }

@@ -22,9 +22,11 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 /** {@link LegacyTokenStore} over JDBC; the same SQL on SQLite and PostgreSQL. */
 public final class JdbcLegacyTokenStore implements LegacyTokenStore {
   private final Jdbi jdbi;
+  private final Dialect dialect;
 
   public JdbcLegacyTokenStore(Database db) {
     this.jdbi = requireNonNull(db, "db").jdbi();
+    this.dialect = db.dialect();
   }
 
   @Override
@@ -35,7 +37,7 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
 
   @Override
   public <T> T inTransaction(Function<Tx, T> work) {
-    return jdbi.inTransaction(h -> work.apply(new JdbcTx(h)));
+    return jdbi.inTransaction(h -> work.apply(new JdbcTx(h, dialect)));
   }
 
   @Override
@@ -96,12 +98,14 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
         rs.getLong("issued_at_nanos"), rs.getString("issuer")); // a NULL iat reads 0, which no token carries
   }
 
-  /** One transaction's view; lives only inside {@link #inTransaction}. */
+  /** One transaction's view; lives only inside {@link #inTransaction}. Writes raise the IAM version. */
   private static final class JdbcTx implements Tx {
     private final Handle h;
+    private final JdbcIamStore.JdbcTx iam;
 
-    JdbcTx(Handle h) {
+    JdbcTx(Handle h, Dialect dialect) {
       this.h = h;
+      this.iam = new JdbcIamStore.JdbcTx(h, dialect);
     }
 
     @Override
@@ -111,6 +115,7 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
 
     @Override
     public void insertKey(SigningKey k) {
+      iam.changed();
       h.createUpdate("INSERT INTO legacy_token_keys(id, public_key, private_key, created_at, retired_at) "
               + "VALUES (:id, :pub, :priv, :at, :retired)")
           .bind("id", k.id()).bind("pub", k.publicKey()).bind("priv", k.privateKeyPkcs8())
@@ -120,12 +125,14 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
 
     @Override
     public void retireKey(String keyId, Instant at) {
+      iam.changed();
       h.createUpdate("UPDATE legacy_token_keys SET private_key = NULL, retired_at = :at WHERE id = :id")
           .bind("id", keyId).bind("at", millis(at)).execute();
     }
 
     @Override
     public void insertToken(LegacyToken t) {
+      iam.changed();
       h.createUpdate("INSERT INTO legacy_tokens(id, project_id, name, key_id, created_at, created_by, issued_at_nanos, "
               + "issuer) VALUES (:id, :project, :name, :key, :at, :by, :iat, :iss)")
           .bind("id", t.id()).bind("project", t.projectId()).bind("name", t.name()).bind("key", t.keyId())
@@ -136,11 +143,13 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
 
     @Override
     public boolean deleteToken(String tokenId) {
+      iam.changed();
       return h.createUpdate("DELETE FROM legacy_tokens WHERE id = :id").bind("id", tokenId).execute() == 1;
     }
 
     @Override
     public void recordReplacement(String tokenId, LegacyToken.Replacement r) {
+      iam.changed();
       h.createUpdate("UPDATE legacy_tokens SET replaced_at = :at, replaced_by = :by, "
               + "replacement_service_account_id = :sa, replacement_token_id = :token, replacement_role = :role "
               + "WHERE id = :id")
@@ -151,7 +160,7 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
 
     @Override
     public void audit(AuditEntry e) {
-      new JdbcIamStore.JdbcTx(h).audit(e);
+      iam.audit(e);
     }
   }
 }

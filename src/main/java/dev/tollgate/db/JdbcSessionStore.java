@@ -9,9 +9,11 @@ import org.jdbi.v3.core.Jdbi;
 /** {@link SessionStore} over JDBC. */
 public final class JdbcSessionStore implements SessionStore {
   private final Jdbi jdbi;
+  private final Dialect dialect;
 
   public JdbcSessionStore(Database db) {
     this.jdbi = db.jdbi();
+    this.dialect = db.dialect();
   }
 
   @Override
@@ -36,7 +38,11 @@ public final class JdbcSessionStore implements SessionStore {
 
   @Override
   public void delete(String idSha256) {
-    jdbi.useHandle(h -> h.createUpdate("DELETE FROM sessions WHERE id_hash = :id").bind("id", idSha256).execute());
+    // A revoked session: servers that cached it drop their session caches on the new version.
+    jdbi.useTransaction(h -> {
+      IamVersion.bump(h, dialect);
+      h.createUpdate("DELETE FROM sessions WHERE id_hash = :id").bind("id", idSha256).execute();
+    });
   }
 
   @Override
@@ -54,13 +60,18 @@ public final class JdbcSessionStore implements SessionStore {
 
   @Override
   public void setPassword(String userId, String passwordHash) {
-    jdbi.useHandle(h -> h.createUpdate("UPDATE users SET password_hash = :hash WHERE id = :id")
-        .bind("id", userId).bind("hash", passwordHash).execute());
+    // A user changed: an IAM change like any other.
+    jdbi.useTransaction(h -> {
+      IamVersion.bump(h, dialect);
+      h.createUpdate("UPDATE users SET password_hash = :hash WHERE id = :id")
+          .bind("id", userId).bind("hash", passwordHash).execute();
+    });
   }
 
   @Override
   public java.util.List<String> deleteOfUser(String userId, String keepIdSha256) {
     return jdbi.inTransaction(h -> {
+      IamVersion.bump(h, dialect);
       java.util.List<String> ids = h.createQuery("SELECT id_hash FROM sessions WHERE user_id = :user")
           .bind("user", userId).mapTo(String.class).list().stream()
           .filter(id -> !id.equals(keepIdSha256)).toList();

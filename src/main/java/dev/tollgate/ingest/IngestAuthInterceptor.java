@@ -67,6 +67,12 @@ final class IngestAuthInterceptor implements ServerInterceptor {
       }
     } catch (IngestRefusedException e) {
       return refuse(call, method, e, clientIp, userAgent);
+    } catch (dev.tollgate.errors.TollgateException e) {
+      // UNAVAILABLE: the access rules cannot be confirmed current; the agent retries later.
+      Status s = e.kind() == dev.tollgate.errors.TollgateException.Kind.UNAVAILABLE
+          ? Status.UNAVAILABLE.withDescription(e.getMessage())
+          : Status.UNAUTHENTICATED.withDescription("authentication failed");
+      return refuse(call, method, new IngestRefusedException(s), clientIp, userAgent);
     } catch (RuntimeException e) {
       // the exception's message may quote the credential, so only its type is logged
       log.warn("authorizing {} failed with {}; refusing the call", method, e.getClass().getName());

@@ -65,6 +65,12 @@ public final class LegacyCredentials implements TokenCallAuthorizer.ProjectCrede
       return Optional.of(check(credential, projectIdHeader, clientIp, permission));
     } catch (IngestRefusedException e) {
       throw e;
+    } catch (dev.tollgate.errors.TollgateException e) {
+      if (e.kind() == dev.tollgate.errors.TollgateException.Kind.UNAVAILABLE) {
+        throw e; // the access rules cannot be confirmed current: UNAVAILABLE, not a refusal
+      }
+      log.warn("legacy token check failed; refusing", e);
+      throw refused(null, "error", clientIp);
     } catch (RuntimeException e) {
       log.warn("legacy token check failed; refusing", e);
       throw refused(null, "error", clientIp);
@@ -72,12 +78,15 @@ public final class LegacyCredentials implements TokenCallAuthorizer.ProjectCrede
   }
 
   private IngestGrant check(String credential, String projectIdHeader, String clientIp, String permission) {
+    // First: confirms (or refuses) freshness before the legacy snapshot is read, which the same
+    // confirmation reloads.
+    dev.tollgate.iam.IamSnapshot iamNow = iam.current();
     LegacyState.Snapshot s = state.current();
     LegacyJwt.Claims claims = LegacyJwt.verify(credential, s.verificationKeys())
         .orElseThrow(() -> refused(null, "malformed_or_bad_signature", clientIp));
     LegacyToken token = s.token(claims.jti())
         .orElseThrow(() -> refused(null, "unknown_or_revoked", clientIp));
-    Project project = iam.current().project(token.projectId()).orElse(null);
+    Project project = iamNow.project(token.projectId()).orElse(null);
     if (!token.projectId().equals(claims.projectId()) || project == null) {
       throw refused(token, "project_mismatch", clientIp);
     }

@@ -47,6 +47,12 @@ final class QueryAuthInterceptor implements ServerInterceptor {
     } catch (StatusRuntimeException e) {
       call.close(e.getStatus(), new Metadata());
       return new ServerCall.Listener<>() {};
+    } catch (dev.tollgate.errors.TollgateException e) {
+      // UNAVAILABLE: the access rules cannot be confirmed current; retry later.
+      call.close(e.kind() == dev.tollgate.errors.TollgateException.Kind.UNAVAILABLE
+          ? Status.UNAVAILABLE.withDescription(e.getMessage())
+          : Status.UNAUTHENTICATED.withDescription(FAILED), new Metadata());
+      return new ServerCall.Listener<>() {};
     } catch (RuntimeException e) {
       // the exception's message may quote the credential, so only its type is logged
       log.warn("authorizing {} failed with {}; refusing the call", call.getMethodDescriptor().getFullMethodName(),

@@ -83,6 +83,12 @@ public final class ServerCommand implements Callable<Integer> {
           + " client, for the audit log and the login throttle (env TOLLGATE_TRUSTED_PROXIES). Default: none.")
   java.util.List<String> trustedProxies;
 
+  @Option(names = "--iam-max-staleness", defaultValue = "${env:TOLLGATE_IAM_MAX_STALENESS:-PT5S}",
+      description = "With several servers on one PostgreSQL database: how long this server trusts its in-memory"
+          + " access rules without confirming them against the database; past it, credentials are refused with"
+          + " UNAVAILABLE/503 while the database is unreachable (env TOLLGATE_IAM_MAX_STALENESS). Default: ${DEFAULT-VALUE}.")
+  Duration iamMaxStaleness;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
@@ -90,7 +96,8 @@ public final class ServerCommand implements Callable<Integer> {
         debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl),
         new dev.tollgate.iam.OrganizationCreation(dev.tollgate.iam.OrganizationCreation.Mode.parse(orgCreation),
             maxOrgsPerUser),
-        dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies));
+        dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies),
+        iamMaxStaleness);
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

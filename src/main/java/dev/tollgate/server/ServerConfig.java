@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param nodeUrl the URL other servers sharing the database reach this one at; null to derive it from the host name
  * @param organizationCreation who may create organizations, and how many per user
  * @param trustedProxies addresses (or CIDR ranges) whose {@code X-Forwarded-For} names the client
+ * @param iamMaxStaleness on PostgreSQL, how long the IAM snapshot is trusted without the change feed confirming it
  */
 public record ServerConfig(
     int port,
@@ -33,7 +34,11 @@ public record ServerConfig(
     Duration drainTimeout,
     String nodeUrl,
     dev.tollgate.iam.OrganizationCreation organizationCreation,
-    dev.tollgate.api.TrustedProxies trustedProxies) {
+    dev.tollgate.api.TrustedProxies trustedProxies,
+    Duration iamMaxStaleness) {
+
+  /** The default IAM staleness bound, {@code --iam-max-staleness}. */
+  public static final Duration DEFAULT_IAM_MAX_STALENESS = Duration.ofSeconds(5);
 
   public ServerConfig {
     requireNonNull(dataDir, "dataDir");
@@ -59,13 +64,18 @@ public record ServerConfig(
     }
     requireNonNull(organizationCreation, "organizationCreation");
     requireNonNull(trustedProxies, "trustedProxies");
+    requireNonNull(iamMaxStaleness, "iamMaxStaleness");
+    // Below two heartbeats a single slow heartbeat would already refuse requests.
+    if (iamMaxStaleness.compareTo(Duration.ofSeconds(2)) < 0) {
+      throw new IllegalArgumentException("--iam-max-staleness must be at least PT2S");
+    }
   }
 
   /** Defaults for everything but the data directory; tests start from here. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
         Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null,
-        dev.tollgate.iam.OrganizationCreation.DEFAULT, dev.tollgate.api.TrustedProxies.NONE);
+        dev.tollgate.iam.OrganizationCreation.DEFAULT, dev.tollgate.api.TrustedProxies.NONE, DEFAULT_IAM_MAX_STALENESS);
   }
 
   public boolean tls() {
@@ -82,52 +92,66 @@ public record ServerConfig(
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
+        iamMaxStaleness);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
+        iamMaxStaleness);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
+        iamMaxStaleness);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
+        iamMaxStaleness);
   }
 
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
+        iamMaxStaleness);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
+        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
+        iamMaxStaleness);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies);
+        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
+        iamMaxStaleness);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url, organizationCreation, trustedProxies);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url, organizationCreation, trustedProxies,
+        iamMaxStaleness);
   }
 
   public ServerConfig withOrganizationCreation(dev.tollgate.iam.OrganizationCreation c) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, c, trustedProxies);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, c, trustedProxies, iamMaxStaleness);
   }
 
   public ServerConfig withTrustedProxies(dev.tollgate.api.TrustedProxies proxies) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, proxies);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, proxies, iamMaxStaleness);
+  }
+
+  public ServerConfig withIamMaxStaleness(Duration d) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
+        trustedProxies, d);
   }
 
   @Override

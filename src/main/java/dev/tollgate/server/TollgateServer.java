@@ -12,7 +12,10 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.tollgate.api.QueryReadAccess;
+import dev.tollgate.cluster.IamChangeFeed;
 import dev.tollgate.cluster.Nodes;
+import dev.tollgate.db.Dialect;
+import dev.tollgate.iam.Freshness;
 import dev.tollgate.query.Query;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import dev.tollgate.api.ApiAuthDecorator;
@@ -122,7 +125,15 @@ public final class TollgateServer implements AutoCloseable {
       Passwords passwords = new Passwords(random);
       bootstrap = new Bootstrap(iamStore, passwords, clock).runIfEmpty(config.adminEmail(), config.adminPassword());
 
-      IamState iam = new IamState(iamStore);
+      // Several servers on one PostgreSQL database: other servers' IAM changes arrive through the
+      // change feed, which also bounds how stale the snapshot may get. Alone on SQLite, every change
+      // goes through this process and reloads synchronously.
+      IamChangeFeed feed = db.dialect() == Dialect.POSTGRESQL
+          ? new IamChangeFeed(db.url(), config.iamMaxStaleness()) : null;
+      if (feed != null) {
+        closeables.add(feed); // closed before the database, after the servers stop
+      }
+      IamState iam = new IamState(iamStore, feed == null ? Freshness.ALWAYS : feed);
       iam.reload();
       Authorizer authorizer = new Authorizer(iam);
       Organizations organizations = new Organizations(iamStore, iam, authorizer, config.organizationCreation(), clock);
@@ -160,8 +171,10 @@ public final class TollgateServer implements AutoCloseable {
       // Last-used times and legacy call counts reach the database in one batch per period; closed
       // before the two trackers, whose close writes what is left.
       closeables.add(new PeriodicTask("usage-flush", Duration.ofSeconds(10), List.of(lastUsed::flush, legacyUsage::flush)));
-      // Other nodes on the same database: their changes arrive within this period.
-      closeables.add(new PeriodicTask("state-refresh", Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
+      if (feed == null) {
+        // Another process on the same SQLite file (a CLI command): its changes arrive within this period.
+        closeables.add(new PeriodicTask("state-refresh", Duration.ofSeconds(10), List.of(iam::reload, legacyState::reload)));
+      }
       closeables.add(new PeriodicTask("session-purge", Duration.ofHours(1), List.of(sessions::purgeExpired)));
       // The issuer is asked per token: the port (and so the derived URL) is known only after start.
       LegacyTokens legacyTokens = new LegacyTokens(legacyStore, legacyState, iam, authorizer, legacyUsage, this::url, clock);
@@ -224,7 +237,11 @@ public final class TollgateServer implements AutoCloseable {
           .build(new InvitesApi(invites, iam));
 
       sb.service("/healthz", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n"));
-      sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> db.isReachable()
+      Freshness freshness = iam.freshness();
+      sb.service("/readyz", (ctx, req) -> HttpResponse.of(() -> !freshness.isCurrent()
+          ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
+              "IAM state not confirmed current (the database is unreachable)\n")
+          : db.isReachable()
           ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready\n")
           : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "database unreachable\n"),
           ctx.blockingTaskExecutor()));
@@ -240,6 +257,10 @@ public final class TollgateServer implements AutoCloseable {
           // gRPC calls to services or methods not served here: UNIMPLEMENTED, not the console's 405
           .decorate(UnknownGrpcMethods::new));
 
+      if (feed != null) {
+        // Started once every part exists: from here on the snapshot must be confirmed current.
+        feed.start(List.of(iam::reload, legacyState::reload, sessions::forgetCached));
+      }
       server = sb.build();
       server.start().join();
       ingestion.announce(nodeUrl());

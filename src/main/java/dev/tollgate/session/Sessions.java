@@ -18,8 +18,9 @@ import java.util.Optional;
 /**
  * Logs users in and out and resolves session cookies. Sessions last 12 hours; lookups are
  * cached for 10 seconds so a page's burst of API calls does not each hit the database. Logout
- * drops the cache entry at once on this node; other nodes sharing the database notice within
- * those 10 seconds, the same bound as for IAM changes. Expired rows are purged hourly.
+ * drops the cache entry at once on this node; a revocation also raises the IAM version, and the
+ * other nodes sharing a PostgreSQL database drop their caches when they apply it
+ * ({@link #forgetCached()}). Expired rows are purged hourly.
  */
 public final class Sessions implements dev.tollgate.iam.PasswordSetter {
   /** The single answer for any bad email/password combination. */
@@ -144,6 +145,11 @@ public final class Sessions implements dev.tollgate.iam.PasswordSetter {
     Optional<Session> s = cache.get(hash, store::find);
     Instant now = clock.instant();
     return s.filter(x -> x.expiresAt().isAfter(now));
+  }
+
+  /** Forgets every cached lookup: another node changed IAM state, perhaps revoked a session. */
+  public void forgetCached() {
+    cache.invalidateAll();
   }
 
   /** Removes expired sessions from the database (run hourly); returns how many. */
