@@ -69,11 +69,20 @@ public final class ServerCommand implements Callable<Integer> {
           + " profiles stored here (env TOLLGATE_NODE_URL). Default: http(s)://<host name>:<port>.")
   String nodeUrl;
 
+  @Option(names = "--legacy-key-encryption-key-file", defaultValue = "${env:TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY_FILE}",
+      description = "File holding the base64 256-bit key (openssl rand -base64 32) that encrypts the legacy token"
+          + " signing key in the database (env TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY_FILE; or the key itself in env"
+          + " TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY). Default: " + LegacyKeyEncryption.FILE_NAME
+          + " in the data dir, generated on first start.")
+  Path legacyKeyEncryptionKeyFile;
+
   @Override
   public Integer call() throws Exception {
+    // The key itself only from the environment: a flag's value would show in ps.
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
         tlsCertFile, tlsKeyFile, tlsSelfSigned, blankToNull(externalUrl), bootstrapTokenFile, retention,
-        debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl));
+        debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl), legacyKeyEncryptionKeyFile,
+        blankToNull(System.getenv(LegacyKeyEncryption.ENV)));
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

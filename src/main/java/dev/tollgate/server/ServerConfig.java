@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param externalUrl the URL users and agents reach this server at (printed, used as JWT issuer); null to derive it
  * @param drainTimeout how long SIGTERM waits for in-flight requests
  * @param nodeUrl the URL other servers sharing the database reach this one at; null to derive it from the host name
+ * @param legacyKeyEncryptionKeyFile file holding the base64 key that encrypts the legacy signing key; null: see below
+ * @param legacyKeyEncryptionKey that key itself, base64 (from the environment); null: a file in the data directory
  */
 public record ServerConfig(
     int port,
@@ -29,7 +31,9 @@ public record ServerConfig(
     Duration retention,
     long debuginfoMaxSize,
     Duration drainTimeout,
-    String nodeUrl) {
+    String nodeUrl,
+    Path legacyKeyEncryptionKeyFile,
+    String legacyKeyEncryptionKey) {
 
   public ServerConfig {
     requireNonNull(dataDir, "dataDir");
@@ -53,12 +57,16 @@ public record ServerConfig(
     if (nodeUrl != null && !nodeUrl.matches("https?://[^/?#\\s]+/?")) {
       throw new IllegalArgumentException("--node-url must be http(s)://host:port, without a path");
     }
+    if (legacyKeyEncryptionKeyFile != null && legacyKeyEncryptionKey != null) {
+      throw new IllegalArgumentException(
+          "--legacy-key-encryption-key-file and TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY exclude each other");
+    }
   }
 
   /** Defaults for everything but the data directory; tests start from here. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
-        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null);
+        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null, null, null);
   }
 
   public boolean tls() {
@@ -75,42 +83,52 @@ public record ServerConfig(
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
+  }
+
+  public ServerConfig withLegacyKeyEncryptionKeyFile(Path f) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, f, null);
+  }
+
+  public ServerConfig withLegacyKeyEncryptionKey(String base64) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, null, base64);
   }
 
   @Override
