@@ -5,3 +5,8 @@
 ALTER TABLE legacy_tokens ADD COLUMN issued_at_nanos BIGINT;
 ALTER TABLE legacy_tokens ADD COLUMN issuer TEXT;
 UPDATE legacy_tokens SET issued_at_nanos = created_at * 1000000;
+
+-- Sessions keep only the SHA-256 of their CSRF token, now derived from the session id. Sessions
+-- from before hold a plain random token that no longer matches: they end (users log in again).
+DELETE FROM sessions;
+ALTER TABLE sessions RENAME COLUMN csrf_token TO csrf_sha256;

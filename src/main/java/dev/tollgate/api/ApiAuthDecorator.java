@@ -44,6 +44,7 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
   static final AttributeKey<Caller> CALLER = AttributeKey.valueOf(ApiAuthDecorator.class, "CALLER");
   static final AttributeKey<Session> SESSION = AttributeKey.valueOf(ApiAuthDecorator.class, "SESSION");
   static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf(ApiAuthDecorator.class, "CLIENT_IP");
+  static final AttributeKey<String> CSRF_TOKEN = AttributeKey.valueOf(ApiAuthDecorator.class, "CSRF_TOKEN");
 
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
   private static final Set<String> CSRF_EXEMPT = Set.of("/v1/auth/login");
@@ -114,10 +115,11 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
       Optional<Session> s = sessions.resolve(cookie);
       if (s.isPresent()) {
         if (!SAFE.contains(req.method()) && !CSRF_EXEMPT.contains(ctx.path())
-            && !csrfMatches(req.headers().get(CSRF_HEADER), s.get().csrfToken())) {
+            && !csrfMatches(req.headers().get(CSRF_HEADER), s.get().csrfSha256())) {
           return ApiErrors.error(HttpStatus.FORBIDDEN, "permission_denied", "missing or invalid CSRF token", "X-CSRF-Token");
         }
         ctx.setAttr(SESSION, s.get());
+        ctx.setAttr(CSRF_TOKEN, dev.tollgate.session.CsrfTokens.forSession(cookie));
         ctx.setAttr(CALLER, new Caller(Principal.user(s.get().user()), ip));
       }
     }
@@ -131,6 +133,11 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
       throw dev.tollgate.errors.TollgateException.unauthenticated("authentication required");
     }
     return c;
+  }
+
+  /** The session's CSRF token, re-derived from its cookie (the server stores only its hash); null without one. */
+  static String csrfToken(ServiceRequestContext ctx) {
+    return ctx.attr(CSRF_TOKEN);
   }
 
   static Session session(ServiceRequestContext ctx) {
@@ -183,9 +190,8 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
     return null;
   }
 
-  /** Constant-time comparison of a presented CSRF token with the session's (REST and query calls). */
-  static boolean csrfMatches(String presented, String expected) {
-    return presented != null
-        && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+  /** Constant-time check of a presented CSRF token against the session's stored hash (REST and query calls). */
+  static boolean csrfMatches(String presented, String storedSha256) {
+    return dev.tollgate.session.CsrfTokens.matches(presented, storedSha256);
   }
 }

@@ -39,7 +39,7 @@ public final class AuthApi {
     Cookie cookie = Cookie.secureBuilder(ApiAuthDecorator.SESSION_COOKIE, login.sessionId())
         .path("/").httpOnly(true).sameSite("Strict").secure(secureCookies)
         .maxAge(12 * 3600).build();
-    ObjectNode out = Json.object().put("csrfToken", login.session().csrfToken());
+    ObjectNode out = Json.object().put("csrfToken", login.csrfToken());
     out.set("user", Views.user(login.session().user()));
     return json(HttpStatus.OK, out, cookie.toSetCookieHeader());
   }
@@ -79,7 +79,7 @@ public final class AuthApi {
     Session s = ApiAuthDecorator.session(ctx);
     if (s != null) {
       out.set("user", Views.user(s.user()));
-      out.put("csrfToken", s.csrfToken());
+      out.put("csrfToken", ApiAuthDecorator.csrfToken(ctx));
     }
     if (caller.principal().tokenId() != null) {
       out.put("serviceAccountId", caller.principal().id()).put("tokenId", caller.principal().tokenId());

@@ -53,7 +53,7 @@ public final class QueryReadAccess implements QueryAccess {
     if (session.isEmpty()) {
       throw Status.UNAUTHENTICATED.withDescription(ApiAuthDecorator.BAD_TOKEN).asRuntimeException();
     }
-    if (!ApiAuthDecorator.csrfMatches(csrf, session.get().csrfToken())) {
+    if (!ApiAuthDecorator.csrfMatches(csrf, session.get().csrfSha256())) {
       throw Status.PERMISSION_DENIED.withDescription("missing or invalid CSRF token: send x-csrf-token")
           .asRuntimeException();
     }

@@ -9,6 +9,14 @@ import java.util.HexFormat;
 public final class Sha256 {
   private Sha256() {}
 
+  public static byte[] digest(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
   public static String hex(String secret) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");

@@ -4,10 +4,12 @@ import static dev.tollgate.db.JdbcIamStore.instant;
 import static dev.tollgate.db.JdbcIamStore.millis;
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.crypto.KeyEncryptionKey;
 import dev.tollgate.iam.AuditEntry;
 import dev.tollgate.legacy.LegacyToken;
 import dev.tollgate.legacy.LegacyTokenStore;
 import dev.tollgate.legacy.SigningKey;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -19,14 +21,74 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
-/** {@link LegacyTokenStore} over JDBC; the same SQL on SQLite and PostgreSQL. */
+/**
+ * {@link LegacyTokenStore} over JDBC; the same SQL on SQLite and PostgreSQL. Private keys are
+ * stored encrypted with the key-encryption key ({@link KeyEncryptionKey}, the key id as associated
+ * data) and decrypted as they are read; a copy of the database alone cannot sign tokens.
+ */
 public final class JdbcLegacyTokenStore implements LegacyTokenStore {
   private final Jdbi jdbi;
   private final Dialect dialect;
+  private final KeyEncryptionKey kek;
 
-  public JdbcLegacyTokenStore(Database db) {
+  public JdbcLegacyTokenStore(Database db, KeyEncryptionKey kek) {
     this.jdbi = requireNonNull(db, "db").jdbi();
     this.dialect = db.dialect();
+    this.kek = requireNonNull(kek, "kek");
+  }
+
+  /** Whether the database holds a private key encrypted by some key-encryption key. */
+  public static boolean holdsEncryptedKeys(Database db) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM legacy_token_keys WHERE private_key LIKE :p")
+        .bind("p", KeyEncryptionKey.PREFIX + "%").mapTo(Long.class).one()) > 0;
+  }
+
+  /**
+   * At start: checks that every encrypted private key opens with this server's key, then encrypts
+   * the ones stored in plain text (by versions before the encryption). Nothing is written when any
+   * key does not open.
+   *
+   * @return how many keys were encrypted now
+   * @throws IllegalStateException naming the key and what to do, when the key-encryption key is wrong
+   */
+  public int encryptPlaintextKeys() {
+    return jdbi.inTransaction(h -> {
+      List<Map.Entry<String, String>> plain = new java.util.ArrayList<>();
+      h.createQuery("SELECT id, private_key FROM legacy_token_keys WHERE private_key IS NOT NULL ORDER BY id")
+          .map((rs, c) -> Map.entry(rs.getString("id"), rs.getString("private_key"))).list()
+          .forEach(row -> {
+            if (KeyEncryptionKey.isSealed(row.getValue())) {
+              privateKey(row.getKey(), row.getValue()); // throws on a wrong key, before any write
+            } else {
+              plain.add(row);
+            }
+          });
+      for (Map.Entry<String, String> row : plain) {
+        h.createUpdate("UPDATE legacy_token_keys SET private_key = :sealed WHERE id = :id AND private_key = :plain")
+            .bind("id", row.getKey()).bind("plain", row.getValue()).bind("sealed", seal(row.getKey(), row.getValue()))
+            .execute();
+      }
+      return plain.size();
+    });
+  }
+
+  private String seal(String keyId, String pkcs8Base64) {
+    return pkcs8Base64 == null ? null : kek.seal(pkcs8Base64.getBytes(StandardCharsets.US_ASCII), keyId);
+  }
+
+  /** The PKCS#8 base64 of a stored private key; plain text only until {@link #encryptPlaintextKeys} ran. */
+  private String privateKey(String keyId, String stored) {
+    if (stored == null || !KeyEncryptionKey.isSealed(stored)) {
+      return stored;
+    }
+    try {
+      return new String(kek.open(stored, keyId), StandardCharsets.US_ASCII);
+    } catch (KeyEncryptionKey.WrongKeyException e) {
+      throw new IllegalStateException("cannot decrypt the legacy signing key " + keyId + ": " + e.getMessage()
+          + ". Give this server the key-encryption key the database was set up with, in"
+          + " --legacy-key-encryption-key-file or TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY (every server on one"
+          + " database needs the same key); nothing was changed", e);
+    }
   }
 
   @Override
@@ -79,12 +141,13 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
     });
   }
 
-  private static List<SigningKey> keys(Handle h) {
+  private List<SigningKey> keys(Handle h) {
     return h.createQuery("SELECT * FROM legacy_token_keys ORDER BY created_at, id").map((rs, c) -> key(rs)).list();
   }
 
-  static SigningKey key(ResultSet rs) throws SQLException {
-    return new SigningKey(rs.getString("id"), rs.getString("public_key"), rs.getString("private_key"),
+  private SigningKey key(ResultSet rs) throws SQLException {
+    String id = rs.getString("id");
+    return new SigningKey(id, rs.getString("public_key"), privateKey(id, rs.getString("private_key")),
         instant(rs, "created_at"), instant(rs, "retired_at"));
   }
 
@@ -99,7 +162,7 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
   }
 
   /** One transaction's view; lives only inside {@link #inTransaction}. Writes raise the IAM version. */
-  private static final class JdbcTx implements Tx {
+  private final class JdbcTx implements Tx {
     private final Handle h;
     private final JdbcIamStore.JdbcTx iam;
 
@@ -110,7 +173,7 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
 
     @Override
     public List<SigningKey> keys() {
-      return JdbcLegacyTokenStore.keys(h);
+      return JdbcLegacyTokenStore.this.keys(h);
     }
 
     @Override
@@ -118,7 +181,7 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
       iam.changed();
       h.createUpdate("INSERT INTO legacy_token_keys(id, public_key, private_key, created_at, retired_at) "
               + "VALUES (:id, :pub, :priv, :at, :retired)")
-          .bind("id", k.id()).bind("pub", k.publicKey()).bind("priv", k.privateKeyPkcs8())
+          .bind("id", k.id()).bind("pub", k.publicKey()).bind("priv", seal(k.id(), k.privateKeyPkcs8()))
           .bind("at", millis(k.createdAt())).bind("retired", millis(k.retiredAt()))
           .execute();
     }

@@ -19,8 +19,8 @@ public final class JdbcSessionStore implements SessionStore {
   @Override
   public void insert(Session s, java.time.Instant createdAt) {
     jdbi.useHandle(h -> h.createUpdate(
-            "INSERT INTO sessions(id_hash, user_id, csrf_token, created_at, expires_at) VALUES (:id, :user, :csrf, :at, :exp)")
-        .bind("id", s.idSha256()).bind("user", s.user().id()).bind("csrf", s.csrfToken())
+            "INSERT INTO sessions(id_hash, user_id, csrf_sha256, created_at, expires_at) VALUES (:id, :user, :csrf, :at, :exp)")
+        .bind("id", s.idSha256()).bind("user", s.user().id()).bind("csrf", s.csrfSha256())
         .bind("at", createdAt.toEpochMilli()).bind("exp", s.expiresAt().toEpochMilli())
         .execute());
   }
@@ -28,10 +28,10 @@ public final class JdbcSessionStore implements SessionStore {
   @Override
   public Optional<Session> find(String idSha256) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT s.id_hash, s.csrf_token, s.expires_at, u.id, u.email, u.created_at "
+            "SELECT s.id_hash, s.csrf_sha256, s.expires_at, u.id, u.email, u.created_at "
                 + "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = :id")
         .bind("id", idSha256)
-        .map((rs, c) -> new Session(rs.getString("id_hash"), JdbcIamStore.user(rs), rs.getString("csrf_token"),
+        .map((rs, c) -> new Session(rs.getString("id_hash"), JdbcIamStore.user(rs), rs.getString("csrf_sha256"),
             JdbcIamStore.instant(rs, "expires_at")))
         .findOne());
   }

@@ -89,15 +89,23 @@ public final class ServerCommand implements Callable<Integer> {
           + " UNAVAILABLE/503 while the database is unreachable (env TOLLGATE_IAM_MAX_STALENESS). Default: ${DEFAULT-VALUE}.")
   Duration iamMaxStaleness;
 
+  @Option(names = "--legacy-key-encryption-key-file", defaultValue = "${env:TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY_FILE}",
+      description = "File holding the base64 256-bit key (openssl rand -base64 32) that encrypts the legacy token"
+          + " signing key in the database (env TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY_FILE; or the key itself in env"
+          + " TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY). Default: " + LegacyKeyEncryption.FILE_NAME
+          + " in the data dir, generated on first start.")
+  Path legacyKeyEncryptionKeyFile;
+
   @Override
   public Integer call() throws Exception {
+    // The key itself only from the environment: a flag's value would show in ps.
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), adminEmail, blankToNull(adminPassword),
         tlsCertFile, tlsKeyFile, tlsSelfSigned, blankToNull(externalUrl), bootstrapTokenFile, retention,
         debuginfoMaxSize, drainTimeout, blankToNull(nodeUrl),
         new dev.tollgate.iam.OrganizationCreation(dev.tollgate.iam.OrganizationCreation.Mode.parse(orgCreation),
             maxOrgsPerUser),
         dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies),
-        iamMaxStaleness);
+        iamMaxStaleness, legacyKeyEncryptionKeyFile, blankToNull(System.getenv(LegacyKeyEncryption.ENV)));
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

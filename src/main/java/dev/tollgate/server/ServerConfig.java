@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param organizationCreation who may create organizations, and how many per user
  * @param trustedProxies addresses (or CIDR ranges) whose {@code X-Forwarded-For} names the client
  * @param iamMaxStaleness on PostgreSQL, how long the IAM snapshot is trusted without the change feed confirming it
+ * @param legacyKeyEncryptionKeyFile file holding the base64 key that encrypts the legacy signing key; null: see below
+ * @param legacyKeyEncryptionKey that key itself, base64 (from the environment); null: a file in the data directory
  */
 public record ServerConfig(
     int port,
@@ -35,7 +37,9 @@ public record ServerConfig(
     String nodeUrl,
     dev.tollgate.iam.OrganizationCreation organizationCreation,
     dev.tollgate.api.TrustedProxies trustedProxies,
-    Duration iamMaxStaleness) {
+    Duration iamMaxStaleness,
+    Path legacyKeyEncryptionKeyFile,
+    String legacyKeyEncryptionKey) {
 
   /** The default IAM staleness bound, {@code --iam-max-staleness}. */
   public static final Duration DEFAULT_IAM_MAX_STALENESS = Duration.ofSeconds(5);
@@ -69,13 +73,18 @@ public record ServerConfig(
     if (iamMaxStaleness.compareTo(Duration.ofSeconds(2)) < 0) {
       throw new IllegalArgumentException("--iam-max-staleness must be at least PT2S");
     }
+    if (legacyKeyEncryptionKeyFile != null && legacyKeyEncryptionKey != null) {
+      throw new IllegalArgumentException(
+          "--legacy-key-encryption-key-file and TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY exclude each other");
+    }
   }
 
   /** Defaults for everything but the data directory; tests start from here. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
         Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null,
-        dev.tollgate.iam.OrganizationCreation.DEFAULT, dev.tollgate.api.TrustedProxies.NONE, DEFAULT_IAM_MAX_STALENESS);
+        dev.tollgate.iam.OrganizationCreation.DEFAULT, dev.tollgate.api.TrustedProxies.NONE,
+        DEFAULT_IAM_MAX_STALENESS, null, null);
   }
 
   public boolean tls() {
@@ -90,68 +99,94 @@ public record ServerConfig(
     return tls() || externalUrl != null && externalUrl.regionMatches(true, 0, "https://", 0, 8);
   }
 
+  public ServerConfig withTlsFiles(Path cert, Path key) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false, externalUrl,
+        bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
+        iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
+  }
+
   public ServerConfig withPort(int p) {
-    return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness);
+    return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
+  }
+
+  public ServerConfig withDataDir(Path dir) {
+    return new ServerConfig(port, dir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness);
-  }
-
-  public ServerConfig withTlsFiles(Path cert, Path key) {
-    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
-    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness);
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withExternalUrl(String url) {
-    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness);
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
   public ServerConfig withNodeUrl(String url) {
-    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url, organizationCreation, trustedProxies,
-        iamMaxStaleness);
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
-  public ServerConfig withOrganizationCreation(dev.tollgate.iam.OrganizationCreation c) {
-    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, c, trustedProxies, iamMaxStaleness);
+  public ServerConfig withRetention(Duration value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, value, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
-  public ServerConfig withTrustedProxies(dev.tollgate.api.TrustedProxies proxies) {
-    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, proxies, iamMaxStaleness);
+  public ServerConfig withOrganizationCreation(dev.tollgate.iam.OrganizationCreation value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, value,
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
   }
 
-  public ServerConfig withIamMaxStaleness(Duration d) {
-    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
-        trustedProxies, d);
+  public ServerConfig withTrustedProxies(dev.tollgate.api.TrustedProxies value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, value, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
+  }
+
+  public ServerConfig withIamMaxStaleness(Duration value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, value, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey);
+  }
+
+  public ServerConfig withLegacyKeyEncryptionKeyFile(Path value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, value, legacyKeyEncryptionKey);
+  }
+
+  public ServerConfig withLegacyKeyEncryptionKey(String value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, value);
   }
 
   @Override
@@ -159,3 +194,4 @@ public record ServerConfig(
     return "ServerConfig[port=" + port + ", dataDir=" + dataDir + ", tls=" + tls() + "]";
   }
 }
+

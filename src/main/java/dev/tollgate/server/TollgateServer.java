@@ -164,7 +164,11 @@ public final class TollgateServer implements AutoCloseable {
       ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions,
           config.externalUrl(), config.trustedProxies());
 
-      JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db);
+      JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db, LegacyKeyEncryption.resolve(config, db, random));
+      int encrypted = legacyStore.encryptPlaintextKeys(); // refuses to start on a wrong key, before any write
+      if (encrypted > 0) {
+        log.info("encrypted {} legacy signing key(s) stored in plain text by an earlier version", encrypted);
+      }
       LegacyState legacyState = new LegacyState(legacyStore);
       LegacyUsage legacyUsage = new LegacyUsage(legacyStore, clock);
       closeables.add(legacyUsage);

@@ -29,6 +29,11 @@ public final class Sessions implements dev.tollgate.iam.PasswordSetter {
 
   /** A new session: the cookie value is returned only here. */
   public record Login(String sessionId, Session session) {
+    /** The CSRF token to send with the session's state-changing calls (only its hash is stored). */
+    public String csrfToken() {
+      return CsrfTokens.forSession(sessionId);
+    }
+
     @Override
     public String toString() {
       return "Login[" + session + "]";
@@ -84,7 +89,8 @@ public final class Sessions implements dev.tollgate.iam.PasswordSetter {
     throttle.succeeded(mail, clientIp);
     String sessionId = randomHex(32);
     Instant now = clock.instant();
-    Session s = new Session(Sha256.hex(sessionId), creds.get().user(), randomHex(16), now.plus(LIFETIME));
+    Session s = new Session(Sha256.hex(sessionId), creds.get().user(),
+        CsrfTokens.stored(CsrfTokens.forSession(sessionId)), now.plus(LIFETIME));
     store.insert(s, now);
     events.record(now, known, "session.login", clientIp, "password");
     return new Login(sessionId, s);

@@ -83,6 +83,17 @@ class LegacyTokensTest {
     return r.body().get("series").size();
   }
 
+  /** The server's store, opened as the server opens it (with the generated key-encryption key). */
+  dev.tollgate.db.JdbcLegacyTokenStore store() {
+    try {
+      return new dev.tollgate.db.JdbcLegacyTokenStore(server.server().components().db(),
+          dev.tollgate.crypto.KeyEncryptionKey.parse(Files.readString(dir.resolve("data/legacy-key-encryption.key")),
+              "test", new java.security.SecureRandom()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static Status.Code code(Runnable call) {
     try {
       call.run();
@@ -338,11 +349,11 @@ class LegacyTokensTest {
       client(legacy.get("token").asText(), null).writeRaw(profile);
     }
     // Nothing written yet: the counters live in memory until the next flush (every 10 s).
-    long stored = new dev.tollgate.db.JdbcLegacyTokenStore(server.server().components().db())
+    long stored = store()
         .callsSince(java.time.Instant.EPOCH).values().stream().mapToLong(Long::longValue).sum();
     assertThat(stored).isZero();
     server.server().components().legacyUsage().flush();
-    var rows = new dev.tollgate.db.JdbcLegacyTokenStore(server.server().components().db())
+    var rows = store()
         .callsSince(java.time.Instant.EPOCH);
     assertThat(rows).hasSize(1);
     assertThat(rows.values().iterator().next()).isEqualTo(20);

@@ -34,10 +34,7 @@ class QueryStorageTest {
   void aQueryAcrossTheRetentionBoundary_mergesOnlyWhatIsKept() throws Exception {
     Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
     FakeClock clock = new FakeClock(t0);
-    try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> new ServerConfig(c.port(), c.dataDir(),
-        c.databaseUrl(), c.adminEmail(), c.adminPassword(), c.tlsCertFile(), c.tlsKeyFile(), c.tlsSelfSigned(),
-        c.externalUrl(), c.bootstrapTokenFile(), Duration.ofHours(1), c.debuginfoMaxSize(), c.drainTimeout(),
-        c.nodeUrl(), c.organizationCreation(), c.trustedProxies(), c.iamMaxStaleness()), clock)) {
+    try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c.withRetention(Duration.ofHours(1)), clock)) {
       String project = server.defaultProjectId();
       String writer = server.mintToken("agent", "system:profile-writer", project);
       String viewer = server.mintToken("reader", "system:viewer", null);

@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
@@ -180,6 +181,48 @@ class SessionsTest {
     assertThat(refused.error()).contains("CSRF");
     assertThat(owner.withoutCsrf().get("/v1/organizations/" + org + "/projects").status()).isEqualTo(200);
     assertThat(owner.post("/v1/organizations/" + org + "/projects", json("name", "x")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void csrfToken_isStoredOnlyAsItsSha256_checkedAgainstIt_andTheStoredHashIsNoToken() throws Exception {
+    Api owner = server.owner();
+    String csrf = owner.get("/v1/auth/me").text("csrfToken");
+    assertThat(csrf).hasSize(32);
+    // The session's row (every column of it) holds neither the CSRF token nor the cookie value.
+    List<String> rows = server.server().components().db().jdbi().withHandle(h -> h.createQuery("SELECT * FROM sessions")
+        .map((rs, c) -> {
+          StringBuilder all = new StringBuilder();
+          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            all.append(rs.getString(i)).append('|');
+          }
+          return all.toString();
+        }).list());
+    assertThat(rows).hasSize(1);
+    String cookieValue = owner.cookie().substring(owner.cookie().indexOf('=') + 1);
+    assertThat(rows.getFirst()).doesNotContain(csrf).doesNotContain(cookieValue)
+        .contains(dev.tollgate.crypto.Sha256.hex(csrf));
+    // Another login: another token; a restart (no cache): the same token for the same session.
+    assertThat(server.owner().get("/v1/auth/me").text("csrfToken")).isNotEqualTo(csrf);
+    server.restart();
+    Api again = Api.login(server.url(), TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    String url = server.url() + "/v1/organizations/" + server.organizationId() + "/projects";
+    for (String[] attempt : new String[][] {
+        {"the stored hash as the token", dev.tollgate.crypto.Sha256.hex(again.get("/v1/auth/me").text("csrfToken"))},
+        {"the token of another session", csrf},
+        {"the token with one character changed", flip(again.get("/v1/auth/me").text("csrfToken"))}}) {
+      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+          .header("content-type", "application/json").header("cookie", again.cookie()).header("x-csrf-token", attempt[1])
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json("name", "x")));
+      assertThat(HTTP.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
+          .as(attempt[0]).isEqualTo(403);
+    }
+    assertThat(again.post("/v1/organizations/" + server.organizationId() + "/projects", json("name", "x")).status())
+        .isEqualTo(200);
+  }
+
+  private static String flip(String token) {
+    char c = token.charAt(0);
+    return (c == 'a' ? 'b' : 'a') + token.substring(1);
   }
 
   @Test

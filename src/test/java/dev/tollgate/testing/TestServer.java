@@ -50,11 +50,16 @@ public final class TestServer implements AutoCloseable {
     return url.jdbcUrl() + sep + "user=" + url.user() + "&password=" + url.password();
   }
 
-  /** A second server (another "node") on the same database, with its own data directory. */
+  /**
+   * A second server (another "node") on the same database, with its own data directory and the
+   * first one's legacy key-encryption key (as every node on one database needs).
+   */
   public TollgateServer startSecondNode(Path dataDir) throws Exception {
-    return TollgateServer.start(new ServerConfig(0, dataDir, config.databaseUrl(), config.adminEmail(),
-        config.adminPassword(), null, null, false, null, null, config.retention(), config.debuginfoMaxSize(),
-        config.drainTimeout(), null, config.organizationCreation(), config.trustedProxies(), config.iamMaxStaleness()));
+    Path kek = config.legacyKeyEncryptionKeyFile() != null ? config.legacyKeyEncryptionKeyFile()
+        : config.dataDir().resolve("legacy-key-encryption.key");
+    return TollgateServer.start(config.withPort(0).withDataDir(dataDir).withTlsFiles(null, null).withExternalUrl(null)
+        .withBootstrapTokenFile(null).withNodeUrl(null)
+        .withLegacyKeyEncryptionKeyFile(config.legacyKeyEncryptionKey() == null ? kek : null));
   }
 
   public TollgateServer server() {
