@@ -155,9 +155,9 @@ class LegacyKeyEncryptionTest {
         .hasMessageContaining("holds 5 bytes; it must hold 32");
     // A second server on the same database with its own data directory and no key: refused, and
     // no useless key is generated for it.
-    ServerConfig otherNode = new ServerConfig(0, dir.resolve("node-b"), config.get().databaseUrl(),
-        config.get().adminEmail(), null, null, null, false, null, null, config.get().retention(),
-        config.get().debuginfoMaxSize(), config.get().drainTimeout(), null, null, null);
+    ServerConfig otherNode = config.get().withPort(0).withDataDir(dir.resolve("node-b")).withAdminPassword(null)
+        .withTlsFiles(null, null).withExternalUrl(null).withBootstrapTokenFile(null).withNodeUrl(null)
+        .withLegacyKeyEncryptionKeyFile(null).withLegacyKeyEncryptionKey(null);
     assertThatThrownBy(() -> TollgateServer.start(otherNode))
         .hasMessageContaining("the legacy signing key in the database is encrypted, and this server has no"
             + " key-encryption key");
