@@ -2,6 +2,8 @@ package dev.tollgate.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.ingest.ProfileLimits;
+
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -29,7 +31,8 @@ public record ServerConfig(
     Duration retention,
     long debuginfoMaxSize,
     Duration drainTimeout,
-    String nodeUrl) {
+    String nodeUrl,
+    ProfileLimits profileLimits) {
 
   public ServerConfig {
     requireNonNull(dataDir, "dataDir");
@@ -50,6 +53,7 @@ public record ServerConfig(
       throw new IllegalArgumentException("--debuginfo-max-size must be positive");
     }
     requireNonNull(drainTimeout, "drainTimeout");
+    requireNonNull(profileLimits, "profileLimits");
     if (nodeUrl != null && !nodeUrl.matches("https?://[^/?#\\s]+/?")) {
       throw new IllegalArgumentException("--node-url must be http(s)://host:port, without a path");
     }
@@ -58,7 +62,7 @@ public record ServerConfig(
   /** Defaults for everything but the data directory; tests start from here. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
-        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null);
+        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null, ProfileLimits.defaults());
   }
 
   public boolean tls() {
@@ -75,42 +79,47 @@ public record ServerConfig(
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, profileLimits);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, profileLimits);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, profileLimits);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, profileLimits);
   }
 
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, profileLimits);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, profileLimits);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, profileLimits);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url, profileLimits);
+  }
+
+  public ServerConfig withProfileLimits(ProfileLimits limits) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, limits);
   }
 
   @Override

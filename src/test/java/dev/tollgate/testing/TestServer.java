@@ -54,7 +54,7 @@ public final class TestServer implements AutoCloseable {
   public TollgateServer startSecondNode(Path dataDir) throws Exception {
     return TollgateServer.start(new ServerConfig(0, dataDir, config.databaseUrl(), config.adminEmail(),
         config.adminPassword(), null, null, false, null, null, config.retention(), config.debuginfoMaxSize(),
-        config.drainTimeout(), null));
+        config.drainTimeout(), null, config.profileLimits()));
   }
 
   public TollgateServer server() {
