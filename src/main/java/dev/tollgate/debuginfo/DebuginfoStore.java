@@ -74,6 +74,7 @@ public final class DebuginfoStore {
 
   public Decision shouldInitiateUpload(UUID projectId, String buildId, int type, String hash, boolean force) {
     validateBuildId(buildId);
+    validateType(type);
     Optional<UploadRecord> existing = index.find(projectId.toString(), buildId, type);
     if (existing.isEmpty()) {
       return new Decision(true, REASON_FIRST_TIME);
@@ -95,6 +96,7 @@ public final class DebuginfoStore {
   public String initiateUpload(UUID projectId, String buildId, int type, String hash, long size, boolean force,
       String sourceId) {
     validateBuildId(buildId);
+    validateType(type);
     if (hash == null || hash.isEmpty()) {
       throw new DebuginfoException(Reason.INVALID, "hash must be set");
     }
@@ -156,6 +158,7 @@ public final class DebuginfoStore {
    */
   public UploadSession openUpload(UUID projectId, String buildId, int type, String uploadId) {
     validateBuildId(buildId);
+    validateType(type);
     UploadRecord r = index.find(projectId.toString(), buildId, type).orElseThrow(() ->
         new DebuginfoException(Reason.PRECONDITION, "no upload was initiated for build id " + buildId));
     if (!r.uploadId().equals(uploadId)) {
@@ -187,6 +190,7 @@ public final class DebuginfoStore {
    */
   public void markUploadFinished(UUID projectId, String buildId, int type, String uploadId) {
     validateBuildId(buildId);
+    validateType(type);
     UploadRecord r = index.find(projectId.toString(), buildId, type).orElseThrow(() ->
         new DebuginfoException(Reason.NOT_FOUND, "no upload is known for build id " + buildId));
     if (!r.uploadId().equals(uploadId)) {
@@ -279,9 +283,29 @@ public final class DebuginfoStore {
     }
   }
 
+  /** Longest accepted build id: GNU ones are 40 hex digits, Go ones about 90 characters. */
+  public static final int MAX_BUILD_ID_LENGTH = 1024;
+
   private static void validateBuildId(String buildId) {
     if (buildId == null || buildId.length() <= 2) {
       throw new DebuginfoException(Reason.INVALID, "build_id is unexpectedly short (2 characters or fewer)");
+    }
+    if (buildId.length() > MAX_BUILD_ID_LENGTH) {
+      throw new DebuginfoException(Reason.INVALID, "build_id is longer than " + MAX_BUILD_ID_LENGTH + " characters");
+    }
+    // control characters (NUL among them, which PostgreSQL cannot store) are in no build id format
+    for (int i = 0; i < buildId.length(); i++) {
+      char c = buildId.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        throw new DebuginfoException(Reason.INVALID, "build_id contains a control character");
+      }
+    }
+  }
+
+  /** The debuginfo types of Parca's {@code DebuginfoType}; another number cannot be echoed back to the client. */
+  private static void validateType(int type) {
+    if (type < 0 || type > 3) {
+      throw new DebuginfoException(Reason.INVALID, "type " + type + " is not a known debuginfo type");
     }
   }
 }

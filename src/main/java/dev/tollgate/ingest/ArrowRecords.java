@@ -185,6 +185,9 @@ final class ArrowRecords {
         List<FieldVector> labelColumns = ArrowRows.labelColumns(root, v1);
         for (int row = 0; row < n; row++) {
           SortedMap<String, String> key = ArrowRows.labels(labelColumns, row, r, v1);
+          if (!series.containsKey(key)) {
+            LabelSets.requireNoNul(key);
+          }
           String type = ArrowRows.profileType(root, row, r);
           series.computeIfAbsent(key, k -> new TreeSet<>()).add(type);
           Long at = ArrowValues.epochNanos(root.getVector("timestamp"), row, r);

@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param decodeMemoryBytes off-heap memory for decoding Arrow streams, shared by all calls; one
  *     stream may use half of it. 0 (the default) sizes it from the machine: a quarter of its
  *     physical memory (or container limit), at least 256 MiB
+ * @param profileLimits how many samples, locations, functions, strings and values one pprof
+ *     profile may hold ({@link ProfileLimits#defaults()})
  */
 public record IngestSettings(
     Duration retention,
@@ -28,12 +30,14 @@ public record IngestSettings(
     Duration segmentMaxAge,
     Duration writeStreamTimeout,
     int maxPanicReportBytes,
-    long decodeMemoryBytes) {
+    long decodeMemoryBytes,
+    ProfileLimits profileLimits) {
 
   public IngestSettings {
     requireNonNull(retention, "retention");
     requireNonNull(segmentMaxAge, "segmentMaxAge");
     requireNonNull(writeStreamTimeout, "writeStreamTimeout");
+    requireNonNull(profileLimits, "profileLimits");
     requirePositive(retention, "retention");
     requirePositive(segmentMaxAge, "segmentMaxAge");
     requirePositive(writeStreamTimeout, "writeStreamTimeout");
@@ -55,6 +59,14 @@ public record IngestSettings(
     }
   }
 
+  /** Settings with the default {@link ProfileLimits}. */
+  public IngestSettings(Duration retention, long debuginfoMaxSize, long maxDecompressedProfileBytes,
+      long segmentMaxBytes, Duration segmentMaxAge, Duration writeStreamTimeout, int maxPanicReportBytes,
+      long decodeMemoryBytes) {
+    this(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge, writeStreamTimeout,
+        maxPanicReportBytes, decodeMemoryBytes, ProfileLimits.defaults());
+  }
+
   /** Settings with {@code decodeMemoryBytes} sized from the machine. */
   public IngestSettings(Duration retention, long debuginfoMaxSize, long maxDecompressedProfileBytes,
       long segmentMaxBytes, Duration segmentMaxAge, Duration writeStreamTimeout, int maxPanicReportBytes) {
@@ -70,27 +82,32 @@ public record IngestSettings(
 
   public IngestSettings withRetention(Duration value) {
     return new IngestSettings(value, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits);
   }
 
   public IngestSettings withDebuginfoMaxSize(long value) {
     return new IngestSettings(retention, value, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits);
   }
 
   public IngestSettings withMaxDecompressedProfileBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, value, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits);
   }
 
   public IngestSettings withSegmentMaxBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, value, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits);
   }
 
   public IngestSettings withDecodeMemoryBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, value);
+        writeStreamTimeout, maxPanicReportBytes, value, profileLimits);
+  }
+
+  public IngestSettings withProfileLimits(ProfileLimits value) {
+    return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, value);
   }
 
   /** {@link #decodeMemoryBytes}, or when 0 a quarter of the machine's memory (at least 256 MiB). */

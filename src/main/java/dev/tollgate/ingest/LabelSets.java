@@ -4,6 +4,7 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -20,7 +21,8 @@ import java.util.TreeMap;
  *       {@code service.name} or {@code 1job} are accepted;
  *   <li>no other name may repeat.
  * </ul>
- * Values are not checked (Parca checks none; protobuf already guarantees they are UTF-8).
+ * Values are not checked (Parca checks none; protobuf already guarantees they are UTF-8), except
+ * that no name or value may hold a NUL character, which PostgreSQL cannot store.
  */
 final class LabelSets {
   static final String NAME_LABEL = "__name__";
@@ -33,6 +35,9 @@ final class LabelSets {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < labels.getLabelsCount(); i++) {
       Label l = labels.getLabels(i);
+      if (l.getName().indexOf(0) >= 0 || l.getValue().indexOf(0) >= 0) {
+        return Optional.of("label " + i + " contains a NUL character");
+      }
       if (l.getName().equals(NAME_LABEL)) {
         name = l.getValue(); // Parca keeps the last one
         continue;
@@ -45,6 +50,15 @@ final class LabelSets {
       }
     }
     return name.isEmpty() ? Optional.of("missing __name__ label") : Optional.empty();
+  }
+
+  /** @throws InvalidProfileException when a name or value of {@code labels} holds a NUL character */
+  static void requireNoNul(Map<String, String> labels) {
+    labels.forEach((k, v) -> {
+      if (k.indexOf(0) >= 0 || v.indexOf(0) >= 0) {
+        throw new InvalidProfileException("a label contains a NUL character");
+      }
+    });
   }
 
   /** The labels sorted by name ({@code __name__}: its last value); call after {@link #problem} found none. */

@@ -27,6 +27,15 @@ final class PanicReports {
   }
 
   void record(IngestGrant grant, String stderr, Map<String, String> metadata) {
+    // PostgreSQL text cannot hold NUL; no real panic output has one
+    if (stderr.indexOf(0) >= 0) {
+      throw new InvalidProfileException("stderr contains a NUL character");
+    }
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (e.getKey().indexOf(0) >= 0 || e.getValue().indexOf(0) >= 0) {
+        throw new InvalidProfileException("metadata contains a NUL character");
+      }
+    }
     String kept = stderr.length() > maxBytes ? stderr.substring(0, maxBytes) : stderr;
     Map<String, String> meta = new TreeMap<>();
     metadata.entrySet().stream().limit(MAX_METADATA_ENTRIES).forEach(e -> meta.put(e.getKey(),

@@ -58,18 +58,30 @@ final class PprofScan {
    *     {@link PprofValidator} (without a series/sample prefix)
    */
   static Summary decodeAndValidate(ByteString raw, long maxBytes, int executableInfoCount) {
+    return decodeAndValidate(raw, maxBytes, ProfileLimits.defaults(), executableInfoCount);
+  }
+
+  static Summary decodeAndValidate(ByteString raw, long maxBytes, ProfileLimits limits, int executableInfoCount) {
     try (DecompressionBudget.Lease lease = DecompressionBudget.unlimited().lease()) {
-      return decodeAndValidate(raw, maxBytes, executableInfoCount, lease);
+      return decodeAndValidate(raw, maxBytes, limits, executableInfoCount, lease);
     }
   }
 
   /**
-   * As above, with the inflated bytes held in {@code lease} while they grow (the fallback parse
-   * runs while the lease still holds the size the profile inflated to).
+   * As above, with the inflated bytes held in {@code lease} while they grow; the fallback parse
+   * runs while the lease holds the inflated size plus what {@link PprofCensus} says the parse may
+   * build, so concurrent fallbacks share the budget too.
+   *
+   * @throws InvalidProfileException also when the profile holds more objects than {@code limits}
    */
   static Summary decodeAndValidate(ByteString raw, long maxBytes, int executableInfoCount,
       DecompressionBudget.Lease lease) {
-    Summary fast = fast(raw, maxBytes, executableInfoCount, lease);
+    return decodeAndValidate(raw, maxBytes, ProfileLimits.defaults(), executableInfoCount, lease);
+  }
+
+  static Summary decodeAndValidate(ByteString raw, long maxBytes, ProfileLimits limits, int executableInfoCount,
+      DecompressionBudget.Lease lease) {
+    Summary fast = fast(raw, maxBytes, limits, executableInfoCount, lease);
     if (fast != null) {
       return fast;
     }
@@ -81,6 +93,22 @@ final class PprofScan {
     return Summary.of(p);
   }
 
+  /**
+   * From this many inflated bytes on, each time the buffer grows the census looks at what came so
+   * far (cost: at most twice the inflated bytes), so a bomb of tiny objects is refused after a few
+   * MiB; real profiles are smaller and never pay for it.
+   */
+  private static final int CENSUS_FROM = 8 << 20;
+
+  /**
+   * Over {@code maxBytes}: the size limit, unless what inflated already holds more objects than
+   * {@code limits}, which is wrong data whatever this server's memory (INVALID_ARGUMENT, not retried).
+   */
+  private static InvalidProfileException tooLarge(byte[] buf, int len, long maxBytes, ProfileLimits limits) {
+    PprofCensus.parseCost(buf, len, limits);
+    return tooLarge(maxBytes);
+  }
+
   private static InvalidProfileException tooLarge(long maxBytes) {
     return InvalidProfileException.tooLarge("raw_profile decompresses to more than " + maxBytes + " bytes");
   }
@@ -89,12 +117,19 @@ final class PprofScan {
    * The summary of a valid profile, or null when the full parse must decide.
    *
    * @throws InvalidProfileException when the profile is over {@code maxBytes} (PprofDecoder's
-   *     message), so a bomb is never inflated twice
+   *     message), so a bomb is never inflated twice, or holds more than {@code limits} (then
+   *     before anything is built; the census runs before every fallback, since the scanner stops
+   *     at the first thing it does not know)
    */
   static Summary fast(ByteString raw, long maxBytes, int executableInfoCount, DecompressionBudget.Lease lease) {
+    return fast(raw, maxBytes, ProfileLimits.defaults(), executableInfoCount, lease);
+  }
+
+  static Summary fast(ByteString raw, long maxBytes, ProfileLimits limits, int executableInfoCount,
+      DecompressionBudget.Lease lease) {
     boolean gzip = raw.size() >= 2 && (raw.byteAt(0) & 0xff) == 0x1f && (raw.byteAt(1) & 0xff) == 0x8b;
-    byte[] buf;
-    int len;
+    byte[] buf = new byte[0];
+    int len = 0;
     if (!gzip) {
       if (raw.size() > maxBytes) {
         throw InvalidProfileException.tooLarge("raw_profile is larger than " + maxBytes + " bytes");
@@ -113,11 +148,15 @@ final class PprofScan {
         while (true) {
           if (len == buf.length) {
             if (len > maxBytes) {
-              throw tooLarge(maxBytes);
+              throw tooLarge(buf, len, maxBytes, limits);
+            }
+            if (len >= CENSUS_FROM) {
+              // a bomb of tiny objects is refused as soon as its inflated part shows too many
+              PprofCensus.parseCost(buf, len, limits);
             }
             long grown = Math.min(Math.min((long) len * 2, maxBytes + 1), Integer.MAX_VALUE - 16);
             if (grown <= len) {
-              return null;
+              return fallback(buf, len, limits, lease);
             }
             lease.hold(len + grown); // both arrays live while copying
             buf = Arrays.copyOf(buf, (int) grown);
@@ -129,20 +168,31 @@ final class PprofScan {
           }
           len += n;
           if (len > maxBytes) {
-            throw tooLarge(maxBytes);
+            throw tooLarge(buf, len, maxBytes, limits);
           }
         }
       } catch (InvalidProfileException | io.grpc.StatusRuntimeException e) {
         throw e; // over the limit, or no room in the budget: final answers
       } catch (IOException | RuntimeException e) {
-        return null;
+        // broken gzip: the full parse reads what inflated before the error, so that is counted
+        return fallback(buf, len, limits, lease);
       }
     }
+    Summary s;
     try {
-      return new Scanner(buf, len).scan(executableInfoCount);
+      s = new Scanner(buf, len, limits).scan(executableInfoCount);
+    } catch (InvalidProfileException e) {
+      throw e; // over a count limit
     } catch (RuntimeException e) {
-      return null;
+      s = null;
     }
+    return s != null ? s : fallback(buf, len, limits, lease);
+  }
+
+  /** Null (the full parse decides) once the census found the parse within limits and the budget holds its cost. */
+  private static Summary fallback(byte[] buf, int len, ProfileLimits limits, DecompressionBudget.Lease lease) {
+    lease.hold(len + PprofCensus.parseCost(buf, len, limits));
+    return null;
   }
 
   private static final int VARINT = 0;
@@ -196,9 +246,20 @@ final class PprofScan {
     private long timeNanos;
     private long durationNanos;
 
-    Scanner(byte[] buf, int len) {
+    private final ProfileLimits limits;
+    private long samples;
+    /** entries of samples and locations: values, location ids, labels, lines */
+    private long values;
+
+    Scanner(byte[] buf, int len, ProfileLimits limits) {
       this.buf = buf;
       this.len = len;
+      this.limits = limits;
+    }
+
+    private void value() {
+      PprofCensus.count(++values, limits.values(), "values (entries of samples and locations, and unknown fields)",
+          "--max-profile-values");
     }
 
     Summary scan(int executableInfoCount) {
@@ -394,6 +455,7 @@ final class PprofScan {
     }
 
     private boolean sample(int end) {
+      PprofCensus.count(++samples, limits.samples(), "samples", "--max-profile-samples");
       int values = 0;
       while (pos < end) {
         switch (tag(end)) {
@@ -413,15 +475,18 @@ final class PprofScan {
           case 2 << 3 | VARINT -> {
             varint(end);
             values++;
+            value();
           }
           case 2 << 3 | LD -> {
             int e = length(end);
             while (pos < e) {
               varint(e);
               values++;
+              value();
             }
           }
           case 3 << 3 | LD -> {
+            value();
             if (!label(length(end))) {
               return false;
             }
@@ -440,6 +505,7 @@ final class PprofScan {
     }
 
     private boolean locationRef(long id) {
+      value();
       if (id == 0) {
         return false;
       }
@@ -487,6 +553,7 @@ final class PprofScan {
         }
       }
       mappings++;
+      PprofCensus.count(mappings, limits.locations(), "mappings", "--max-profile-locations");
       if (id != mappings) {
         return false;
       }
@@ -504,6 +571,7 @@ final class PprofScan {
           case 2 << 3 | VARINT -> mappingId = varint(end);
           case 3 << 3 | VARINT, 5 << 3 | VARINT -> varint(end);
           case 4 << 3 | LD -> {
+            value();
             if (!line(length(end))) {
               return false;
             }
@@ -514,6 +582,7 @@ final class PprofScan {
         }
       }
       locations++;
+      PprofCensus.count(locations, limits.locations(), "locations", "--max-profile-locations");
       if (id != locations) {
         return false;
       }
@@ -561,6 +630,7 @@ final class PprofScan {
         }
       }
       functions++;
+      PprofCensus.count(functions, limits.functions(), "functions", "--max-profile-functions");
       if (id != functions) {
         return false;
       }
@@ -575,6 +645,7 @@ final class PprofScan {
       if (!utf8(end)) {
         return false;
       }
+      PprofCensus.count(strings + 1L, limits.strings(), "strings", "--max-profile-strings");
       if (strings == stringOff.length) {
         stringOff = Arrays.copyOf(stringOff, strings * 2);
         stringLen = Arrays.copyOf(stringLen, strings * 2);

@@ -63,7 +63,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
       try {
         List<NewBlob> blobs;
         try {
-          blobs = WriteRawDecoder.decode(request, maxProfileBytes, budget);
+          blobs = WriteRawDecoder.decode(request, maxProfileBytes, settings.profileLimits(), budget);
         } catch (InvalidProfileException e) {
           throw retryableWhenMemoryBound(e);
         }

@@ -56,11 +56,15 @@ final class WriteRawDecoder {
 
   /** @throws InvalidProfileException naming the series and sample index of the first problem */
   static List<NewBlob> decode(WriteRawRequest req, long maxDecompressedBytes) {
-    return decode(req, maxDecompressedBytes, DecompressionBudget.unlimited());
+    return decode(req, maxDecompressedBytes, ProfileLimits.defaults(), DecompressionBudget.unlimited());
   }
 
-  /** As above, inflating each profile within {@code budget}, which all calls share. */
-  static List<NewBlob> decode(WriteRawRequest req, long maxDecompressedBytes, DecompressionBudget budget) {
+  /**
+   * As above, refusing profiles with more objects than {@code limits}, inflating and parsing each
+   * within {@code budget}, which all calls share.
+   */
+  static List<NewBlob> decode(WriteRawRequest req, long maxDecompressedBytes, ProfileLimits limits,
+      DecompressionBudget budget) {
     List<NewBlob> out = new ArrayList<>();
     for (int i = 0; i < req.getSeriesCount(); i++) {
       RawProfileSeries series = req.getSeries(i);
@@ -74,7 +78,7 @@ final class WriteRawDecoder {
         String where = "series " + i + " sample " + j + ": ";
         PprofScan.Summary p;
         try (DecompressionBudget.Lease lease = budget.lease()) {
-          p = PprofScan.decodeAndValidate(sample.getRawProfile(), maxDecompressedBytes,
+          p = PprofScan.decodeAndValidate(sample.getRawProfile(), maxDecompressedBytes, limits,
               sample.getExecutableInfoCount(), lease);
         } catch (InvalidProfileException e) {
           throw e.at(where);

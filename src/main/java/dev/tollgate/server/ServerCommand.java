@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.ingest.ProfileLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -95,6 +96,28 @@ public final class ServerCommand implements Callable<Integer> {
           + " TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY). Default: " + LegacyKeyEncryption.FILE_NAME
           + " in the data dir, generated on first start.")
   Path legacyKeyEncryptionKeyFile;
+  @Option(names = "--max-profile-samples", defaultValue = "${env:TOLLGATE_MAX_PROFILE_SAMPLES:-1000000}",
+      description = "Most samples in one pprof profile (env TOLLGATE_MAX_PROFILE_SAMPLES). Default: ${DEFAULT-VALUE}.")
+  long maxProfileSamples;
+
+  @Option(names = "--max-profile-locations", defaultValue = "${env:TOLLGATE_MAX_PROFILE_LOCATIONS:-1000000}",
+      description = "Most locations, and mappings, in one pprof profile (env TOLLGATE_MAX_PROFILE_LOCATIONS)."
+          + " Default: ${DEFAULT-VALUE}.")
+  long maxProfileLocations;
+
+  @Option(names = "--max-profile-functions", defaultValue = "${env:TOLLGATE_MAX_PROFILE_FUNCTIONS:-1000000}",
+      description = "Most functions in one pprof profile (env TOLLGATE_MAX_PROFILE_FUNCTIONS). Default: ${DEFAULT-VALUE}.")
+  long maxProfileFunctions;
+
+  @Option(names = "--max-profile-strings", defaultValue = "${env:TOLLGATE_MAX_PROFILE_STRINGS:-2000000}",
+      description = "Most string table entries in one pprof profile (env TOLLGATE_MAX_PROFILE_STRINGS)."
+          + " Default: ${DEFAULT-VALUE}.")
+  long maxProfileStrings;
+
+  @Option(names = "--max-profile-values", defaultValue = "${env:TOLLGATE_MAX_PROFILE_VALUES:-20000000}",
+      description = "Most entries inside the samples and locations of one pprof profile - values, location ids,"
+          + " labels, lines - and unknown fields, in all (env TOLLGATE_MAX_PROFILE_VALUES). Default: ${DEFAULT-VALUE}.")
+  long maxProfileValues;
 
   @Override
   public Integer call() throws Exception {
@@ -105,7 +128,9 @@ public final class ServerCommand implements Callable<Integer> {
         new dev.tollgate.iam.OrganizationCreation(dev.tollgate.iam.OrganizationCreation.Mode.parse(orgCreation),
             maxOrgsPerUser),
         dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies),
-        iamMaxStaleness, legacyKeyEncryptionKeyFile, blankToNull(System.getenv(LegacyKeyEncryption.ENV)));
+        iamMaxStaleness, legacyKeyEncryptionKeyFile, blankToNull(System.getenv(LegacyKeyEncryption.ENV)),
+        new ProfileLimits(maxProfileSamples, maxProfileLocations, maxProfileFunctions, maxProfileStrings,
+            maxProfileValues));
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

@@ -189,7 +189,8 @@ public final class TollgateServer implements AutoCloseable {
       TokenCallAuthorizer callAuthorizer = new TokenCallAuthorizer(bearerTokens, iam, authorizer,
           new LegacyCredentials(legacyState, iam, legacyUsage, audit, clock));
       Ingestion ingestion = new Ingestion(db, config.dataDir(),
-          IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
+          IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize())
+              .withProfileLimits(config.profileLimits()),
           callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock, new IssuedTokens(iam, legacyState));
       closeables.add(ingestion);
       Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock), ingestion.debuginfoStore(),

@@ -52,8 +52,15 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts {@code tollgate server --port 0 <args>} and waits until it listens. */
   public static ServerProcess start(Path workDir, String... args) throws Exception {
+    return startWithJvmOptions(workDir, List.of(), args);
+  }
+
+  /** As {@link #start}, with options for the child JVM (e.g. {@code -Xmx256m}) before the class path. */
+  public static ServerProcess startWithJvmOptions(Path workDir, List<String> jvmOptions, String... args)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
     cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));

@@ -1,0 +1,47 @@
+package dev.tollgate.ingest;
+
+/**
+ * How many objects one pprof profile may make the server build, checked while its bytes are
+ * scanned and before any protobuf object exists. The byte limits bound what a profile weighs on
+ * the wire and inflated; these bound the work: two bytes ({@code 12 00}) are an empty sample,
+ * so 256 MiB of inflated bytes can describe 134 million of them.
+ *
+ * @param samples samples in one profile (default 1,000,000)
+ * @param locations locations in one profile, and mappings (default 1,000,000)
+ * @param functions functions in one profile (default 1,000,000)
+ * @param strings entries of the string table (default 2,000,000)
+ * @param values entries inside samples and locations - sample values, location ids, labels,
+ *     location lines - and fields the server does not know, in all (default 20,000,000)
+ */
+public record ProfileLimits(long samples, long locations, long functions, long strings, long values) {
+  public ProfileLimits {
+    positive(samples, "samples");
+    positive(locations, "locations");
+    positive(functions, "functions");
+    positive(strings, "strings");
+    positive(values, "values");
+  }
+
+  /**
+   * Far above real profiles (the largest in the test data has a few thousand samples; a busy
+   * parca-agent pprof tens of thousands), far below what exhausts a 1 GiB heap.
+   */
+  public static ProfileLimits defaults() {
+    return new ProfileLimits(1_000_000, 1_000_000, 1_000_000, 2_000_000, 20_000_000);
+  }
+
+  /**
+   * Heap the full protobuf parse of a profile with these counts may take, in bytes: a generous
+   * per-object size (object header, fields, list slot), so the decompression budget can hold it
+   * before the objects exist.
+   */
+  static long parseCost(long samples, long locations, long functions, long strings, long values) {
+    return samples * 96 + locations * 112 + functions * 80 + strings * 64 + values * 32;
+  }
+
+  private static void positive(long v, String name) {
+    if (v <= 0) {
+      throw new IllegalArgumentException("profile limit " + name + " must be positive: " + v);
+    }
+  }
+}
