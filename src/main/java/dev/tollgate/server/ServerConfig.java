@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.objectstore.ObjectStoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -14,6 +15,7 @@ import java.time.Duration;
  * @param externalUrl the URL users and agents reach this server at (printed, used as JWT issuer); null to derive it
  * @param drainTimeout how long SIGTERM waits for in-flight requests
  * @param nodeUrl the URL other servers sharing the database reach this one at; null to derive it from the host name
+ * @param objectStore where profiles and debug info go (docs/scale-out.md); null keeps them on local disk only
  */
 public record ServerConfig(
     int port,
@@ -29,7 +31,8 @@ public record ServerConfig(
     Duration retention,
     long debuginfoMaxSize,
     Duration drainTimeout,
-    String nodeUrl) {
+    String nodeUrl,
+    ObjectStoreSettings objectStore) {
 
   public ServerConfig {
     requireNonNull(dataDir, "dataDir");
@@ -58,7 +61,7 @@ public record ServerConfig(
   /** Defaults for everything but the data directory; tests start from here. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
-        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null);
+        Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null, null);
   }
 
   public boolean tls() {
@@ -75,42 +78,57 @@ public record ServerConfig(
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
   }
 
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl);
+        url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
-        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url);
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url, objectStore);
+  }
+
+  public ServerConfig withObjectStore(ObjectStoreSettings settings) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, settings);
+  }
+
+  public ServerConfig withDataDir(Path dir) {
+    return new ServerConfig(port, dir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
+  }
+
+  public ServerConfig withRetention(Duration value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
+        externalUrl, bootstrapTokenFile, value, debuginfoMaxSize, drainTimeout, nodeUrl, objectStore);
   }
 
   @Override

@@ -172,7 +172,7 @@ public final class TollgateServer implements AutoCloseable {
           new LegacyCredentials(legacyState, iam, legacyUsage, audit, clock));
       Ingestion ingestion = new Ingestion(db, config.dataDir(),
           IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
-          callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock);
+          callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock, config.objectStore());
       closeables.add(ingestion);
       Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock), ingestion.debuginfoStore(),
           new QueryReadAccess(callAuthorizer, sessions, authorizer), config.retention(), clock);

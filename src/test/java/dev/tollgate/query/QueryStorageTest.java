@@ -37,7 +37,7 @@ class QueryStorageTest {
     try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> new ServerConfig(c.port(), c.dataDir(),
         c.databaseUrl(), c.adminEmail(), c.adminPassword(), c.tlsCertFile(), c.tlsKeyFile(), c.tlsSelfSigned(),
         c.externalUrl(), c.bootstrapTokenFile(), Duration.ofHours(1), c.debuginfoMaxSize(), c.drainTimeout(),
-        c.nodeUrl()), clock)) {
+        c.nodeUrl(), c.objectStore()), clock)) {
       String project = server.defaultProjectId();
       String writer = server.mintToken("agent", "system:profile-writer", project);
       String viewer = server.mintToken("reader", "system:viewer", null);

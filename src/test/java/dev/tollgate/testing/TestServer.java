@@ -50,11 +50,19 @@ public final class TestServer implements AutoCloseable {
     return url.jdbcUrl() + sep + "user=" + url.user() + "&password=" + url.password();
   }
 
-  /** A second server (another "node") on the same database, with its own data directory. */
+  /**
+   * A second server (another "node") on the same database, with its own data directory (and the
+   * same object storage, if any).
+   */
   public TollgateServer startSecondNode(Path dataDir) throws Exception {
     return TollgateServer.start(new ServerConfig(0, dataDir, config.databaseUrl(), config.adminEmail(),
         config.adminPassword(), null, null, false, null, null, config.retention(), config.debuginfoMaxSize(),
-        config.drainTimeout(), null));
+        config.drainTimeout(), null, config.objectStore()));
+  }
+
+  /** The configuration this server started with. */
+  public ServerConfig config() {
+    return config;
   }
 
   public TollgateServer server() {
