@@ -93,6 +93,7 @@ public final class TollgateServer implements AutoCloseable {
   private final Database db;
   private final Server server;
   private final Components components;
+  private Ingestion ingestion;
   private final Optional<Bootstrap.Result> bootstrap;
   private final BootstrapTokenFile bootstrapToken;
 
@@ -174,6 +175,7 @@ public final class TollgateServer implements AutoCloseable {
           IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize()),
           callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock, config.objectStore());
       closeables.add(ingestion);
+      this.ingestion = ingestion;
       Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock), ingestion.debuginfoStore(),
           new QueryReadAccess(callAuthorizer, sessions, authorizer), config.retention(), clock);
       closeables.add(query);
@@ -359,6 +361,11 @@ public final class TollgateServer implements AutoCloseable {
     }
     out.println("Ready. Ctrl-C or SIGTERM drains in-flight requests and stops.");
     out.flush();
+  }
+
+  /** Runs profile retention now (the server runs it every 10 minutes); returns how many segments went. */
+  public int enforceRetention() {
+    return ingestion.profileStore().enforceRetention();
   }
 
   /** Stops accepting, drains in-flight requests (up to the drain timeout), flushes, closes. */

@@ -58,7 +58,7 @@ public final class S3Server implements AutoCloseable {
   private void startProcess() throws Exception {
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // s3proxy sends System.err to its logger: slf4j-simple must not write there, or they loop.
-        "-Xmx256m", "-Dorg.slf4j.simpleLogger.logFile=System.out", "-cp", System.getProperty("java.class.path"), "org.gaul.s3proxy.Main",
+        "-Xmx256m", "-Dorg.slf4j.simpleLogger.logFile=System.out", "-cp", classpath(), "org.gaul.s3proxy.Main",
         "--properties", properties.toString());
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
@@ -75,6 +75,20 @@ public final class S3Server implements AutoCloseable {
       }
     }
     throw new IllegalStateException("s3proxy did not listen within 60 s: " + Files.readString(log));
+  }
+
+  /**
+   * s3proxy's own classpath, written by the build (pom.xml, maven-dependency-plugin): it is kept
+   * off the tests' classpath, whose Jackson it would change.
+   */
+  private static String classpath() throws IOException {
+    String file = System.getProperty("s3proxy.classpath.file", "target/s3proxy.classpath");
+    Path extra = Path.of(System.getProperty("s3proxy.extra.dir", "target/s3proxy-lib"));
+    StringBuilder cp = new StringBuilder();
+    try (Stream<Path> jars = Files.list(extra)) {
+      jars.filter(j -> j.toString().endsWith(".jar")).forEach(j -> cp.append(j).append(java.io.File.pathSeparator));
+    }
+    return cp.append(Files.readString(Path.of(file)).strip()).toString();
   }
 
   /** Stops it (the objects stay on disk), as an outage. */
