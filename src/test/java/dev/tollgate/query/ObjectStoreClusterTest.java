@@ -1,6 +1,7 @@
 package dev.tollgate.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.tollgate.debuginfo.DebuginfoStore;
@@ -167,6 +168,47 @@ class ObjectStoreClusterTest {
       assertThat(s3.keys()).noneMatch(k -> k.startsWith(objects));
       assertThat(Api.withToken(one.url(), viewer).get("/v1/projects/" + project + "/series").body()
           .at("/series").size()).isZero();
+    }
+  }
+
+  @Test
+  void objectStorageDown_writesAreBufferedLocally_thenUploadedWhenItIsBack_andAckAfterUploadRefuses()
+      throws Exception {
+    String prefix = "down-" + UUID.randomUUID();
+    byte[] pprof = Files.readAllBytes(TestData.pprofFiles().getFirst());
+    try (TestServer one = TestServer.start(Backend.POSTGRESQL, dir, c -> c.withObjectStore(s3.settings(prefix)))) {
+      String project = one.defaultProjectId();
+      String writer = one.mintToken("agent", "system:profile-writer", project);
+      String viewer = one.mintToken("reader", "system:viewer", null);
+      Path localSegments = one.config().dataDir().resolve("profiles").resolve(project);
+      s3.stop();
+      try {
+        Queries.push(one.url(), writer, project, Map.of("__name__", "cpu"), pprof); // acknowledged locally
+        Thread.sleep(2000); // sealed, and its upload failed at least once
+        assertThat(segmentFiles(localSegments)).isEqualTo(1);
+        assertThat(s3.keys()).noneMatch(k -> k.startsWith(prefix + "/"));
+
+        try (TollgateServer acking = TollgateServer.start(one.config().withPort(0)
+            .withDataDir(dir.resolve("node-ack")).withObjectStore(s3.settings(prefix).withAckAfterUpload(true)))) {
+          assertThatThrownBy(() -> Queries.push(acking.url(), writer, project, Map.of("__name__", "refused"), pprof))
+              .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
+        }
+      } finally {
+        s3.restart();
+      }
+      awaitUploaded(localSegments, prefix);
+      try (TollgateServer two = one.startSecondNode(dir.resolve("node-2"))) {
+        one.close();
+        Api api = Api.withToken(two.url(), viewer);
+        String seriesJson = api.get("/v1/projects/" + project + "/series").body().toString();
+        assertThat(seriesJson).doesNotContain("refused");
+        String profiles = "/v1/projects/" + project + "/profiles";
+        HttpResponse<byte[]> raw = download(two.url() + profiles + "/" + rawPprofId(api, profiles, seriesJson) + "/raw",
+            viewer);
+        assertThat(raw.statusCode()).isEqualTo(200);
+        assertThat(raw.body()).isEqualTo(pprof);
+      }
     }
   }
 
