@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.db.Database;
 import dev.tollgate.debuginfo.DebuginfoException.Reason;
+import dev.tollgate.objectstore.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -58,8 +59,20 @@ public final class DebuginfoStore {
   /** Keeps replacing an upload, finishing one and sweeping one apart within this server (not a pinning monitor). */
   private final ReentrantLock finishing = new ReentrantLock();
 
+  /** Null: debug info stays in {@code root} only. */
+  private final ObjectStore objectStore;
+
   /** @param maxSize the largest upload accepted, in bytes */
   public DebuginfoStore(Database db, Path root, InstantSource clock, long maxSize) {
+    this(db, root, clock, maxSize, null);
+  }
+
+  /**
+   * With {@code objectStore}, a finished upload is put into object storage before it is marked
+   * finished, and any server reads it from there (keeping a local copy named after the upload).
+   */
+  public DebuginfoStore(Database db, Path root, InstantSource clock, long maxSize, ObjectStore objectStore) {
+    this.objectStore = objectStore;
     this.index = new UploadIndex(requireNonNull(db, "db").jdbi());
     this.root = requireNonNull(root, "root");
     this.clock = requireNonNull(clock, "clock");
@@ -207,6 +220,9 @@ public final class DebuginfoStore {
     // The row is marked first, only if this upload is still the one in progress, and the data moved
     // into place after: a replaced upload never overwrites the build id's file. The lock keeps a
     // replacement (initiateUpload) and the sweep out from between the two steps.
+    if (objectStore != null) {
+      putObject(projectId, buildId, type, uploadId, data);
+    }
     finishing.lock();
     try {
       if (!index.markUploaded(projectId.toString(), buildId, type, uploadId, clock.millis())) {
@@ -218,8 +234,8 @@ public final class DebuginfoStore {
         throw new DebuginfoException(Reason.PRECONDITION, "the upload was replaced by another one while it was finished");
       }
       try {
-        Files.move(data, dir.resolve(String.valueOf(type)), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
+        Files.move(data, objectStore == null ? dir.resolve(String.valueOf(type)) : objectCopy(dir, type, uploadId),
+            StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException | RuntimeException e) {
         index.unmarkUploaded(projectId.toString(), buildId, type, uploadId);
         throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -229,8 +245,38 @@ public final class DebuginfoStore {
     }
   }
 
-  /** Where the finished debug info of a build id is, if uploaded. */
+  /**
+   * Puts an upload's bytes into object storage under a key of its own (the upload id), so a
+   * replacing upload never overwrites them; a refused conditional put with the same bytes is a retry.
+   */
+  private void putObject(UUID projectId, String buildId, int type, String uploadId, Path data) {
+    String key = objectStore.key("debuginfo/" + projectId + "/" + dir(projectId, buildId).getFileName() + "/" + type
+        + "." + uploadId);
+    try {
+      if (!objectStore.putIfAbsent(key, data) && !objectStore.sameContent(key, data)) {
+        throw new DebuginfoException(Reason.PRECONDITION, "the object for upload " + uploadId + " holds other bytes");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    index.setObjectKey(projectId.toString(), buildId, type, uploadId, key);
+  }
+
+  private static Path objectCopy(Path dir, int type, String uploadId) {
+    return dir.resolve(type + "." + uploadId + ".object");
+  }
+
+  /**
+   * Where the finished debug info of a build id is, if uploaded: with object storage, a local
+   * copy of its object (fetched once, by whichever server needs it).
+   */
   public Optional<Path> file(UUID projectId, String buildId, int type) {
+    if (objectStore != null) {
+      Optional<String[]> object = index.uploadedObject(projectId.toString(), buildId, type);
+      if (object.isPresent()) {
+        return Optional.of(localCopy(dir(projectId, buildId), type, object.get()[0], object.get()[1]));
+      }
+    }
     return index.find(projectId.toString(), buildId, type)
         .filter(r -> r.state().equals(UploadRecord.UPLOADED))
         .map(r -> dir(projectId, buildId).resolve(String.valueOf(type)));
@@ -268,6 +314,26 @@ public final class DebuginfoStore {
       }
     }
     return n;
+  }
+
+  private Path localCopy(Path dir, int type, String uploadId, String key) {
+    Path copy = objectCopy(dir, type, uploadId);
+    if (Files.exists(copy)) {
+      return copy;
+    }
+    try {
+      dev.tollgate.files.PrivateFiles.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, type + ".fetch", ".part"); // createTempFile makes it 0600
+      try (java.io.InputStream in = objectStore.open(key)) {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private boolean isStale(UploadRecord r) {

@@ -69,6 +69,22 @@ final class UploadIndex {
         .execute()) == 1;
   }
 
+  /** Records the object holding an upload's bytes, before the upload is marked finished. */
+  void setObjectKey(String projectId, String buildId, int type, String uploadId, String key) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE debuginfo_uploads SET object_key = :k WHERE project_id = :p"
+            + " AND build_id = :b AND debuginfo_type = :t AND upload_id = :u")
+        .bind("k", key).bind("p", projectId).bind("b", buildId).bind("t", type).bind("u", uploadId).execute());
+  }
+
+  /** The upload id and object key of a finished upload whose bytes are in object storage. */
+  Optional<String[]> uploadedObject(String projectId, String buildId, int type) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT upload_id, object_key FROM debuginfo_uploads"
+            + " WHERE project_id = :p AND build_id = :b AND debuginfo_type = :t AND state = 'UPLOADED'"
+            + " AND object_key IS NOT NULL")
+        .bind("p", projectId).bind("b", buildId).bind("t", type)
+        .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)}).findOne());
+  }
+
   /** Undoes {@link #markUploaded} when the data could not be moved into place. */
   void unmarkUploaded(String projectId, String buildId, int type, String uploadId) {
     jdbi.useHandle(h -> h.createUpdate("UPDATE debuginfo_uploads SET state = 'UPLOADING', finished_at = NULL"

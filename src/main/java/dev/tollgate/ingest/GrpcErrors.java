@@ -48,6 +48,10 @@ final class GrpcErrors {
         log.error("ingestion call failed on storage", e);
         yield Status.UNAVAILABLE.withDescription("storage failed on the server; retry");
       }
+      case dev.tollgate.objectstore.ObjectStoreException e -> {
+        log.warn("ingestion call failed on object storage: {}", e.getMessage());
+        yield Status.UNAVAILABLE.withDescription("object storage is unavailable; retry");
+      }
       case StorageFailedException e -> {
         log.error("storing an ingestion call failed", e);
         // UNAVAILABLE: the batch was rolled back, so the client's retry loses and duplicates nothing.

@@ -6,6 +6,8 @@ import dev.tollgate.cluster.NodeId;
 import dev.tollgate.cluster.Nodes;
 import dev.tollgate.db.Database;
 import dev.tollgate.debuginfo.DebuginfoStore;
+import dev.tollgate.objectstore.ObjectStore;
+import dev.tollgate.objectstore.ObjectStoreSettings;
 import dev.tollgate.profiles.ProfileStore;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -45,6 +47,8 @@ public final class Ingestion implements AutoCloseable {
   private final String nodeId;
   private final Nodes nodes;
   private final PeerDownloads peers;
+  /** Null without {@code --object-store-url}. */
+  private final ObjectStore objectStore;
 
   /**
    * Opens (and recovers) the stores and starts the background jobs.
@@ -53,12 +57,16 @@ public final class Ingestion implements AutoCloseable {
    */
   public Ingestion(Database db, Path dataDir, IngestSettings settings, CallAuthorizer authorizer,
       ProjectReadAccess readAccess, MeterRegistry registry, InstantSource clock) {
-    this(db, dataDir, settings, authorizer, readAccess, registry, clock, SourceTokens.UNKNOWN);
+    this(db, dataDir, settings, authorizer, readAccess, registry, clock, SourceTokens.UNKNOWN, null);
   }
 
-  /** @param sourceTokens tells the statistics which sources' tokens were deleted */
+  /**
+   * @param sourceTokens tells the statistics which sources' tokens were deleted
+   * @param objectStore profiles and debug info go to object storage when not null (see docs/scale-out.md)
+   */
   public Ingestion(Database db, Path dataDir, IngestSettings settings, CallAuthorizer authorizer,
-      ProjectReadAccess readAccess, MeterRegistry registry, InstantSource clock, SourceTokens sourceTokens) {
+      ProjectReadAccess readAccess, MeterRegistry registry, InstantSource clock, SourceTokens sourceTokens,
+      ObjectStoreSettings objectStore) {
     requireNonNull(db, "db");
     requireNonNull(sourceTokens, "sourceTokens");
     requireNonNull(dataDir, "dataDir");
@@ -73,9 +81,11 @@ public final class Ingestion implements AutoCloseable {
       throw new UncheckedIOException("cannot read or create the node id in " + dataDir, e);
     }
     this.nodes = new Nodes(db.jdbi(), clock);
+    this.objectStore = objectStore == null ? null : new ObjectStore(objectStore);
     this.profiles = new ProfileStore(db, dataDir.resolve("profiles"), nodeId, clock, settings.retention(),
-        settings.segmentMaxBytes(), settings.segmentMaxAge());
-    this.debuginfo = new DebuginfoStore(db, dataDir.resolve("debuginfo"), clock, settings.debuginfoMaxSize());
+        settings.segmentMaxBytes(), settings.segmentMaxAge(), this.objectStore);
+    this.debuginfo = new DebuginfoStore(db, dataDir.resolve("debuginfo"), clock, settings.debuginfoMaxSize(),
+        this.objectStore);
     this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tollgate-ingest-timer")
         .daemon(true).factory());
     this.stats = new IngestStats(clock, new ActivityTable(db.jdbi()), new RefusalTable(db.jdbi()));
@@ -177,6 +187,9 @@ public final class Ingestion implements AutoCloseable {
     background("final activity flush", stats::flush);
     profiles.close();
     peers.close();
+    if (objectStore != null) {
+      objectStore.close();
+    }
     try {
       allocator.close();
     } catch (IllegalStateException e) {

@@ -45,15 +45,26 @@ final class ProfileIndex {
         .bind("self", nodeId).bind("p", projectId).bind("s", segment).execute());
   }
 
-  /** Where a blob's frame is; {@code storedBy} is the node whose data directory holds the segment (null before V9). */
-  record Location(String segment, long offset, long length, BlobKind kind, String storedBy) {}
+  /**
+   * Where a blob's frame is; {@code storedBy} is the node whose data directory holds the segment (null before V9),
+   * {@code objectKey} the object holding the segment once it was uploaded (else null).
+   */
+  record Location(String segment, long offset, long length, BlobKind kind, String storedBy, String objectKey) {}
 
   void insert(List<IndexRow> rows) {
+    insert(rows, h -> {});
+  }
+
+  /** Inserts the rows and runs {@code alsoInTransaction} in the same transaction (ack-after-upload records the objects). */
+  void insert(List<IndexRow> rows, java.util.function.Consumer<Handle> alsoInTransaction) {
     if (rows.isEmpty()) {
       return;
     }
     try {
-      jdbi.useTransaction(h -> insert(h.getConnection(), rows, ProfileSummaries.add(h, rows)));
+      jdbi.useTransaction(h -> {
+        insert(h.getConnection(), rows, ProfileSummaries.add(h, rows));
+        alsoInTransaction.accept(h);
+      });
     } catch (SQLException e) {
       throw new IllegalStateException("cannot index " + rows.size() + " profiles", e);
     }
@@ -158,10 +169,12 @@ final class ProfileIndex {
 
   Optional<Location> find(UUID projectId, String profileId) {
     return jdbi.withHandle(h -> h.createQuery(
-            "SELECT segment, byte_offset, byte_length, kind, stored_by FROM profiles WHERE project_id = :p AND id = :id")
+            "SELECT p.segment, p.byte_offset, p.byte_length, p.kind, p.stored_by, o.object_key FROM profiles p"
+                + " LEFT JOIN profile_objects o ON o.project_id = p.project_id AND o.stored_by = p.stored_by"
+                + " AND o.segment = p.segment WHERE p.project_id = :p AND p.id = :id")
         .bind("p", projectId.toString()).bind("id", profileId)
         .map((rs, ctx) -> new Location(rs.getString(1), rs.getLong(2), rs.getLong(3), BlobKind.valueOf(rs.getString(4)),
-            rs.getString(5)))
+            rs.getString(5), rs.getString(6)))
         .findOne());
   }
 

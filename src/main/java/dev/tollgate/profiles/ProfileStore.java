@@ -3,6 +3,8 @@ package dev.tollgate.profiles;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.db.Database;
+import dev.tollgate.objectstore.ObjectStore;
+import dev.tollgate.objectstore.ObjectStoreSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -38,6 +40,11 @@ public final class ProfileStore implements AutoCloseable {
   private final InstantSource clock;
   private final Duration retention;
   private final SegmentWriter writer;
+  /** Null without object storage. */
+  private final ObjectStore objectStore;
+  private final SegmentObjects objects;
+  private final SegmentUploader uploader;
+  private final java.util.concurrent.ScheduledExecutorService sealer;
 
   /**
    * Recovers existing segments, then starts the writer thread.
@@ -50,20 +57,60 @@ public final class ProfileStore implements AutoCloseable {
    */
   public ProfileStore(Database db, Path root, String nodeId, InstantSource clock, Duration retention,
       long segmentMaxBytes, Duration segmentMaxAge) {
+    this(db, root, nodeId, clock, retention, segmentMaxBytes, segmentMaxAge, null);
+  }
+
+  /**
+   * As above; with {@code objectStore} (null: none) the local segments are a write-ahead buffer:
+   * sealed by the object store's size and age (which replace {@code segmentMaxBytes} and
+   * {@code segmentMaxAge}), uploaded, and then read from the object by any server. Segments a
+   * previous run did not upload are uploaded now.
+   */
+  public ProfileStore(Database db, Path root, String nodeId, InstantSource clock, Duration retention,
+      long segmentMaxBytes, Duration segmentMaxAge, ObjectStore objectStore) {
     this.root = requireNonNull(root, "root");
     this.index = new ProfileIndex(requireNonNull(db, "db").jdbi(), requireNonNull(nodeId, "nodeId"));
     this.clock = requireNonNull(clock, "clock");
     this.retention = requireNonNull(retention, "retention");
+    this.objectStore = objectStore;
+    this.objects = objectStore == null ? null : new SegmentObjects(db.jdbi());
+    List<Path> notUploaded;
     try {
       dev.tollgate.files.PrivateFiles.createDirectories(root);
-      recover();
+      notUploaded = recover();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the profile store in " + root, e);
     }
-    this.writer = new SegmentWriter(root, index, clock, segmentMaxBytes, requireNonNull(segmentMaxAge, "segmentMaxAge"));
+    if (objectStore == null) {
+      this.uploader = null;
+      this.sealer = null;
+      this.writer = new SegmentWriter(root, index, clock, segmentMaxBytes, requireNonNull(segmentMaxAge, "segmentMaxAge"));
+      return;
+    }
+    ObjectStoreSettings os = objectStore.settings();
+    this.uploader = new SegmentUploader(objectStore, objects, nodeId, clock);
+    notUploaded.forEach(uploader::submit);
+    if (!notUploaded.isEmpty()) {
+      log.info("uploading {} segments a previous run had not uploaded", notUploaded.size());
+    }
+    this.writer = new SegmentWriter(root, index, clock, os.sealBytes(), os.sealAge(), uploader, objects,
+        os.ackAfterUpload());
+    // An idle segment is sealed by age too, so what arrived reaches object storage within about the seal age.
+    long period = Math.max(100, Math.min(1000, os.sealAge().toMillis() / 4));
+    this.sealer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("tollgate-segment-sealer").daemon(true).factory());
+    sealer.scheduleWithFixedDelay(() -> {
+      try {
+        writer.call(writer::sealIdle).join();
+      } catch (RuntimeException e) {
+        log.debug("sealing idle segments skipped: {}", e.getMessage());
+      }
+    }, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  private void recover() throws IOException {
+  /** Recovers every local segment; returns those (all sealed now) that object storage does not have yet. */
+  private List<Path> recover() throws IOException {
+    List<Path> notUploaded = new ArrayList<>();
     List<String> projects = new ArrayList<>(index.projects());
     try (Stream<Path> dirs = Files.list(root)) {
       dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).filter(n -> !projects.contains(n))
@@ -72,14 +119,25 @@ public final class ProfileStore implements AutoCloseable {
     for (String project : projects) {
       Path dir = root.resolve(project);
       List<Segment> segments = Files.isDirectory(dir) ? segments(dir) : List.of();
-      int orphans = index.deleteSegmentsOtherThan(project, segments.stream().map(Segment::name).toList());
+      List<String> uploaded = objects == null ? List.of() : objects.segments(project, index.nodeId());
+      List<String> kept = new ArrayList<>(uploaded);
+      segments.stream().map(Segment::name).forEach(kept::add);
+      int orphans = index.deleteSegmentsOtherThan(project, kept);
       if (orphans > 0) {
         log.warn("project {}: dropped {} index rows whose segment file is gone", project, orphans);
       }
       for (Segment s : segments) {
+        if (uploaded.contains(s.name())) {
+          Files.deleteIfExists(s.path); // uploaded and recorded before a crash: the object is the copy
+          continue;
+        }
         SegmentRecovery.recover(index, project, s.path);
+        if (objects != null) {
+          notUploaded.add(s.path);
+        }
       }
     }
+    return notUploaded;
   }
 
   /** The segments in a project directory, oldest first. */
@@ -99,6 +157,12 @@ public final class ProfileStore implements AutoCloseable {
   public CompletableFuture<List<String>> append(UUID projectId, Source source, List<NewBlob> blobs) {
     requireNonNull(projectId, "projectId");
     requireNonNull(source, "source");
+    if (uploader != null && !objectStore.settings().ackAfterUpload()
+        && uploader.backlogBytes() > objectStore.settings().maxBacklogBytes()) {
+      // Object storage is behind (or down): bound what a lost disk could take with it.
+      return CompletableFuture.failedFuture(new StorageFailedException(new dev.tollgate.objectstore.ObjectStoreException(
+          "object storage is behind by " + uploader.backlogBytes() + " bytes (--object-store-max-backlog)", null)));
+    }
     return writer.append(projectId, source, List.copyOf(blobs)).exceptionallyCompose(e -> {
       Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
       return CompletableFuture.failedFuture(cause instanceof java.util.concurrent.RejectedExecutionException
@@ -116,6 +180,9 @@ public final class ProfileStore implements AutoCloseable {
       return Optional.empty();
     }
     ProfileIndex.Location l = loc.get();
+    if (l.objectKey() != null && objectStore != null) {
+      return readObject(l, profileId);
+    }
     if (l.storedBy() != null && !l.storedBy().equals(index.nodeId())) {
       return Optional.empty(); // a segment of the same name here would be this node's own, not that one
     }
@@ -128,20 +195,45 @@ public final class ProfileStore implements AutoCloseable {
         }
       }
       frame.flip();
-      byte[] payload = new byte[frame.remaining() - Frames.PREFIX];
-      frame.get(Frames.PREFIX, payload);
-      if (Frames.payloadLength(frame) != payload.length || !Frames.checksumMatches(frame, payload)) {
-        throw new IOException("frame at " + l.offset() + " of " + file + " fails its checksum");
-      }
-      FrameHeader header = Frames.header(payload);
-      java.util.SortedMap<String, String> labels = header.entries().stream().filter(e -> e.id().equals(profileId))
-          .findFirst().map(FrameHeader.Entry::labels).orElse(java.util.Collections.emptySortedMap());
-      return Optional.of(new StoredBlob(l.kind(), Frames.blob(payload), labels, header.rawSample()));
+      return Optional.of(blob(frame, l, profileId, file.toString()));
     } catch (NoSuchFileException e) {
+      if (objectStore != null) {
+        // Uploaded just now (the uploader records the object, then deletes the file): look again.
+        return index.find(projectId, profileId).filter(again -> again.objectKey() != null)
+            .flatMap(again -> readObject(again, profileId));
+      }
       return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The profile's frame read from its segment's object by range (cached). */
+  private Optional<StoredBlob> readObject(ProfileIndex.Location l, String profileId) {
+    byte[] bytes;
+    try {
+      bytes = objectStore.readRange(l.objectKey(), l.offset(), Math.toIntExact(l.length()));
+    } catch (ObjectStore.MissingObjectException e) {
+      return Optional.empty(); // retention deleted it meanwhile
+    }
+    try {
+      return Optional.of(blob(ByteBuffer.wrap(bytes), l, profileId, "object " + l.objectKey()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static StoredBlob blob(ByteBuffer frame, ProfileIndex.Location l, String profileId, String where)
+      throws IOException {
+    byte[] payload = new byte[frame.remaining() - Frames.PREFIX];
+    frame.get(Frames.PREFIX, payload);
+    if (Frames.payloadLength(frame) != payload.length || !Frames.checksumMatches(frame, payload)) {
+      throw new IOException("frame at " + l.offset() + " of " + where + " fails its checksum");
+    }
+    FrameHeader header = Frames.header(payload);
+    java.util.SortedMap<String, String> labels = header.entries().stream().filter(e -> e.id().equals(profileId))
+        .findFirst().map(FrameHeader.Entry::labels).orElse(java.util.Collections.emptySortedMap());
+    return new StoredBlob(l.kind(), Frames.blob(payload), labels, header.rawSample());
   }
 
   /**
@@ -149,7 +241,9 @@ public final class ProfileStore implements AutoCloseable {
    * server sharing the database stored it), or empty.
    */
   public Optional<String> storedElsewhere(UUID projectId, String profileId) {
-    return index.find(projectId, profileId).map(ProfileIndex.Location::storedBy)
+    return index.find(projectId, profileId)
+        .filter(l -> l.objectKey() == null || objectStore == null) // an uploaded one is read from its object
+        .map(ProfileIndex.Location::storedBy)
         .filter(node -> !node.equals(index.nodeId()));
   }
 
@@ -212,10 +306,33 @@ public final class ProfileStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (objects != null) {
+      deleted += deleteExpiredObjects(cutoff);
+    }
     if (deleted > 0) {
       log.info("retention: deleted {} segments older than {}", deleted, retention);
     }
     return deleted;
+  }
+
+  /**
+   * Uploaded segments of any node past the retention: whichever server's transaction takes the
+   * row deletes the object, so a node that is gone for good leaves nothing behind either.
+   */
+  private int deleteExpiredObjects(long cutoff) {
+    int n = 0;
+    for (SegmentObjects.Uploaded u : objects.expired(cutoff)) {
+      if (objects.deleteExpired(u)) {
+        try {
+          objectStore.delete(u.objectKey());
+        } catch (dev.tollgate.objectstore.ObjectStoreException e) {
+          log.warn("retention: object {} is no longer indexed but could not be deleted: {}", u.objectKey(),
+              e.getMessage());
+        }
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Segment fsyncs so far (group commit: concurrent appends share one). */
@@ -223,10 +340,24 @@ public final class ProfileStore implements AutoCloseable {
     return writer.fsyncs();
   }
 
-  /** Commits what is queued, fsyncs and closes the segments. */
+  /** Sealed segments waiting for upload, in bytes (0 without object storage). */
+  public long uploadBacklogBytes() {
+    return uploader == null ? 0 : uploader.backlogBytes();
+  }
+
+  /**
+   * Commits what is queued, fsyncs and closes the segments. With object storage, what was not
+   * uploaded yet stays on local disk and is uploaded on the next start.
+   */
   @Override
   public void close() {
+    if (sealer != null) {
+      sealer.shutdownNow();
+    }
     writer.close();
+    if (uploader != null) {
+      uploader.close();
+    }
   }
 
 }

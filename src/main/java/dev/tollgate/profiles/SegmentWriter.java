@@ -41,10 +41,29 @@ final class SegmentWriter implements AutoCloseable {
   private final Map<String, Segment> active = new HashMap<>();
   private final ProfileIds ids = new ProfileIds();
   private final Thread thread;
+  /** Null without object storage; else sealed segments go to it. */
+  private final SegmentUploader uploader;
+  private final SegmentObjects objects;
+  /** With object storage: each batch is sealed, uploaded and recorded before its calls are acknowledged. */
+  private final boolean ackAfterUpload;
+  /** The highest sequence used per project: uploaded segments' files are gone, yet a name must never repeat. */
+  private final Map<String, Long> lastSequence = new HashMap<>();
   private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   SegmentWriter(Path root, ProfileIndex index, InstantSource clock, long segmentMaxBytes, Duration segmentMaxAge) {
+    this(root, index, clock, segmentMaxBytes, segmentMaxAge, null, null, false);
+  }
+
+  /**
+   * @param uploader where sealed segments go (null: they stay on local disk)
+   * @param ackAfterUpload with an uploader: acknowledge a batch only once its segments are objects
+   */
+  SegmentWriter(Path root, ProfileIndex index, InstantSource clock, long segmentMaxBytes, Duration segmentMaxAge,
+      SegmentUploader uploader, SegmentObjects objects, boolean ackAfterUpload) {
+    this.uploader = uploader;
+    this.objects = objects;
+    this.ackAfterUpload = uploader != null && ackAfterUpload;
     this.root = root;
     this.index = index;
     this.clock = clock;
@@ -185,23 +204,90 @@ final class SegmentWriter implements AutoCloseable {
         s.sync();
         fsyncs.incrementAndGet();
       }
-      index.insert(rows);
+      if (ackAfterUpload) {
+        uploadAndIndex(touched.keySet(), rows, now);
+      } else {
+        index.insert(rows);
+      }
     } catch (Exception e) {
       log.error("writing a batch of {} calls failed; rolling back", appends.size(), e);
-      rollback(touched);
+      if (ackAfterUpload) {
+        discard(touched.keySet());
+      } else {
+        rollback(touched);
+      }
       for (Append a : appends) {
         a.done.completeExceptionally(e);
       }
       return;
     }
     for (Segment s : touched.keySet()) {
-      if (active.get(projectOf(s)) != s) {
+      if (ackAfterUpload) {
+        deleteQuietly(s); // in object storage and recorded: the local copy served its purpose
+      } else if (active.get(projectOf(s)) != s) {
         closeQuietly(s); // rolled over during this batch; synced above
+        sealed(s);
       }
     }
     for (Append a : appends) {
       a.done.complete(a.ids);
     }
+  }
+
+  /**
+   * Group commit into object storage: every segment of the batch is sealed and put as one object,
+   * then the batch's index rows and the objects' rows are committed in one transaction.
+   */
+  private void uploadAndIndex(java.util.Set<Segment> segments, List<IndexRow> rows, long now) throws IOException {
+    Map<Segment, String> keys = new LinkedHashMap<>();
+    for (Segment s : segments) {
+      active.remove(projectOf(s), s);
+      s.close();
+      keys.put(s, uploader.put(projectOf(s), s.path));
+    }
+    index.insert(rows, h -> keys.forEach((s, key) ->
+        SegmentObjects.insert(h, projectOf(s), index.nodeId(), s.name(), key, s.size(), now)));
+  }
+
+  /** After a failed ack-after-upload batch: its segments held only that batch, so they go whole. */
+  private void discard(java.util.Set<Segment> segments) {
+    for (Segment s : segments) {
+      active.remove(projectOf(s), s);
+      deleteQuietly(s);
+    }
+  }
+
+  private static void deleteQuietly(Segment s) {
+    closeQuietly(s);
+    try {
+      Files.deleteIfExists(s.path);
+    } catch (IOException e) {
+      log.warn("cannot delete segment {}; the next start uploads or drops it", s.path, e);
+    }
+  }
+
+  /** A segment is complete (synced, indexed, closed): with object storage, it is uploaded. */
+  private void sealed(Segment s) {
+    if (uploader != null) {
+      if (s.size() == 0) {
+        deleteQuietly(s);
+      } else {
+        uploader.submit(s.path);
+      }
+    }
+  }
+
+  /** Seals the active segments older than the maximum age although nothing new arrived. Writer thread only. */
+  int sealIdle() {
+    long now = clock.millis();
+    List<String> old = active.entrySet().stream()
+        .filter(e -> now - e.getValue().createdMillis >= segmentMaxAge.toMillis()).map(Map.Entry::getKey).toList();
+    for (String project : old) {
+      Segment s = active.remove(project);
+      closeQuietly(s);
+      sealed(s);
+    }
+    return old.size();
   }
 
   private void rollback(Map<Segment, Long> touched) {
@@ -226,6 +312,7 @@ final class SegmentWriter implements AutoCloseable {
         || now - s.createdMillis >= segmentMaxAge.toMillis())) {
       if (!touched.containsKey(s)) {
         s.close();
+        sealed(s); // its frames were committed by earlier batches
       }
       active.remove(projectId);
       s = null;
@@ -233,15 +320,22 @@ final class SegmentWriter implements AutoCloseable {
     if (s == null) {
       Path dir = root.resolve(projectId);
       dev.tollgate.files.PrivateFiles.createDirectories(dir);
-      s = Segment.create(dir, nextSequence(dir), now);
+      s = Segment.create(dir, nextSequence(projectId, dir), now);
       syncDirectory(dir);
       active.put(projectId, s);
     }
     return s;
   }
 
-  private static long nextSequence(Path dir) throws IOException {
-    return ProfileStore.segments(dir).stream().mapToLong(s -> s.sequence).max().orElse(0) + 1;
+  private long nextSequence(String projectId, Path dir) throws IOException {
+    long max = ProfileStore.segments(dir).stream().mapToLong(s -> s.sequence).max().orElse(0);
+    if (objects != null) {
+      max = Math.max(max, objects.newestSegment(projectId, index.nodeId()).flatMap(n -> Segment.ofExisting(Path.of(n)))
+          .map(seg -> seg.sequence).orElse(0L));
+    }
+    long next = Math.max(max, lastSequence.getOrDefault(projectId, 0L)) + 1;
+    lastSequence.put(projectId, next);
+    return next;
   }
 
   /** Makes a new file's directory entry durable, so a synced segment is also found after a crash. */

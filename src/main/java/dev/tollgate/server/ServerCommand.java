@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.ingest.ProfileLimits;
+import dev.tollgate.objectstore.ObjectStoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -96,6 +97,7 @@ public final class ServerCommand implements Callable<Integer> {
           + " TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY). Default: " + LegacyKeyEncryption.FILE_NAME
           + " in the data dir, generated on first start.")
   Path legacyKeyEncryptionKeyFile;
+
   @Option(names = "--max-profile-samples", defaultValue = "${env:TOLLGATE_MAX_PROFILE_SAMPLES:-1000000}",
       description = "Most samples in one pprof profile (env TOLLGATE_MAX_PROFILE_SAMPLES). Default: ${DEFAULT-VALUE}.")
   long maxProfileSamples;
@@ -119,6 +121,50 @@ public final class ServerCommand implements Callable<Integer> {
           + " labels, lines - and unknown fields, in all (env TOLLGATE_MAX_PROFILE_VALUES). Default: ${DEFAULT-VALUE}.")
   long maxProfileValues;
 
+  @Option(names = "--object-store-url", defaultValue = "${env:TOLLGATE_OBJECT_STORE_URL}",
+      description = "s3://bucket/prefix: sealed profile segments and debug info go to this S3-compatible bucket and"
+          + " are read from it by every server; local disk is then a write-ahead buffer (env TOLLGATE_OBJECT_STORE_URL).")
+  String objectStoreUrl;
+
+  @Option(names = "--object-store-endpoint", defaultValue = "${env:TOLLGATE_OBJECT_STORE_ENDPOINT}",
+      description = "S3 endpoint URL for S3-compatible servers (MinIO, Ceph, s3proxy); empty for AWS (env TOLLGATE_OBJECT_STORE_ENDPOINT).")
+  String objectStoreEndpoint;
+
+  @Option(names = "--object-store-region", defaultValue = "${env:TOLLGATE_OBJECT_STORE_REGION}",
+      description = "Region; empty for the AWS SDK's default chain, else us-east-1 (env TOLLGATE_OBJECT_STORE_REGION).")
+  String objectStoreRegion;
+
+  @Option(names = "--object-store-path-style", defaultValue = "${env:TOLLGATE_OBJECT_STORE_PATH_STYLE:-false}",
+      description = "Address the bucket as endpoint/bucket, as most S3-compatible servers want (env TOLLGATE_OBJECT_STORE_PATH_STYLE).")
+  boolean objectStorePathStyle;
+
+  @Option(names = "--object-store-access-key-id", defaultValue = "${env:TOLLGATE_OBJECT_STORE_ACCESS_KEY_ID}",
+      description = "Access key id; empty for the AWS SDK's default credentials chain (env TOLLGATE_OBJECT_STORE_ACCESS_KEY_ID).")
+  String objectStoreAccessKeyId;
+
+  @Option(names = "--object-store-secret-access-key-file", defaultValue = "${env:TOLLGATE_OBJECT_STORE_SECRET_ACCESS_KEY_FILE}",
+      description = "File holding the secret access key for --object-store-access-key-id (env TOLLGATE_OBJECT_STORE_SECRET_ACCESS_KEY_FILE)."
+          + " The environment variable TOLLGATE_OBJECT_STORE_SECRET_ACCESS_KEY works too.")
+  Path objectStoreSecretFile;
+
+  @Option(names = "--object-store-seal-bytes", defaultValue = "${env:TOLLGATE_OBJECT_STORE_SEAL_BYTES:-67108864}",
+      description = "A local segment is sealed and uploaded at this size (env TOLLGATE_OBJECT_STORE_SEAL_BYTES). Default: ${DEFAULT-VALUE}.")
+  long objectStoreSealBytes;
+
+  @Option(names = "--object-store-seal-age", defaultValue = "${env:TOLLGATE_OBJECT_STORE_SEAL_AGE:-PT10S}",
+      description = "A local segment is sealed and uploaded at this age (env TOLLGATE_OBJECT_STORE_SEAL_AGE). Default: ${DEFAULT-VALUE}.")
+  Duration objectStoreSealAge;
+
+  @Option(names = "--object-store-max-backlog", defaultValue = "${env:TOLLGATE_OBJECT_STORE_MAX_BACKLOG:-4294967296}",
+      description = "Bytes of sealed segments waiting for upload beyond which writes answer UNAVAILABLE"
+          + " (env TOLLGATE_OBJECT_STORE_MAX_BACKLOG). Default: ${DEFAULT-VALUE}.")
+  long objectStoreMaxBacklog;
+
+  @Option(names = "--ack-after-upload", defaultValue = "${env:TOLLGATE_ACK_AFTER_UPLOAD:-false}",
+      description = "Acknowledge a write only once its bytes are in object storage (concurrent writes share one"
+          + " object), so losing the local disk loses nothing acknowledged (env TOLLGATE_ACK_AFTER_UPLOAD).")
+  boolean ackAfterUpload;
+
   @Override
   public Integer call() throws Exception {
     // The key itself only from the environment: a flag's value would show in ps.
@@ -130,7 +176,8 @@ public final class ServerCommand implements Callable<Integer> {
         dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies),
         iamMaxStaleness, legacyKeyEncryptionKeyFile, blankToNull(System.getenv(LegacyKeyEncryption.ENV)),
         new ProfileLimits(maxProfileSamples, maxProfileLocations, maxProfileFunctions, maxProfileStrings,
-            maxProfileValues));
+            maxProfileValues),
+        objectStore());
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.
@@ -149,6 +196,32 @@ public final class ServerCommand implements Callable<Integer> {
     server.close();
     System.out.println("Stopped.");
     return 0;
+  }
+
+  private ObjectStoreSettings objectStore() throws java.io.IOException {
+    if (blankToNull(objectStoreUrl) == null) {
+      if (ackAfterUpload) {
+        throw new IllegalArgumentException("--ack-after-upload needs --object-store-url");
+      }
+      return null;
+    }
+    ObjectStoreSettings s = ObjectStoreSettings.of(objectStoreUrl)
+        .withSeal(objectStoreSealBytes, objectStoreSealAge)
+        .withMaxBacklogBytes(objectStoreMaxBacklog)
+        .withAckAfterUpload(ackAfterUpload)
+        .withRegion(blankToNull(objectStoreRegion));
+    if (blankToNull(objectStoreEndpoint) != null) {
+      s = s.withEndpoint(java.net.URI.create(objectStoreEndpoint), objectStorePathStyle);
+    } else if (objectStorePathStyle) {
+      s = s.withEndpoint(null, true);
+    }
+    if (blankToNull(objectStoreAccessKeyId) != null) {
+      String secret = objectStoreSecretFile != null
+          ? java.nio.file.Files.readString(objectStoreSecretFile).strip()
+          : blankToNull(System.getenv("TOLLGATE_OBJECT_STORE_SECRET_ACCESS_KEY"));
+      s = s.withCredentials(objectStoreAccessKeyId, secret);
+    }
+    return s;
   }
 
   private static String blankToNull(String s) {

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param iamMaxStaleness on PostgreSQL, how long the IAM snapshot is trusted without the change feed confirming it
  * @param legacyKeyEncryptionKeyFile file holding the base64 key that encrypts the legacy signing key; null: see below
  * @param legacyKeyEncryptionKey that key itself, base64 (from the environment); null: a file in the data directory
+ * @param objectStore where profiles and debug info go (docs/scale-out.md); null keeps them on local disk only
  * @param profileLimits how many objects one profile may describe (bounds the work, not only the bytes)
  */
 public record ServerConfig(
@@ -41,6 +42,7 @@ public record ServerConfig(
     Duration iamMaxStaleness,
     Path legacyKeyEncryptionKeyFile,
     String legacyKeyEncryptionKey,
+    dev.tollgate.objectstore.ObjectStoreSettings objectStore,
     dev.tollgate.ingest.ProfileLimits profileLimits) {
 
   /** The default IAM staleness bound, {@code --iam-max-staleness}. */
@@ -87,7 +89,7 @@ public record ServerConfig(
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
         Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null,
         dev.tollgate.iam.OrganizationCreation.DEFAULT, dev.tollgate.api.TrustedProxies.NONE,
-        DEFAULT_IAM_MAX_STALENESS, null, null, dev.tollgate.ingest.ProfileLimits.defaults());
+        DEFAULT_IAM_MAX_STALENESS, null, null, null, dev.tollgate.ingest.ProfileLimits.defaults());
   }
 
   public boolean tls() {
@@ -105,105 +107,119 @@ public record ServerConfig(
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false, externalUrl,
         bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, profileLimits);
+        iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore, profileLimits);
   }
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        profileLimits);
+        objectStore, profileLimits);
   }
 
   public ServerConfig withDataDir(Path dir) {
     return new ServerConfig(port, dir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        profileLimits);
+        objectStore, profileLimits);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
-        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, profileLimits);
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
+        profileLimits);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
-        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, profileLimits);
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
+        profileLimits);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
-        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, profileLimits);
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
+        profileLimits);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
-        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, profileLimits);
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
+        profileLimits);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        profileLimits);
+        objectStore, profileLimits);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        profileLimits);
+        objectStore, profileLimits);
   }
 
   public ServerConfig withRetention(Duration value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, value, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        profileLimits);
+        objectStore, profileLimits);
   }
 
   public ServerConfig withOrganizationCreation(dev.tollgate.iam.OrganizationCreation value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, value,
-        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, profileLimits);
+        trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
+        profileLimits);
   }
 
   public ServerConfig withTrustedProxies(dev.tollgate.api.TrustedProxies value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, value, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        profileLimits);
+        objectStore, profileLimits);
   }
 
   public ServerConfig withIamMaxStaleness(Duration value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, value, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
+        organizationCreation, trustedProxies, value, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
         profileLimits);
   }
 
   public ServerConfig withLegacyKeyEncryptionKeyFile(Path value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, iamMaxStaleness, value, legacyKeyEncryptionKey, profileLimits);
+        organizationCreation, trustedProxies, iamMaxStaleness, value, legacyKeyEncryptionKey, objectStore,
+        profileLimits);
   }
 
   public ServerConfig withLegacyKeyEncryptionKey(String value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, value, profileLimits);
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, value, objectStore,
+        profileLimits);
+  }
+
+  public ServerConfig withObjectStore(dev.tollgate.objectstore.ObjectStoreSettings value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
+        value, profileLimits);
   }
 
   public ServerConfig withProfileLimits(dev.tollgate.ingest.ProfileLimits value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        value);
+        objectStore, value);
   }
 
   @Override

@@ -96,6 +96,7 @@ public final class TollgateServer implements AutoCloseable {
   private final Database db;
   private final Server server;
   private final Components components;
+  private Ingestion ingestion;
   private final Optional<Bootstrap.Result> bootstrap;
   private final BootstrapTokenFile bootstrapToken;
 
@@ -191,8 +192,10 @@ public final class TollgateServer implements AutoCloseable {
       Ingestion ingestion = new Ingestion(db, config.dataDir(),
           IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize())
               .withProfileLimits(config.profileLimits()),
-          callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock, new IssuedTokens(iam, legacyState));
+          callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock, new IssuedTokens(iam, legacyState),
+          config.objectStore());
       closeables.add(ingestion);
+      this.ingestion = ingestion;
       Query query = new Query(ingestion.profileStore(), new Nodes(db.jdbi(), clock), ingestion.debuginfoStore(),
           new QueryReadAccess(callAuthorizer, sessions, authorizer), config.retention(), clock);
       closeables.add(query);
@@ -386,6 +389,11 @@ public final class TollgateServer implements AutoCloseable {
     }
     out.println("Ready. Ctrl-C or SIGTERM drains in-flight requests and stops.");
     out.flush();
+  }
+
+  /** Runs profile retention now (the server runs it every 10 minutes); returns how many segments went. */
+  public int enforceRetention() {
+    return ingestion.profileStore().enforceRetention();
   }
 
   /** Stops accepting, drains in-flight requests (up to the drain timeout), flushes, closes. */
