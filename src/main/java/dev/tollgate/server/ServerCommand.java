@@ -175,9 +175,8 @@ public final class ServerCommand implements Callable<Integer> {
             maxOrgsPerUser),
         dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies),
         iamMaxStaleness, legacyKeyEncryptionKeyFile, blankToNull(System.getenv(LegacyKeyEncryption.ENV)),
-        new ProfileLimits(maxProfileSamples, maxProfileLocations, maxProfileFunctions, maxProfileStrings,
-            maxProfileValues),
-        objectStore());
+        objectStore(), new ProfileLimits(maxProfileSamples, maxProfileLocations, maxProfileFunctions,
+            maxProfileStrings, maxProfileValues));
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

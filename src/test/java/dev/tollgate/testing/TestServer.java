@@ -62,6 +62,11 @@ public final class TestServer implements AutoCloseable {
         .withLegacyKeyEncryptionKeyFile(config.legacyKeyEncryptionKey() == null ? kek : null));
   }
 
+  /** The configuration this server was started with. */
+  public ServerConfig config() {
+    return config;
+  }
+
   public TollgateServer server() {
     return server;
   }
