@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.linecorp.armeria.client.WebClient;
-import dev.tollgate.db.DatabaseUrl;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub;
 import dev.tollgate.testing.Backend;
 import dev.tollgate.testing.GrpcTestClients;
@@ -26,8 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
@@ -48,14 +44,6 @@ class ObjectBombTest {
   @Parameter Backend backend;
   @TempDir Path dir;
 
-  private static String databaseFlag(DatabaseUrl url) {
-    if (url.user() == null) {
-      return "--database-url=" + url.jdbcUrl();
-    }
-    String sep = url.jdbcUrl().contains("?") ? "&" : "?";
-    return "--database-url=" + url.jdbcUrl() + sep + "user=" + url.user() + "&password=" + url.password();
-  }
-
   @Test
   void bomb_isInvalidArgument_twentyTimes_inA256MiBHeap_whileANormalWriterIsServed() throws Exception {
     ByteString bomb = ProfileBombs.attackReportBomb();
@@ -64,12 +52,10 @@ class ObjectBombTest {
     // ExitOnOutOfMemoryError: a heap that did not stay flat ends the process, which the test sees
     try (ServerProcess server = ServerProcess.startWithJvmOptions(dir,
         List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"),
-        "--data-dir=" + dir.resolve("data"), databaseFlag(backend.newDatabaseUrl(dir)),
+        "--data-dir=" + dir.resolve("data"), ServerProcess.databaseFlag(backend.newDatabaseUrl(dir)),
         "--bootstrap-token-file=" + tokenFile)) {
       String token = Files.readString(tokenFile).strip();
-      Matcher m = Pattern.compile("project 'default'\\s+id (\\S+)").matcher(server.output());
-      assertThat(m.find()).isTrue();
-      String project = m.group(1);
+      String project = server.defaultProjectId();
       ProfileStoreServiceBlockingStub stub = GrpcTestClients.stub(server.url(), token, project,
           ProfileStoreServiceBlockingStub.class);
 

@@ -15,11 +15,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +29,7 @@ class GracefulShutdownTest {
     Path tokenFile = dir.resolve("owner.token");
     try (ServerProcess server = ServerProcess.start(dir, "--data-dir=" + dir.resolve("data"),
         "--bootstrap-token-file=" + tokenFile, "--drain-timeout=PT20S")) {
-      Matcher m = Pattern.compile("project 'default'\\s+id (\\S+)").matcher(server.output());
-      assertThat(m.find()).isTrue();
-      String project = m.group(1);
+      String project = server.defaultProjectId();
       String token = Files.readString(tokenFile).strip();
       int port = Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
       ManagedChannel channel = GrpcChannels.plaintext(port);

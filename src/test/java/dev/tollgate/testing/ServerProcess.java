@@ -92,6 +92,26 @@ public final class ServerProcess implements AutoCloseable {
     return process;
   }
 
+  /** The {@code --database-url} flag for {@code url}, its credentials in the URL. */
+  public static String databaseFlag(dev.tollgate.db.DatabaseUrl url) {
+    return "--database-url=" + TestServer.jdbcUrlWithCredentials(url);
+  }
+
+  /** The id of project 'default', as the first start printed it. */
+  public String defaultProjectId() {
+    java.util.regex.Matcher m = Pattern.compile("project 'default'\\s+id (\\S+)").matcher(output());
+    if (!m.find()) {
+      throw new AssertionError("the server printed no default project:\n" + output());
+    }
+    return m.group(1);
+  }
+
+  /** SIGKILL, as a crash: nothing is drained or flushed. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   /** Sends SIGTERM and waits for the exit code. */
   public int terminate(Duration timeout) throws InterruptedException {
     // Through the handle: Process.destroy() would also close our ends of the pipes, losing the last output.

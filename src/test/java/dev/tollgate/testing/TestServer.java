@@ -42,7 +42,8 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(tweak.apply(config), clock);
   }
 
-  private static String jdbcUrlWithCredentials(dev.tollgate.db.DatabaseUrl url) {
+  /** The JDBC URL of {@code url} with its user and password in it, as the server's flag takes it. */
+  public static String jdbcUrlWithCredentials(dev.tollgate.db.DatabaseUrl url) {
     if (url.user() == null) {
       return url.jdbcUrl();
     }
