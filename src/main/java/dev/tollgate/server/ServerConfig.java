@@ -197,15 +197,13 @@ public record ServerConfig(
   public ServerConfig withLegacyKeyEncryptionKeyFile(Path value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, iamMaxStaleness, value, legacyKeyEncryptionKey, objectStore,
-        profileLimits);
+        organizationCreation, trustedProxies, iamMaxStaleness, value, null, objectStore, profileLimits);
   }
 
   public ServerConfig withLegacyKeyEncryptionKey(String value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, value, objectStore,
-        profileLimits);
+        organizationCreation, trustedProxies, iamMaxStaleness, null, value, objectStore, profileLimits);
   }
 
   public ServerConfig withObjectStore(dev.tollgate.objectstore.ObjectStoreSettings value) {

@@ -49,6 +49,10 @@ public final class PgCluster implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final byte[] profile;
 
+  /** The legacy key-encryption key all servers of the cluster share (base64 of 32 bytes). */
+  static final String SHARED_KEY_ENCRYPTION_KEY =
+      java.util.Base64.getEncoder().encodeToString("tollgate-test-cluster-kek-32byte".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
   public PgCluster(Path dir, int count) throws Exception {
     this.pgData = dir.resolve("pg");
     Files.createDirectories(pgData);
@@ -59,7 +63,8 @@ public final class PgCluster implements AutoCloseable {
     String url = "jdbc:postgresql://localhost:" + pgPort + "/postgres?user=postgres&password=postgres";
     for (int i = 0; i < count; i++) {
       ServerConfig c = ServerConfig.defaults(dir.resolve("node" + i)).withPort(0)
-          .withAdminPassword(TestServer.ADMIN_PASSWORD).withDatabaseUrl(url);
+          .withAdminPassword(TestServer.ADMIN_PASSWORD).withDatabaseUrl(url)
+          .withLegacyKeyEncryptionKey(SHARED_KEY_ENCRYPTION_KEY); // every server on one database needs the same
       TollgateServer s = TollgateServer.start(c);
       servers.add(s);
       channels.add(GrpcChannels.plaintext(s.port()));

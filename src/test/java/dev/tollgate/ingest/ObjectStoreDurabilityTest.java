@@ -91,11 +91,21 @@ class ObjectStoreDurabilityTest {
     }
   }
 
+  /** Every server on one database needs the same legacy key-encryption key. */
+  private Path sharedKeyFile() throws Exception {
+    Path f = dir.resolve("legacy-kek.b64");
+    if (!Files.exists(f)) {
+      Files.writeString(f, java.util.Base64.getEncoder().encodeToString(new byte[32]));
+      Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+    return f;
+  }
+
   private String[] flags(DatabaseUrl db, Path dataDir, String prefix, List<String> extra) throws Exception {
     Path secret = dir.resolve("s3.secret");
     Files.writeString(secret, S3Server.secretEnv());
     List<String> args = new ArrayList<>(List.of("--data-dir=" + dataDir, ServerProcess.databaseFlag(db),
-        "--object-store-secret-access-key-file=" + secret));
+        "--object-store-secret-access-key-file=" + secret, "--legacy-key-encryption-key-file=" + sharedKeyFile()));
     args.addAll(s3.flags(prefix));
     args.addAll(extra);
     return args.toArray(String[]::new);

@@ -189,7 +189,8 @@ class ObjectStoreClusterTest {
         assertThat(s3.keys()).noneMatch(k -> k.startsWith(prefix + "/"));
 
         try (TollgateServer acking = TollgateServer.start(one.config().withPort(0)
-            .withDataDir(dir.resolve("node-ack")).withObjectStore(s3.settings(prefix).withAckAfterUpload(true)))) {
+            .withDataDir(dir.resolve("node-ack"))
+            .withLegacyKeyEncryptionKeyFile(one.config().dataDir().resolve("legacy-key-encryption.key")).withObjectStore(s3.settings(prefix).withAckAfterUpload(true)))) {
           assertThatThrownBy(() -> Queries.push(acking.url(), writer, project, Map.of("__name__", "refused"), pprof))
               .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class,
                   e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE));
