@@ -67,6 +67,8 @@ public final class Database implements AutoCloseable {
       sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
       config.setDataSourceProperties(sqlite.toProperties());
       config.setMaximumPoolSize(8);
+      // The wait is only for a free pooled connection of this process.
+      config.setConnectionTimeout(30_000);
     } else {
       config.setMaximumPoolSize(16);
       // One multi-row INSERT per batch instead of one statement per row: an agent's call brings
@@ -75,8 +77,12 @@ public final class Database implements AutoCloseable {
       // PostgreSQL's error detail quotes row values ("Key (email)=(...) already exists"); keep
       // them out of exception messages for the same reason as the bound values above.
       config.addDataSourceProperty("logServerErrorDetail", "false");
+      // A database that cannot be reached answers UNAVAILABLE within a client's deadline (agents
+      // retry that) instead of holding the call for Hikari's default 30 s: a new connection gets 5 s
+      // to connect, a request 5 s to get one from the pool.
+      config.addDataSourceProperty("connectTimeout", "5");
+      config.setConnectionTimeout(5_000);
     }
-    config.setConnectionTimeout(30_000);
     HikariDataSource ds = new HikariDataSource(config);
     try {
       migrate(ds, url.dialect(), "latest");
