@@ -43,7 +43,6 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
 
   static final AttributeKey<Caller> CALLER = AttributeKey.valueOf(ApiAuthDecorator.class, "CALLER");
   static final AttributeKey<Session> SESSION = AttributeKey.valueOf(ApiAuthDecorator.class, "SESSION");
-  static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf(ApiAuthDecorator.class, "CLIENT_IP");
   static final AttributeKey<String> CSRF_TOKEN = AttributeKey.valueOf(ApiAuthDecorator.class, "CSRF_TOKEN");
 
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
@@ -52,17 +51,13 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
   private final BearerAuthenticator bearer;
   private final Sessions sessions;
   private final String externalOrigin;
-  private final TrustedProxies proxies;
 
   /**
    * @param externalUrl the URL browsers reach the server at ({@code --external-url}), or null;
    *     its origin is accepted besides the request's own host
-   * @param proxies whose {@code X-Forwarded-For} names the client (the audit log's and the login
-   *     throttle's address)
    */
-  public ApiAuthDecorator(BearerAuthenticator bearer, Sessions sessions, String externalUrl, TrustedProxies proxies) {
+  public ApiAuthDecorator(BearerAuthenticator bearer, Sessions sessions, String externalUrl) {
     this.bearer = requireNonNull(bearer, "bearer");
-    this.proxies = requireNonNull(proxies, "proxies");
     this.sessions = requireNonNull(sessions, "sessions");
     this.externalOrigin = externalUrl == null ? null : origin(externalUrl);
   }
@@ -82,10 +77,7 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
 
   private HttpResponse authenticateAndServe(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
       throws Exception {
-    java.net.InetAddress peer = ctx.remoteAddress().getAddress();
-    String ip = dev.tollgate.audit.ClientAddresses.display(
-        proxies.client(peer, req.headers().getAll(HttpHeaderNames.X_FORWARDED_FOR)));
-    ctx.setAttr(CLIENT_IP, ip);
+    String ip = clientIp(ctx);
     String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (authorization != null) {
       if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -144,10 +136,9 @@ public final class ApiAuthDecorator implements DecoratingHttpServiceFunction {
     return ctx.attr(SESSION);
   }
 
-  /** The client's address: the peer's, or from a trusted proxy's {@code X-Forwarded-For}. */
+  /** The client's address: the peer's, or from a trusted proxy's {@code X-Forwarded-For} (resolved at the edge). */
   static String clientIp(ServiceRequestContext ctx) {
-    String ip = ctx.attr(CLIENT_IP);
-    return ip != null ? ip : dev.tollgate.audit.ClientAddresses.display(ctx.remoteAddress().getAddress());
+    return dev.tollgate.audit.ClientAddresses.of(ctx);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.tollgate.api;
 
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import dev.tollgate.audit.ClientAddresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -117,6 +119,19 @@ public final class TrustedProxies {
       }
     }
     return client;
+  }
+
+  /**
+   * A server-wide decorator that resolves each request's client ({@link ClientAddresses#CLIENT_IP})
+   * before any service sees it: REST, the web UI and gRPC (agents behind a load balancer that
+   * appends {@code X-Forwarded-For}) then record the same address.
+   */
+  public DecoratingHttpServiceFunction decorator() {
+    return (delegate, ctx, req) -> {
+      ctx.setAttr(ClientAddresses.CLIENT_IP, ClientAddresses.display(
+          client(ctx.remoteAddress().getAddress(), req.headers().getAll(HttpHeaderNames.X_FORWARDED_FOR))));
+      return delegate.serve(ctx, req);
+    };
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.tollgate.audit;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.netty.util.AttributeKey;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,7 +12,20 @@ import java.net.InetAddress;
  * ({@code ::1}, not Java's {@code 0:0:0:0:0:0:0:1}), without a scope id.
  */
 public final class ClientAddresses {
+  /**
+   * The request's client, resolved once at the edge for REST and gRPC alike (see
+   * {@code TrustedProxies#decorator}), so a trusted proxy's {@code X-Forwarded-For} means the
+   * same on every path.
+   */
+  public static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf(ClientAddresses.class, "CLIENT_IP");
+
   private ClientAddresses() {}
+
+  /** The client of the request in {@code ctx}: as resolved at the edge, else the peer's address. */
+  public static String of(ServiceRequestContext ctx) {
+    String ip = ctx.attr(CLIENT_IP);
+    return ip != null ? ip : display(ctx.remoteAddress().getAddress());
+  }
 
   /** The address in its usual text form; null for null. */
   public static String display(InetAddress a) {

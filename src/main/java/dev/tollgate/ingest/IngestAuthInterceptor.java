@@ -97,13 +97,13 @@ final class IngestAuthInterceptor implements ServerInterceptor {
   }
 
   /**
-   * The caller's address as the REST side sees it (Armeria's client address, which honours a
-   * configured proxy header), else the transport's peer address.
+   * The caller's address as the REST side sees it (resolved at the edge, believing a trusted
+   * proxy's {@code X-Forwarded-For}), else the transport's peer address.
    */
   private static String clientIp(ServerCall<?, ?> call) {
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
     if (ctx != null) {
-      return dev.tollgate.audit.ClientAddresses.display(ctx.clientAddress());
+      return dev.tollgate.audit.ClientAddresses.of(ctx);
     }
     return call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof InetSocketAddress a
         && a.getAddress() != null ? dev.tollgate.audit.ClientAddresses.display(a.getAddress()) : null;

@@ -73,6 +73,6 @@ final class QueryAuthInterceptor implements ServerInterceptor {
   /** Written as the audit log writes every address ({@code ::1}, {@code 127.0.0.1} for a mapped IPv4). */
   private static String clientIp() {
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-    return ctx == null ? null : dev.tollgate.audit.ClientAddresses.display(ctx.clientAddress());
+    return ctx == null ? null : dev.tollgate.audit.ClientAddresses.of(ctx);
   }
 }

@@ -163,7 +163,7 @@ public final class TollgateServer implements AutoCloseable {
       Sessions sessions = new Sessions(new JdbcSessionStore(db), passwords, loginThrottle, random, clock,
           new dev.tollgate.audit.UserEvents(audit, iam));
       ApiAuthDecorator auth = new ApiAuthDecorator((token, ip) -> bearerTokens.principal(token, ip, "rest"), sessions,
-          config.externalUrl(), config.trustedProxies());
+          config.externalUrl());
 
       JdbcLegacyTokenStore legacyStore = new JdbcLegacyTokenStore(db, LegacyKeyEncryption.resolve(config, db, random));
       int encrypted = legacyStore.encryptPlaintextKeys(); // refuses to start on a wrong key, before any write
@@ -255,6 +255,8 @@ public final class TollgateServer implements AutoCloseable {
           ctx.blockingTaskExecutor()));
       sb.service("/metrics", (ctx, req) -> HttpResponse.of(HttpStatus.OK,
           MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
+      // Before every service, gRPC included: who the client is, believing only trusted proxies.
+      sb.decorator(config.trustedProxies().decorator());
       sb.decoratorUnder("/v1/", ReadRequestFirst.decorator());
       sb.decoratorUnder("/api/", ReadRequestFirst.decorator());
       sb.decoratorUnder("/v1/", SecurityHeaders.api());
