@@ -36,7 +36,7 @@ public final class InvitesApi {
   public HttpResponse create(ServiceRequestContext ctx, @Param("organization_id") String orgId, String body) {
     Json.Body b = Json.body(body);
     Invites.Created c = invites.create(ApiAuthDecorator.caller(ctx), orgId, b.requiredString("role"), b.string("projectId"),
-        b.time("expiresAt"));
+        b.time("expiresAt"), b.string("email"));
     ObjectNode v = view(c.invite()).put("token", c.code()).put("link", "/#/invite/" + c.code());
     return Json.created(Views.wrap("invite", v));
   }
@@ -61,7 +61,8 @@ public final class InvitesApi {
     Invite i = invites.lookup(token);
     ObjectNode v = Json.object().put("organizationId", i.organizationId())
         .put("organizationName", state.current().organization(i.organizationId()).map(o -> o.name()).orElse(""))
-        .put("role", i.roleId()).put("projectId", i.projectId()).put("expiresAt", Json.time(i.expiresAt()));
+        .put("role", i.roleId()).put("projectId", i.projectId()).put("expiresAt", Json.time(i.expiresAt()))
+        .put("email", i.email());
     return Json.ok(Views.wrap("invite", v));
   }
 
@@ -78,6 +79,6 @@ public final class InvitesApi {
         .put("role", i.roleId()).put("projectId", i.projectId()).put("createdBy", i.createdBy())
         .put("expiresAt", Json.time(i.expiresAt())).put("createdAt", Json.time(i.createdAt()))
         .put("expiredAt", Json.time(i.expiredAt())).put("expiredBy", i.expiredBy())
-        .put("acceptanceCount", i.acceptanceCount());
+        .put("acceptanceCount", i.acceptanceCount()).put("email", i.email());
   }
 }

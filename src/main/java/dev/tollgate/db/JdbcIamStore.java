@@ -103,7 +103,8 @@ public final class JdbcIamStore implements IamStore {
   static Invite invite(ResultSet rs) throws SQLException {
     return new Invite(rs.getString("id"), rs.getString("organization_id"), rs.getString("role_id"),
         rs.getString("project_id"), rs.getString("created_by"), instant(rs, "expires_at"), instant(rs, "created_at"),
-        instant(rs, "expired_at"), rs.getString("expired_by"), rs.getLong("acceptance_count"));
+        instant(rs, "expired_at"), rs.getString("expired_by"), rs.getLong("acceptance_count"),
+        rs.getString("email"));
   }
 
   static User user(ResultSet rs) throws SQLException {
@@ -329,10 +330,10 @@ public final class JdbcIamStore implements IamStore {
     public void insertInvite(Invite i, String tokenSha256) {
       changed();
       h.createUpdate("INSERT INTO invites(id, organization_id, role_id, project_id, token_sha256, created_by, created_at, "
-              + "expires_at) VALUES (:id, :org, :role, :project, :sha, :by, :at, :exp)")
+              + "expires_at, email) VALUES (:id, :org, :role, :project, :sha, :by, :at, :exp, :email)")
           .bind("id", i.id()).bind("org", i.organizationId()).bind("role", i.roleId()).bind("project", i.projectId())
           .bind("sha", tokenSha256).bind("by", i.createdBy()).bind("at", millis(i.createdAt()))
-          .bind("exp", millis(i.expiresAt()))
+          .bind("exp", millis(i.expiresAt())).bind("email", i.email())
           .execute();
     }
 

@@ -21,6 +21,8 @@ import java.util.UUID;
  */
 public final class Invites {
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(7);
+  static final String FOR_ANOTHER_EMAIL = "this invite is for another email address; sign in with the address it was"
+      + " sent to, or ask for a new invite";
 
   /** A new invite; {@code code} is the secret part of the link, returned only here. */
   public record Created(Invite invite, String code) {
@@ -59,16 +61,19 @@ public final class Invites {
     return store.inTransaction(tx -> tx.invitesOf(organizationId));
   }
 
-  public Created create(Caller caller, String organizationId, String role, String projectId, Instant expiresAt) {
+  /** @param email the only address that may accept it, or null for anyone holding the link */
+  public Created create(Caller caller, String organizationId, String role, String projectId, Instant expiresAt,
+      String email) {
     String project = projectId == null || projectId.isBlank() ? null : Names.uuid("projectId", projectId).toString();
+    String mail = email == null ? null : Names.email(email);
     authorizer.require(caller.principal(), "invite.create", organizationId, project, null);
-    return issue(caller, organizationId, role, project, expiresAt, null);
+    return issue(caller, organizationId, role, project, expiresAt, mail);
   }
 
   /**
    * Creates an invite without checking {@code invite.create}, for a caller whose own permission
    * {@link Members#add} already checked; every other check is {@link #create}'s. {@code forEmail}
-   * (or null) is only recorded in the audit entry.
+   * (normalized, or null for anyone) is the only address that may accept it.
    */
   Created issue(Caller caller, String organizationId, String role, String project, Instant expiresAt, String forEmail) {
     Instant now = clock.instant();
@@ -84,7 +89,7 @@ public final class Invites {
     random.nextBytes(b);
     String code = HexFormat.of().formatHex(b);
     Invite invite = new Invite(UUID.randomUUID().toString(), organizationId, role.trim(), project, caller.actor(), expiry,
-        now, null, null, 0);
+        now, null, null, 0, forEmail);
     store.inTransaction(tx -> {
       tx.insertInvite(invite, Sha256.hex(code));
       tx.audit(AuditEntry.of(organizationId, now, caller.actor(), "invite.create", "invite:" + invite.id(),
@@ -153,6 +158,10 @@ public final class Invites {
       Invite i = tx.inviteByTokenSha256(code == null ? "" : Sha256.hex(code)).filter(x -> x.isOpen(now))
           .orElseThrow(() -> TollgateException.notFound("invite"));
       requireCreatorMayStillGrant(i);
+      if (!i.admits(mail)) {
+        // Before the account is looked up: the answer is the same whether this address has one.
+        throw TollgateException.forbidden(FOR_ANOTHER_EMAIL);
+      }
       User u = tx.userByEmail(mail).orElse(null);
       if (u == null) {
         u = new User(UUID.randomUUID().toString(), mail, now);

@@ -82,7 +82,8 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--trusted-proxies", split = ",", defaultValue = "${env:TOLLGATE_TRUSTED_PROXIES}",
       description = "Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the"
-          + " client, for the audit log and the login throttle (env TOLLGATE_TRUSTED_PROXIES). Default: none.")
+          + " client, for the audit log, the login throttle and gRPC calls' client address (env TOLLGATE_TRUSTED_PROXIES)."
+          + " Default: none.")
   java.util.List<String> trustedProxies;
 
   @Option(names = "--iam-max-staleness", defaultValue = "${env:TOLLGATE_IAM_MAX_STALENESS:-PT5S}",

@@ -13,7 +13,9 @@ export async function render({ main, onLoggedIn }, code) {
       h('p', {}, 'This invite link is unknown, expired or was withdrawn. Ask the person who invited you for a new one.'))));
     return;
   }
-  const email = field('Email', h('input', { type: 'email', autocomplete: 'username', required: true }));
+  const email = field('Email', h('input', { type: 'email', autocomplete: 'username', required: true,
+    value: invite.email || '', readOnly: Boolean(invite.email) }),
+    invite.email ? 'This invite is for this address only.' : undefined);
   const password = field('Password', h('input', { type: 'password', autocomplete: 'new-password', required: true, minLength: 8 }),
     'At least 8 characters. If you already have an account, use its password.');
   const err = errorBox();

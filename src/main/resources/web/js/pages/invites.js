@@ -28,6 +28,7 @@ export async function render(ctx, orgId) {
     listEl.replaceChildren(table([
       { label: 'Role', cell: (i) => h('code', {}, i.role) },
       { label: 'Project', cell: (i) => projectName(ctx.projects, i.projectId) },
+      { label: 'For', cell: (i) => i.email || 'anyone with the link' },
       { label: 'Created', cell: (i) => [time(i.createdAt), ' by ', i.createdBy || ''] },
       { label: 'Expires', cell: (i) => time(i.expiresAt) },
       { label: 'Status', cell: status },
@@ -55,17 +56,22 @@ export async function render(ctx, orgId) {
     const role = field('Role', roleSelect(roles, 'system:viewer'));
     const project = field('Project', projectSelect(ctx.projects, ''), 'Optional: limit the role to one project.');
     const expires = field('Expires', h('input', { type: 'datetime-local' }), 'Optional; default 7 days.');
-    formDialog('Invite someone', [role, project, expires], 'Create invite', async (close) => {
+    const email = field('For email', h('input', { type: 'email', autocomplete: 'off' }),
+      'Optional: only this address can accept the invite.');
+    formDialog('Invite someone', [role, project, expires, email], 'Create invite', async (close) => {
       const r = await api.post(base, {
         role: role.input.value,
         projectId: project.input.value || undefined,
         expiresAt: isoOrUndefined(expires.input.value),
+        email: email.input.value.trim() || undefined,
       });
       close();
       const link = `${location.origin}/#/invite/${r.invite.token}`;
       revealEl.replaceChildren(h('div', { class: 'card' },
         h('h3', {}, 'Invite link'),
-        h('p', { class: 'warning' }, h('strong', {}, 'Send this link now. '), 'It will not be shown again; anyone with it can join with this role until it expires.'),
+        h('p', { class: 'warning' }, h('strong', {}, 'Send this link now. '), r.invite.email
+          ? `It will not be shown again; only ${r.invite.email} can join with it, until it expires.`
+          : 'It will not be shown again; anyone with it can join with this role until it expires.'),
         copyField('Invite link', link, { secret: true }),
         h('button', { type: 'button', onclick: () => revealEl.replaceChildren() }, 'Done')));
       await load();

@@ -131,4 +131,48 @@ class MembersByInviteTest {
     var invites = owner.get("/v1/organizations/" + org + "/invites").body().get("invites");
     assertThat(invites.findValuesAsText("role")).doesNotContain("system:owner");
   }
+
+  @Test
+  void anInviteForAnEmail_canBeAcceptedByThatAddressOnly() {
+    // Through "add by email": the link alice gets works for alice alone; forwarded, it adds no one.
+    String code = add("email", "Alice@Example.com", "role", "system:viewer").body().at("/invite/token").asText();
+    assertThat(server.anonymous().get("/v1/invites/" + code).body().at("/invite/email").asText())
+        .isEqualTo("alice@example.com");
+    int usersBefore = memberEmails().size();
+    for (Object[] other : List.of(new Object[] {"mallory@example.com", "mallory-password"},
+        new Object[] {"bob-not-invited@example.com", "another-password"})) {
+      var r = server.anonymous().post("/v1/invites/" + code + "/accept", json("email", other[0], "password", other[1]));
+      assertThat(r.status()).as(r.body().toString()).isEqualTo(403);
+      assertThat(r.error()).isEqualTo(Invites.FOR_ANOTHER_EMAIL);
+      // No account was made for the address that tried.
+      assertThat(server.anonymous().post("/v1/auth/login", json("email", other[0], "password", other[1])).status())
+          .isEqualTo(401);
+    }
+    assertThat(memberEmails()).hasSize(usersBefore).doesNotContain("mallory@example.com");
+    var accepted = server.anonymous().post("/v1/invites/" + code + "/accept",
+        json("email", "alice@example.com", "password", "alice-own-password"));
+    assertThat(accepted.status()).as(accepted.body().toString()).isEqualTo(200);
+    assertThat(memberEmails()).contains("alice@example.com");
+
+    // Created on the invites route with an email: listed with it, and bound the same way.
+    var created = owner.post("/v1/organizations/" + org + "/invites", json("role", "system:viewer",
+        "email", "dave@example.com"));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
+    assertThat(created.body().at("/invite/email").asText()).isEqualTo("dave@example.com");
+    assertThat(owner.get("/v1/organizations/" + org + "/invites").body().findValuesAsText("email"))
+        .contains("dave@example.com", "alice@example.com");
+    String daveCode = created.body().at("/invite/token").asText();
+    assertThat(server.anonymous().post("/v1/invites/" + daveCode + "/accept",
+        json("email", "erin@example.com", "password", "erin-password")).status()).isEqualTo(403);
+    assertThat(server.anonymous().post("/v1/invites/" + daveCode + "/accept",
+        json("email", "dave@example.com", "password", "dave-password")).status()).isEqualTo(200);
+    assertThat(owner.post("/v1/organizations/" + org + "/invites", json("role", "system:viewer",
+        "email", "not an email")).status()).isEqualTo(400);
+    // Without an email an invite is for anyone holding the link, as before.
+    String open = owner.post("/v1/organizations/" + org + "/invites", json("role", "system:viewer"))
+        .body().at("/invite/token").asText();
+    assertThat(server.anonymous().get("/v1/invites/" + open).body().at("/invite/email").isNull()).isTrue();
+    assertThat(server.anonymous().post("/v1/invites/" + open + "/accept",
+        json("email", "frank@example.com", "password", "frank-password")).status()).isEqualTo(200);
+  }
 }
