@@ -262,6 +262,19 @@ public final class JdbcIamStore implements IamStore {
     }
 
     @Override
+    public boolean lockUser(String userId) {
+      return h.createUpdate("UPDATE users SET lock_version = lock_version + 1 WHERE id = :id")
+          .bind("id", userId).execute() == 1;
+    }
+
+    @Override
+    public long countOrganizationsCreatedBy(String subject) {
+      return h.createQuery("SELECT COUNT(*) FROM role_bindings WHERE subject = :s AND created_by = :s"
+              + " AND role_id = :owner AND project_id IS NULL AND entity IS NULL")
+          .bind("s", subject).bind("owner", dev.tollgate.iam.SystemRole.OWNER.id()).mapTo(Long.class).one();
+    }
+
+    @Override
     public long countServiceAccounts(String organizationId) {
       return h.createQuery("SELECT COUNT(*) FROM service_accounts WHERE organization_id = :org")
           .bind("org", organizationId).mapTo(Long.class).one();

@@ -51,6 +51,12 @@ public interface IamStore {
 
     void setPassword(String userId, String passwordHash);
 
+    /** Row lock on the user, so the per-user organization cap serializes across servers. */
+    boolean lockUser(String userId);
+
+    /** Organizations whose org-wide owner binding {@code subject} gave itself (see {@code Organizations#create}). */
+    long countOrganizationsCreatedBy(String subject);
+
     void insertRole(Role r, java.time.Instant createdAt);
 
     void deleteRole(String roleId);

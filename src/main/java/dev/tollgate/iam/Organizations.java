@@ -70,10 +70,11 @@ public final class Organizations {
 
   /**
    * A new organization with the caller as its owner, if {@code --org-creation} lets the caller
-   * create one and the caller has created fewer than {@code --max-orgs-per-user}. Synchronized so
-   * that concurrent requests of one user cannot both pass the cap (on this server).
+   * create one and the caller has created fewer than {@code --max-orgs-per-user}. The cap is
+   * counted in the creating transaction under a lock on the user's row, so concurrent requests of
+   * one user cannot both pass it, on this server or on others sharing the database.
    */
-  public synchronized Organization create(Caller caller, String name) {
+  public Organization create(Caller caller, String name) {
     if (!caller.principal().isUser()) {
       throw TollgateException.forbidden("only users can create organizations");
     }
@@ -91,16 +92,19 @@ public final class Organizations {
       }
       case ANYONE -> { }
     }
-    long created = createdBy(s, subject);
-    if (created >= creation.maxPerUser()) {
-      throw TollgateException.resourceExhausted("you have created " + created + " organizations, the most this"
-          + " server allows per user (--max-orgs-per-user=" + creation.maxPerUser() + ")");
+    if (createdBy(s, subject) >= creation.maxPerUser()) {
+      throw capReached(createdBy(s, subject)); // at once, without a transaction
     }
     Instant now = clock.instant();
     Organization o = new Organization(UUID.randomUUID().toString(), orgName, now, null, false);
     RoleBinding owner = new RoleBinding(UUID.randomUUID().toString(), subject,
         o.id(), null, null, SystemRole.OWNER.id(), caller.actor(), now);
     store.inTransaction(tx -> {
+      tx.lockUser(caller.principal().id());
+      long created = tx.countOrganizationsCreatedBy(subject);
+      if (created >= creation.maxPerUser()) {
+        throw capReached(created);
+      }
       tx.insertOrganization(o);
       tx.insertBinding(owner);
       tx.audit(AuditEntry.of(o.id(), now, caller.actor(), "organization.create", "organization:" + o.id(), caller.clientIp(), o.name()));
@@ -108,6 +112,11 @@ public final class Organizations {
     });
     state.reload();
     return o;
+  }
+
+  private TollgateException capReached(long created) {
+    return TollgateException.resourceExhausted("you have created " + created + " organizations, the most this"
+        + " server allows per user (--max-orgs-per-user=" + creation.maxPerUser() + ")");
   }
 
   /** Whether the subject holds an org-wide owner binding in the operator's (the bootstrap) organization. */

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two servers on one PostgreSQL racing to create service accounts and tokens past their quotas:
- * the database serializes the checks, so exactly the quota is created and the rest get 429.
+ * Two servers on one PostgreSQL racing to create service accounts and tokens past their quotas,
+ * and one user's organizations past {@code --max-orgs-per-user}: the database serializes the
+ * checks, so exactly the quota is created and the rest get 429.
  */
 class ClusterQuotaTest {
   @Test
@@ -49,6 +50,24 @@ class ClusterQuotaTest {
       assertThat(tokenStatuses).allMatch(s -> s == 200 || s == 429);
       assertThat(count(cluster, "SELECT COUNT(*) FROM service_account_tokens WHERE service_account_id = '" + saId + "'"))
           .isEqualTo(Tokens.MAX_PER_SERVICE_ACCOUNT);
+    }
+  }
+
+  @Test
+  void oneUserRacingOnTwoServers_createsExactlyTheOrganizationCap(@TempDir Path dir) throws Exception {
+    try (PgCluster cluster = new PgCluster(dir, 2)) {
+      Api[] owners = {cluster.owner(0), cluster.owner(1)};
+      int cap = dev.tollgate.iam.OrganizationCreation.DEFAULT.maxPerUser();
+      int before = count(cluster, "SELECT COUNT(*) FROM organizations");
+      List<Integer> statuses = race(cap + 20, i -> owners[i % 2]
+          .post("/v1/organizations", json("name", "tenant-" + i)).status());
+      assertThat(statuses).allMatch(s -> s == 200 || s == 429);
+      assertThat(statuses.stream().filter(s -> s == 200).count()).isEqualTo(cap);
+      assertThat(count(cluster, "SELECT COUNT(*) FROM organizations")).isEqualTo(before + cap);
+      // Both servers refuse the next one, each from its own snapshot and from the database.
+      cluster.awaitAllApplied();
+      assertThat(owners[0].post("/v1/organizations", json("name", "one-more")).status()).isEqualTo(429);
+      assertThat(owners[1].post("/v1/organizations", json("name", "one-more")).status()).isEqualTo(429);
     }
   }
 
