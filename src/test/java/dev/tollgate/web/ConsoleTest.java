@@ -489,4 +489,32 @@ class ConsoleTest {
     Assertions.assertThat(bindings.findValuesAsText("subject")).filteredOn("user:local:member@example.com"::equals).hasSize(2);
     b.assertClean();
   }
+
+  /** An invite for one email: created with it in the console, the accept page shows that address fixed. */
+  @Test
+  void invite_forOneEmail_isListedWithIt_andTheAcceptPageFixesTheAddress() {
+    b.login(TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD);
+    b.open("#/orgs/" + org + "/iam/invites");
+    heading("Invites").waitFor();
+    button("Invite someone").click();
+    dialog().getByLabel("Role").selectOption("system:viewer");
+    dialog().getByLabel("For email").fill("only-her@example.com");
+    inDialog("Create invite").click();
+    String link = page.getByRole(AriaRole.TEXTBOX, new Page.GetByRoleOptions().setName("Invite link")).inputValue();
+    assertThat(page.getByText("only only-her@example.com can join with it")).isVisible();
+    button("Done").click();
+    assertThat(page.getByRole(AriaRole.CELL, new Page.GetByRoleOptions().setName("only-her@example.com"))).isVisible();
+
+    page.context().clearCookies();
+    page.navigate(link);
+    heading("Join default").waitFor();
+    var email = page.getByLabel("Email");
+    Assertions.assertThat(email.inputValue()).isEqualTo("only-her@example.com");
+    Assertions.assertThat(email.isEditable()).isFalse();
+    page.getByLabel("Password").fill("her-own-long-password");
+    button("Join").click();
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("default").setExact(true)).first().waitFor();
+    Api.login(server.url(), "only-her@example.com", "her-own-long-password");
+    b.assertClean();
+  }
 }
