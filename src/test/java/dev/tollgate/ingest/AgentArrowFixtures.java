@@ -54,13 +54,13 @@ public final class AgentArrowFixtures {
   static final ArrowType.Int I32 = new ArrowType.Int(32, true);
   static final ArrowType.Int U64 = new ArrowType.Int(64, false);
   static final ArrowType.Int I64 = new ArrowType.Int(64, true);
-  private static final long LOCATIONS = 1;
+  static final long LOCATIONS = 1;
   private static final long FUNCTIONS = 2;
   private static final long FILENAMES = 3;
   private static final long FRAME_TYPES = 4;
   private static final long MAPPING_FILES = 5;
   private static final long BUILD_IDS = 6;
-  private static final long FIRST_LABEL = 10;
+  static final long FIRST_LABEL = 10;
 
   private AgentArrowFixtures() {}
 
@@ -171,29 +171,34 @@ public final class AgentArrowFixtures {
     }
   }
 
+  /** The agent's v2 schema with one run-end-encoded dictionary column per label name, in this order. */
+  static Schema v2Schema(List<String> labelNames) {
+    List<Field> fields = new ArrayList<>();
+    List<Field> labelFields = new ArrayList<>();
+    for (int i = 0; i < labelNames.size(); i++) {
+      labelFields.add(reeField(labelNames.get(i), new FieldType(true, U32,
+          new DictionaryEncoding(FIRST_LABEL + i, false, U32))));
+    }
+    fields.add(new Field("labels", FieldType.notNullable(ArrowType.Struct.INSTANCE), labelFields));
+    fields.add(new Field("stacktrace", FieldType.notNullable(ArrowType.ListView.INSTANCE), List.of(
+        new Field("item", new FieldType(true, U32, new DictionaryEncoding(LOCATIONS, false, U32)), null))));
+    fields.add(new Field("stacktrace_id", FieldType.notNullable(UuidType.INSTANCE), null));
+    fields.add(new Field("value", FieldType.notNullable(I64), null));
+    for (String c : List.of("producer", "sample_type", "sample_unit", "period_type", "period_unit", "temporality")) {
+      fields.add(reeField(c, FieldType.nullable(ArrowType.Utf8.INSTANCE)));
+    }
+    fields.add(reeField("period", FieldType.nullable(I64)));
+    fields.add(reeField("duration", FieldType.nullable(U64)));
+    fields.add(new Field("timestamp", FieldType.notNullable(new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")),
+        null));
+    return new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, "v2"));
+  }
+
   private static ArrowFixtures.Part v2Part(BufferAllocator a, List<String> labelNames, List<Row> rows,
       List<AutoCloseable> owned) {
     {
       Map<Long, Dictionary> dicts = new LinkedHashMap<>();
-      List<Field> fields = new ArrayList<>();
-      List<Field> labelFields = new ArrayList<>();
-      for (int i = 0; i < labelNames.size(); i++) {
-        labelFields.add(reeField(labelNames.get(i), new FieldType(true, U32,
-            new DictionaryEncoding(FIRST_LABEL + i, false, U32))));
-      }
-      fields.add(new Field("labels", FieldType.notNullable(ArrowType.Struct.INSTANCE), labelFields));
-      fields.add(new Field("stacktrace", FieldType.notNullable(ArrowType.ListView.INSTANCE), List.of(
-          new Field("item", new FieldType(true, U32, new DictionaryEncoding(LOCATIONS, false, U32)), null))));
-      fields.add(new Field("stacktrace_id", FieldType.notNullable(UuidType.INSTANCE), null));
-      fields.add(new Field("value", FieldType.notNullable(I64), null));
-      for (String c : List.of("producer", "sample_type", "sample_unit", "period_type", "period_unit", "temporality")) {
-        fields.add(reeField(c, FieldType.nullable(ArrowType.Utf8.INSTANCE)));
-      }
-      fields.add(reeField("period", FieldType.nullable(I64)));
-      fields.add(reeField("duration", FieldType.nullable(U64)));
-      fields.add(new Field("timestamp", FieldType.notNullable(new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC")),
-          null));
-      Schema schema = new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, "v2"));
+      Schema schema = v2Schema(labelNames);
       VectorSchemaRoot root = VectorSchemaRoot.create(schema, a);
       owned.add(root);
       int n = rows.size();
@@ -284,7 +289,7 @@ public final class AgentArrowFixtures {
    * lines ListView<Line{line uint64, column uint64, function dictionary of
    * Function{system_name StringView, filename dictionary, start_line uint64}}>}.
    */
-  private static void locationDictionaries(BufferAllocator a, List<Loc> locs, Map<Long, Dictionary> dicts,
+  static void locationDictionaries(BufferAllocator a, List<Loc> locs, Map<Long, Dictionary> dicts,
       List<AutoCloseable> owned) {
     Field function = new Field("function", new FieldType(false, U32, new DictionaryEncoding(FUNCTIONS, false, U32)),
         null);
@@ -309,6 +314,7 @@ public final class AgentArrowFixtures {
     Map<List<Object>, Integer> fnIndex = new HashMap<>();
     UInt8Vector address = (UInt8Vector) s.getChild("address");
     ListViewVector lines = (ListViewVector) s.getChild("lines");
+    lines.setInitialCapacity(locs.size()); // setOffset and setSize do not grow the buffers
     lines.allocateNew();
     StructVector lineItems = (StructVector) lines.getDataVector();
     lineItems.allocateNew();
@@ -340,9 +346,10 @@ public final class AgentArrowFixtures {
     }
     lineItems.setValueCount(lineOff);
     for (int i = 0; i < locs.size(); i++) {
-      lines.setOffset(i, lineViews[i][0]);
-      lines.setValidity(i, 1);
-      lines.setSize(i, lineViews[i][1]);
+      // into the buffers: ListViewVector's setters check each view against the buffers and do not grow them
+      lines.getOffsetBuffer().setInt(4L * i, lineViews[i][0]);
+      lines.getSizeBuffer().setInt(4L * i, lineViews[i][1]);
+      org.apache.arrow.vector.BitVectorHelper.setBit(lines.getValidityBuffer(), i);
     }
     for (String c : List.of("address", "frame_type", "mapping_file", "mapping_build_id", "lines")) {
       s.getChild(c).setValueCount(locs.size());
@@ -406,14 +413,14 @@ public final class AgentArrowFixtures {
     }
   }
 
-  private static Field reeField(String name, FieldType values) {
+  static Field reeField(String name, FieldType values) {
     return new Field(name, FieldType.nullable(ArrowType.RunEndEncoded.INSTANCE), List.of(
         new Field("run_ends", FieldType.notNullable(I32), null),
         new Field("values", values, null)));
   }
 
   /** The runs of equal consecutive values: run ends and one value per run. */
-  private static <T> List<Object[]> runs(List<T> values) {
+  static <T> List<Object[]> runs(List<T> values) {
     List<Object[]> out = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
       if (!out.isEmpty() && Objects.equals(out.getLast()[1], values.get(i))) {
@@ -425,7 +432,7 @@ public final class AgentArrowFixtures {
     return out;
   }
 
-  private static void runEnds(RunEndEncodedVector v, List<Object[]> runs, int rows) {
+  static void runEnds(RunEndEncodedVector v, List<Object[]> runs, int rows) {
     IntVector ends = (IntVector) v.getRunEndsVector();
     ends.allocateNew(runs.size());
     for (int i = 0; i < runs.size(); i++) {
@@ -436,7 +443,7 @@ public final class AgentArrowFixtures {
   }
 
   /** Run-end encoded indexes into {@code dict}, which gets the distinct values (utf8 or binary). */
-  private static void reeDict(RunEndEncodedVector v, List<String> values, BaseVariableWidthVector dict) {
+  static void reeDict(RunEndEncodedVector v, List<String> values, BaseVariableWidthVector dict) {
     reeDict(v, values, dict, StandardCharsets.UTF_8);
   }
 
@@ -480,7 +487,7 @@ public final class AgentArrowFixtures {
     runEnds(v, runs, rows.size());
   }
 
-  private static void reeLongs(RunEndEncodedVector v, List<Long> values) {
+  static void reeLongs(RunEndEncodedVector v, List<Long> values) {
     List<Object[]> runs = runs(values);
     FieldVector vals = v.getValuesVector();
     vals.allocateNew();
@@ -496,7 +503,7 @@ public final class AgentArrowFixtures {
     runEnds(v, runs, values.size());
   }
 
-  private static void closeAll(List<AutoCloseable> owned) {
+  static void closeAll(List<AutoCloseable> owned) {
     for (AutoCloseable c : owned.reversed()) {
       try {
         c.close();
