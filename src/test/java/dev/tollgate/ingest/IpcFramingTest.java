@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * ArrowFuzzTest's finding: a locations record whose batch names a buffer past the batch's body
  * made Arrow throw after reading the body, which then stayed allocated in the shared allocator
- * (256 bytes per call, for good). The framing check refuses it before Arrow allocates anything.
+ * (256 bytes per call, for good), and so did a node length past INT_MAX. The framing check
+ * refuses both before Arrow allocates anything.
  */
 class IpcFramingTest {
   @Test
@@ -24,6 +25,21 @@ class IpcFramingTest {
       ArrowRecords records = new ArrowRecords(root, 16L << 20);
       assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class)
           .hasMessage("locations record is not a valid Arrow IPC stream: message 1 buffer 5 is outside the body");
+      assertThat(root.getAllocatedMemory()).isZero();
+    }
+  }
+
+  @Test
+  void nodeLengthPastIntMax_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
+    byte[] ipc;
+    try (InputStream in = getClass().getResourceAsStream(
+        "ArrowFuzzTestInputs/anyIpcStream_isReadOrRefused_neverAnotherException/node-length-past-int-max")) {
+      ipc = in.readAllBytes();
+    }
+    try (RootAllocator root = new RootAllocator(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(root, 16L << 20);
+      assertThatThrownBy(() -> records.readSamples(ipc, "ipc_buffer")).isInstanceOf(InvalidProfileException.class)
+          .hasMessageStartingWith("ipc_buffer is not a valid Arrow IPC stream: message ");
       assertThat(root.getAllocatedMemory()).isZero();
     }
   }
