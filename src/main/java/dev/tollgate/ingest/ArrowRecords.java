@@ -44,19 +44,26 @@ final class ArrowRecords {
   private final BufferAllocator allocator;
   private final long maxDecodedBytes;
   private final boolean limitIsMemory;
+  private final ProfileLimits limits;
 
   ArrowRecords(BufferAllocator allocator, long maxDecodedBytes) {
-    this(allocator, maxDecodedBytes, false);
+    this(allocator, maxDecodedBytes, false, ProfileLimits.defaults());
   }
 
   /**
    * @param limitIsMemory true when {@code maxDecodedBytes} is lower than the configured limit
    *     because of the memory the server has: a stream over it is then refused retryably
+   * @param limits the work one stream may cause, counted as each batch is loaded and before its
+   *     rows are read: rows ({@link ProfileLimits#samples}; locations records:
+   *     {@link ProfileLimits#locations}), entries of one dictionary ({@link ProfileLimits#strings}),
+   *     and values ({@link ProfileLimits#values}) - every element of every column, nested list and
+   *     dictionary, plus each row times the columns the index reads of it
    */
-  ArrowRecords(BufferAllocator allocator, long maxDecodedBytes, boolean limitIsMemory) {
+  ArrowRecords(BufferAllocator allocator, long maxDecodedBytes, boolean limitIsMemory, ProfileLimits limits) {
     this.allocator = allocator;
     this.maxDecodedBytes = maxDecodedBytes;
     this.limitIsMemory = limitIsMemory;
+    this.limits = java.util.Objects.requireNonNull(limits, "limits");
   }
 
   /** What a record stream holds: row count, each label set with its profile types, and the stacktrace ids (v1). */
@@ -75,6 +82,7 @@ final class ArrowRecords {
    * message alone; a stream that does not start with a schema is an {@link InvalidProfileException}.
    */
   String version(byte[] ipc, String what) {
+    IpcFraming.check(ipc, what);
     try (BufferAllocator memory = forOneStream();
         ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
             CommonsCompressionFactory.INSTANCE)) {
@@ -127,6 +135,7 @@ final class ArrowRecords {
    * {@code stacktrace_id}, {@code is_complete} and {@code locations}; returns its row count.
    */
   long readV1Locations(byte[] ipc) {
+    IpcFraming.check(ipc, "locations record");
     try (BufferAllocator memory = forOneStream();
         ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
             CommonsCompressionFactory.INSTANCE)) {
@@ -137,8 +146,10 @@ final class ArrowRecords {
         }
       }
       long rows = 0;
+      long values = 0;
       while (r.loadNextBatch()) {
         rows += r.getVectorSchemaRoot().getRowCount();
+        values = counted("locations record", r, rows, limits.locations(), values);
       }
       return rows;
     } catch (InvalidProfileException e) {
@@ -151,6 +162,7 @@ final class ArrowRecords {
   }
 
   private Summary read(byte[] ipc, String what, String version, List<String> required, boolean v1) {
+    IpcFraming.check(ipc, what);
     try (BufferAllocator memory = forOneStream();
         ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
             CommonsCompressionFactory.INSTANCE)) {
@@ -175,6 +187,7 @@ final class ArrowRecords {
         throw new InvalidProfileException("column labels is not a struct");
       }
       long rows = 0;
+      long values = 0;
       Map<SortedMap<String, String>, Set<String>> series = new LinkedHashMap<>();
       Map<SortedMap<String, String>, TimeRange> times = new LinkedHashMap<>();
       Set<String> seenIds = new LinkedHashSet<>();
@@ -183,6 +196,8 @@ final class ArrowRecords {
         int n = root.getRowCount();
         rows += n;
         List<FieldVector> labelColumns = ArrowRows.labelColumns(root, v1);
+        // each row reads its labels, the six profile type columns, timestamp and (v1) stacktrace_id
+        values = counted(what, r, rows, limits.samples(), values + (long) n * (labelColumns.size() + 8));
         for (int row = 0; row < n; row++) {
           SortedMap<String, String> key = ArrowRows.labels(labelColumns, row, r, v1);
           if (!series.containsKey(key)) {
@@ -210,6 +225,29 @@ final class ArrowRecords {
     } catch (IOException | RuntimeException e) {
       throw new InvalidProfileException(what + " is not a valid Arrow IPC stream: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code values} so far plus those the batch just loaded holds with its dictionaries; refuses
+   * the stream when they, or its {@code rows} so far, pass the limits, or a dictionary is too large.
+   */
+  private long counted(String what, ArrowStreamReader r, long rows, long maxRows, long values) throws IOException {
+    if (rows > maxRows) {
+      throw new InvalidProfileException(what + " has more than " + maxRows + " rows ("
+          + (maxRows == limits.samples() ? "--max-profile-samples" : "--max-profile-locations") + ")");
+    }
+    var dictionaries = r.getDictionaryVectors().values();
+    if (ArrowCounts.largestDictionary(dictionaries) > limits.strings()) {
+      throw new InvalidProfileException(what + " has a dictionary of more than " + limits.strings()
+          + " entries (--max-profile-strings)");
+    }
+    values += ArrowCounts.elements(r.getVectorSchemaRoot().getFieldVectors())
+        + ArrowCounts.dictionaryElements(dictionaries);
+    if (values > limits.values()) {
+      throw new InvalidProfileException(what + " holds more than " + limits.values()
+          + " values in its columns, lists and dictionaries (--max-profile-values)");
+    }
+    return values;
   }
 
   /** The answer of {@code Write}: an IPC stream with one binary column {@code stacktrace_id}. */

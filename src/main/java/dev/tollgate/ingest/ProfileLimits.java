@@ -4,7 +4,9 @@ package dev.tollgate.ingest;
  * How many objects one pprof profile may make the server build, checked while its bytes are
  * scanned and before any protobuf object exists. The byte limits bound what a profile weighs on
  * the wire and inflated; these bound the work: two bytes ({@code 12 00}) are an empty sample,
- * so 256 MiB of inflated bytes can describe 134 million of them.
+ * so 256 MiB of inflated bytes can describe 134 million of them. Arrow records are bounded by the
+ * same limits ({@link ArrowRecords}): rows by {@code samples}, rows of a v1 locations record by
+ * {@code locations}, one dictionary's entries by {@code strings}, all elements by {@code values}.
  *
  * @param samples samples in one profile (default 1,000,000)
  * @param locations locations in one profile, and mappings (default 1,000,000)

@@ -41,7 +41,8 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     // Decoded Arrow data is bounded per stream here (half the allocator: two of the largest fit at
     // once), in all by the allocator's limit.
     long maxArrowBytes = Math.min(settings.maxDecompressedProfileBytes(), allocator.getLimit() / 2);
-    this.arrow = new ArrowRecords(allocator, maxArrowBytes, maxArrowBytes < settings.maxDecompressedProfileBytes());
+    this.arrow = new ArrowRecords(allocator, maxArrowBytes, maxArrowBytes < settings.maxDecompressedProfileBytes(),
+        settings.profileLimits());
   }
 
   /**

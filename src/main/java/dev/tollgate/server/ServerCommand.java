@@ -100,11 +100,13 @@ public final class ServerCommand implements Callable<Integer> {
   Path legacyKeyEncryptionKeyFile;
 
   @Option(names = "--max-profile-samples", defaultValue = "${env:TOLLGATE_MAX_PROFILE_SAMPLES:-1000000}",
-      description = "Most samples in one pprof profile (env TOLLGATE_MAX_PROFILE_SAMPLES). Default: ${DEFAULT-VALUE}.")
+      description = "Most samples in one pprof profile, and rows in one Arrow record (env TOLLGATE_MAX_PROFILE_SAMPLES)."
+          + " Default: ${DEFAULT-VALUE}.")
   long maxProfileSamples;
 
   @Option(names = "--max-profile-locations", defaultValue = "${env:TOLLGATE_MAX_PROFILE_LOCATIONS:-1000000}",
-      description = "Most locations, and mappings, in one pprof profile (env TOLLGATE_MAX_PROFILE_LOCATIONS)."
+      description = "Most locations, and mappings, in one pprof profile; rows of a Write v1 locations record"
+          + " (env TOLLGATE_MAX_PROFILE_LOCATIONS)."
           + " Default: ${DEFAULT-VALUE}.")
   long maxProfileLocations;
 
@@ -113,13 +115,15 @@ public final class ServerCommand implements Callable<Integer> {
   long maxProfileFunctions;
 
   @Option(names = "--max-profile-strings", defaultValue = "${env:TOLLGATE_MAX_PROFILE_STRINGS:-2000000}",
-      description = "Most string table entries in one pprof profile (env TOLLGATE_MAX_PROFILE_STRINGS)."
+      description = "Most string table entries in one pprof profile, and entries of one Arrow dictionary"
+          + " (env TOLLGATE_MAX_PROFILE_STRINGS)."
           + " Default: ${DEFAULT-VALUE}.")
   long maxProfileStrings;
 
   @Option(names = "--max-profile-values", defaultValue = "${env:TOLLGATE_MAX_PROFILE_VALUES:-20000000}",
       description = "Most entries inside the samples and locations of one pprof profile - values, location ids,"
-          + " labels, lines - and unknown fields, in all (env TOLLGATE_MAX_PROFILE_VALUES). Default: ${DEFAULT-VALUE}.")
+          + " labels, lines - and unknown fields, in all; in one Arrow record, elements of its columns, lists and"
+          + " dictionaries (env TOLLGATE_MAX_PROFILE_VALUES). Default: ${DEFAULT-VALUE}.")
   long maxProfileValues;
 
   @Option(names = "--object-store-url", defaultValue = "${env:TOLLGATE_OBJECT_STORE_URL}",

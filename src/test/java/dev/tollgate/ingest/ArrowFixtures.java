@@ -365,6 +365,54 @@ final class ArrowFixtures {
     }
   }
 
+  /**
+   * A v2 record of {@code rows} rows that takes a few bytes whatever {@code rows}: no labels, every
+   * other column run-end encoded as one run, and a {@code stacktrace} list column whose first row
+   * holds {@code stackLength} location indexes (zeros, which LZ4 shrinks), the others none.
+   */
+  static byte[] v2TinyRows(BufferAllocator a, int rows, int stackLength) {
+    List<Field> fields = new ArrayList<>();
+    fields.add(new Field("labels", FieldType.nullable(ArrowType.Struct.INSTANCE), List.of()));
+    fields.add(new Field("stacktrace", FieldType.nullable(ArrowType.List.INSTANCE),
+        List.of(new Field("item", FieldType.notNullable(I32), null))));
+    for (String c : ArrowRecords.V2_COLUMNS) {
+      if (!c.equals("labels") && !c.equals("stacktrace")) {
+        fields.add(reeField(c, c.equals("value") || c.equals("period") || c.equals("duration")
+            || c.equals("timestamp") ? new ArrowType.Int(64, true) : ArrowType.Utf8.INSTANCE));
+      }
+    }
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields, Map.of(ArrowRecords.VERSION_KEY, "v2")), a)) {
+      StructVector labels = (StructVector) root.getVector("labels");
+      labels.allocateNew();
+      labels.setValueCount(rows);
+      ListVector st = (ListVector) root.getVector("stacktrace");
+      st.allocateNew();
+      IntVector items = (IntVector) st.getDataVector();
+      st.startNewValue(0);
+      for (int i = 0; i < stackLength; i++) {
+        items.setSafe(i, 0);
+      }
+      st.endValue(0, stackLength);
+      items.setValueCount(stackLength);
+      st.setValueCount(rows);
+      for (FieldVector v : root.getFieldVectors()) {
+        if (v instanceof RunEndEncodedVector ree) {
+          reeRunEnds(ree, rows);
+          if (ree.getValuesVector() instanceof VarCharVector chars) {
+            setStrings(chars, "x");
+          } else {
+            BigIntVector longs = (BigIntVector) ree.getValuesVector();
+            longs.allocateNew(1);
+            longs.set(0, 1);
+            longs.setValueCount(1);
+          }
+        }
+      }
+      root.setRowCount(rows);
+      return writeStream(root, Map.of(), a);
+    }
+  }
+
   /** A v1 samples record: {@code labels.node}, 16-byte {@code stacktrace_id}s (two distinct), REE columns. */
   static byte[] v1Samples(BufferAllocator a) {
     int rows = 3;

@@ -1,0 +1,111 @@
+package dev.tollgate.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowRequest;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRequest;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteResponse;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.GrpcTestClients;
+import dev.tollgate.testing.IngestTestServer;
+import dev.tollgate.testing.StreamRecorder;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * WriteArrow and Write records are bounded by what they describe, not only by their bytes: a
+ * record of 50 M run-end encoded rows (a few KB on the wire) or one with a huge stacktrace list
+ * is INVALID_ARGUMENT, counted before any row is read, while an agent-shaped record is stored.
+ */
+class ArrowCountBoundsTest {
+  // the default limits, but 1 M values so that a list over it stays a small test
+  static final ProfileLimits LIMITS = new ProfileLimits(1_000_000, 1_000_000, 1_000_000, 2_000_000, 1_000_000);
+
+  @TempDir Path dir;
+
+  private final UUID project = UUID.randomUUID();
+  private final BufferAllocator allocator = new RootAllocator();
+  private IngestTestServer server;
+
+  @BeforeEach
+  void start() {
+    server = new IngestTestServer(Backend.SQLITE.newDatabaseUrl(dir), dir.resolve("data"),
+        IngestSettings.defaults().withProfileLimits(LIMITS), InstantSource.system());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    allocator.close();
+  }
+
+  private ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub blocking() {
+    return GrpcTestClients.stub(server.baseUrl(), "good-" + project, project.toString(),
+        ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
+  }
+
+  private Status writeArrow(byte[] ipc) {
+    try {
+      blocking().withDeadlineAfter(60, TimeUnit.SECONDS)
+          .writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
+      return Status.OK;
+    } catch (RuntimeException e) {
+      return Status.fromThrowable(e);
+    }
+  }
+
+  @Test
+  void writeArrow_fiftyMillionTinyRows_isInvalidArgument_byTheSamplesLimit() {
+    byte[] bomb = ArrowFixtures.v2TinyRows(allocator, 50_000_000, 0);
+    assertThat(bomb.length).isLessThan(1 << 20);
+    Status s = writeArrow(bomb);
+    assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(s.getDescription()).isEqualTo("ipc_buffer has more than 1000000 rows (--max-profile-samples)");
+  }
+
+  @Test
+  void writeArrow_hugeStacktraceList_isInvalidArgument_byTheValuesLimit() {
+    byte[] bomb = ArrowFixtures.v2TinyRows(allocator, 3, 2_000_000);
+    Status s = writeArrow(bomb);
+    assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(s.getDescription()).isEqualTo("ipc_buffer holds more than 1000000 values in its columns, lists and"
+        + " dictionaries (--max-profile-values)");
+    // the same shape with a real stack is stored
+    assertThat(writeArrow(ArrowFixtures.v2TinyRows(allocator, 3, 64))).isEqualTo(Status.OK);
+  }
+
+  @Test
+  void writeArrow_agentShapedRecord_isStored() {
+    // 600 threads x 4 samples with their stacks and dictionaries, as the agent sends every 5 s
+    assertThat(writeArrow(ArrowFixtures.v2Threads(allocator, "n1", 600, 4))).isEqualTo(Status.OK);
+  }
+
+  @Test
+  void write_recordOfFiftyMillionTinyRows_isInvalidArgument() throws Exception {
+    StreamRecorder<WriteResponse> answers = new StreamRecorder<>();
+    StreamObserver<WriteRequest> requests = GrpcTestClients.stub(server.baseUrl(), "good-" + project,
+        project.toString(), ProfileStoreServiceGrpc.ProfileStoreServiceStub.class).write(answers);
+    requests.onNext(WriteRequest.newBuilder()
+        .setRecord(ByteString.copyFrom(ArrowFixtures.v2TinyRows(allocator, 50_000_000, 0))).build());
+    assertThatThrownBy(() -> answers.done().get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .satisfies(e -> {
+          Status s = Status.fromThrowable(e.getCause());
+          assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(s.getDescription()).isEqualTo("samples record has more than 1000000 rows (--max-profile-samples)");
+        });
+  }
+}
