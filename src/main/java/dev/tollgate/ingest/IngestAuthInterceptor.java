@@ -119,6 +119,9 @@ final class IngestAuthInterceptor implements ServerInterceptor {
   private <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, String method, IngestRefusedException e,
       String clientIp, String userAgent) {
     metrics.call(e.projectId(), method, e.status().getCode());
+    if (e.claimedProjectId() != null || e.status().getCode() == Status.Code.UNAUTHENTICATED) {
+      metrics.unauthenticated(e.claimedProjectId(), method, e.status().getCode());
+    }
     if (e.projectId() != null) {
       stats.refused(e.projectId(), e.sourceId());
       stats.refusedBecause(e.projectId(), new IngestStats.Refusal(e.status().getCode().name(),

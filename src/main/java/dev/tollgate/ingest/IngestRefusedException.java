@@ -13,6 +13,7 @@ public final class IngestRefusedException extends RuntimeException {
   private final transient Status status;
   private final UUID projectId;
   private final String sourceId;
+  private final UUID claimedProjectId;
 
   /**
    * @param status UNAUTHENTICATED, INVALID_ARGUMENT or PERMISSION_DENIED with a description
@@ -20,6 +21,10 @@ public final class IngestRefusedException extends RuntimeException {
    * @param sourceId the token id when the token was recognized, or null
    */
   public IngestRefusedException(Status status, UUID projectId, String sourceId) {
+    this(status, projectId, sourceId, null);
+  }
+
+  private IngestRefusedException(Status status, UUID projectId, String sourceId, UUID claimedProjectId) {
     super(requireNonNull(status, "status").getCode() + ": " + status.getDescription(), null, false, false);
     if (status.isOk()) {
       throw new IllegalArgumentException("status must not be OK");
@@ -27,6 +32,22 @@ public final class IngestRefusedException extends RuntimeException {
     this.status = status;
     this.projectId = projectId;
     this.sourceId = sourceId;
+    this.claimedProjectId = claimedProjectId;
+  }
+
+  /**
+   * A refusal of a caller that did not authenticate (no, malformed or unknown token) whose
+   * {@code projectid} header names an existing project: anyone can claim a project, so the refusal
+   * is not the project's ({@link #projectId()} is null) and is counted apart, under the claim.
+   */
+  public static IngestRefusedException unauthenticated(String description, UUID claimedProjectId) {
+    return new IngestRefusedException(Status.UNAUTHENTICATED.withDescription(description), null, null,
+        claimedProjectId);
+  }
+
+  /** The existing project an unauthenticated caller named; null when it authenticated or named none. */
+  public UUID claimedProjectId() {
+    return claimedProjectId;
   }
 
   /** A refusal that knows neither project nor source. */

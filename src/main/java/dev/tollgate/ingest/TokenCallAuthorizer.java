@@ -51,14 +51,15 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
 
   @Override
   public IngestGrant authorize(String authorization, String projectIdHeader, String clientIp, String permission) {
-    // Refusals before the token is known still count in the named project's statistics, so a
-    // user whose agent sends a wrong token sees it there.
+    // Refusals before the token is known are not the named project's (anyone can name it): they
+    // are counted apart, under the claim (tollgate_ingest_unauthenticated_refusals_total).
     UUID named = existingProject(projectIdHeader);
     if (authorization == null || authorization.isBlank()) {
-      throw refused(Status.UNAUTHENTICATED, "missing authorization header: send 'authorization: Bearer <token>'", named);
+      throw IngestRefusedException.unauthenticated(
+          "missing authorization header: send 'authorization: Bearer <token>'", named);
     }
     if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw refused(Status.UNAUTHENTICATED, "malformed authorization header: expected 'Bearer <token>'", named);
+      throw IngestRefusedException.unauthenticated("malformed authorization header: expected 'Bearer <token>'", named);
     }
     // parca-push reads token files untrimmed: a trailing newline may arrive here.
     String credential = authorization.substring(7).strip();
@@ -72,7 +73,7 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
         : state.current().project(named.toString()).map(Project::organizationId).orElse(null);
     TokenAuthenticator.Result result = tokens.authenticate(credential, clientIp, "grpc", namedOrg);
     if (!(result instanceof TokenAuthenticator.Accepted accepted)) {
-      throw refused(Status.UNAUTHENTICATED, BAD_TOKEN, named);
+      throw IngestRefusedException.unauthenticated(BAD_TOKEN, named);
     }
     Principal principal = accepted.principal();
     String tokenId = accepted.token().id();
@@ -106,10 +107,6 @@ public final class TokenCallAuthorizer implements CallAuthorizer {
           "permission denied: missing permission " + permission + " in project " + projectId), projectId, tokenId);
     }
     return new IngestGrant(projectId, org, tokenId, principal.subject().value() + " / " + accepted.token().name());
-  }
-
-  private static IngestRefusedException refused(Status status, String message, UUID project) {
-    return new IngestRefusedException(status.withDescription(message), project, null);
   }
 
   private UUID existingProject(String header) {

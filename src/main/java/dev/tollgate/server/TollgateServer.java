@@ -219,6 +219,15 @@ public final class TollgateServer implements AutoCloseable {
       // The server's five-minute request timeout would also cut a large upload whose client sends
       // no grpc-timeout; Parca gives an upload 15 minutes (a grpc-timeout, when sent, still wins).
       long uploadLimit = config.debuginfoMaxSize() + config.debuginfoMaxSize() / 8 + MAX_MESSAGE_BYTES;
+      // A Write stream carries two records of up to 64 MiB each (samples, then locations); the
+      // room past them lets a refused stream's client finish the message it is sending (drained,
+      // see DRAIN_AFTER_ANSWER) and read its status instead of a reset.
+      long writeLimit = 3L * MAX_MESSAGE_BYTES;
+      sb.routeDecorator().path("/parca.profilestore.v1alpha1.ProfileStoreService/Write")
+          .build((delegate, ctx, req) -> {
+            ctx.setMaxRequestLength(writeLimit);
+            return delegate.serve(ctx, req);
+          });
       sb.routeDecorator().path("/parca.debuginfo.v1alpha1.DebuginfoService/Upload")
           .build((delegate, ctx, req) -> {
             ctx.setMaxRequestLength(uploadLimit);
@@ -285,13 +294,25 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   /**
-   * The server's transport settings: 64 MiB requests, as Parca accepts, and a five-minute request
-   * timeout. Shared with the ingestion load generator, whose no-op baseline must be the same server.
+   * How long the server goes on reading (and discarding) what a client still sends after its call
+   * was answered - a refused Write or Upload whose agent keeps streaming - before it resets the
+   * stream. Without it the reset follows the status at once, and clients still sending (C-core:
+   * Go, Python, Rust agents) report CANCELLED instead of the status the server sent.
+   */
+  static final Duration DRAIN_AFTER_ANSWER = Duration.ofSeconds(10);
+
+  /**
+   * The server's transport settings: 64 MiB requests, as Parca accepts, a five-minute request
+   * timeout, requests drained for {@link #DRAIN_AFTER_ANSWER} after their answer, and gRPC
+   * requests over the length limit answered RESOURCE_EXHAUSTED. Shared with the ingestion load
+   * generator, whose no-op baseline must be the same server.
    */
   public static ServerBuilder serverBuilder(MeterRegistry metrics) {
     return Server.builder()
         .maxRequestLength(MAX_MESSAGE_BYTES)
         .requestTimeout(Duration.ofMinutes(5))
+        .requestAutoAbortDelay(DRAIN_AFTER_ANSWER)
+        .errorHandler(new OversizeGrpcRequests(MAX_MESSAGE_BYTES))
         .meterRegistry(metrics);
   }
 

@@ -85,12 +85,12 @@ class StatsSeriesAgreementTest {
     assertThat(api11.get("count").asLong()).isEqualTo(11);
     assertThat(api11.get("profileTypes").size()).as("several profile types in one label set").isGreaterThan(1);
 
-    // Two identical refusals (an unknown token) are one entry of two calls, also after a restart.
+    // Two identical refusals (a token without profile.write) are one entry of two calls, also after a restart.
     for (int i = 0; i < 2; i++) {
       var refused = org.assertj.core.api.Assertions.catchThrowableOfType(io.grpc.StatusRuntimeException.class,
-          () -> GrpcTestClients.stub(server.url(), "psc_v1_" + "0".repeat(40), project,
+          () -> GrpcTestClients.stub(server.url(), reader, project,
               ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class).writeRaw(call("api", heap)));
-      assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+      assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
     }
     assertRefusal(api);
     assertAgree(api, 2);
@@ -116,11 +116,11 @@ class StatsSeriesAgreementTest {
     JsonNode refusals = api.get("/v1/projects/" + project + "/ingest/stats").body().get("refusals");
     assertThat(refusals).hasSize(1);
     JsonNode r = refusals.get(0);
-    assertThat(r.get("status").asText()).isEqualTo("UNAUTHENTICATED");
-    assertThat(r.get("reason").asText()).isEqualTo("invalid or unknown token");
+    assertThat(r.get("status").asText()).isEqualTo("PERMISSION_DENIED");
+    assertThat(r.get("reason").asText()).contains("missing permission profile.write");
     assertThat(r.get("method").asText()).isEqualTo("WriteRaw");
     assertThat(r.get("calls").asLong()).isEqualTo(2);
-    assertThat(r.get("sourceId").isNull()).isTrue();
+    assertThat(r.get("sourceId").isNull()).isFalse();
     assertThat(r.get("clientIp").asText()).isIn("127.0.0.1", "::1");
     assertThat(r.get("userAgent").asText()).startsWith("armeria/");
   }

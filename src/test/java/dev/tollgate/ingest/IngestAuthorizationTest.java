@@ -125,13 +125,10 @@ class IngestAuthorizationTest {
       assertThat(s.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(s.getDescription()).isEqualTo("invalid or unknown token");
     }
-    // The project's statistics show the refused attempts, so a misconfigured agent is visible.
-    var stats = owner.get("/v1/projects/" + project + "/ingest/stats").body();
-    long refusals = 0;
-    for (var src : stats.get("sources")) {
-      refusals += src.at("/last5m/refusals").asLong();
-    }
-    assertThat(refusals).isEqualTo(5);
+    // Callers without a valid token are not the project's (anyone can name it): its statistics
+    // stay clean, and the refusals are counted apart, under the claim.
+    assertThat(projectRefusals()).isZero();
+    assertThat(unauthenticatedRefusals(project)).isEqualTo(5);
     // ... and the organization's audit log shows the refused tokens (by reason, never the token).
     server.server().components().audit().flush();
     String audit = owner.get("/v1/organizations/" + org + "/audit?action=auth.").body().toString();
@@ -139,6 +136,56 @@ class IngestAuthorizationTest {
         .doesNotContain(token.substring(7, 40));
     var entries = owner.get("/v1/organizations/" + org + "/audit?action=auth.").body().get("entries");
     assertThat(entries).isNotEmpty().allSatisfy(e -> assertThat(e.get("clientIp").asText()).isEqualTo("127.0.0.1"));
+  }
+
+  long projectRefusals() {
+    var stats = owner.get("/v1/projects/" + project + "/ingest/stats").body();
+    long refusals = 0;
+    for (var src : stats.get("sources")) {
+      refusals += src.at("/last5m/refusals").asLong();
+    }
+    return refusals;
+  }
+
+  /** tollgate_ingest_unauthenticated_refusals_total of WriteRaw claiming {@code claimed}, from /metrics. */
+  long unauthenticatedRefusals(String claimed) {
+    try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/metrics"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      double sum = 0;
+      for (String line : metrics.split("\n")) {
+        if (line.startsWith("tollgate_ingest_unauthenticated_refusals_total{")
+            && line.contains("claimed_project=\"" + claimed + "\"") && line.contains("method=\"WriteRaw\"")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return (long) sum;
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void unauthenticatedCallsNamingAProject_leaveItsCountsAlone_authenticatedRefusalsCount() {
+    String agent = server.mintToken("agent", "system:writer", project);
+    assertThat(writeRaw("Bearer " + agent, project).getCode()).isEqualTo(Status.Code.OK);
+    String random = new dev.tollgate.token.TokenFormat(new java.security.SecureRandom()).generate();
+    for (int i = 0; i < 20; i++) {
+      assertThat(writeRaw(i % 2 == 0 ? null : "Bearer " + random, project).getCode())
+          .isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+    var stats = owner.get("/v1/projects/" + project + "/ingest/stats").body();
+    assertThat(projectRefusals()).isZero();
+    assertThat(stats.get("refusals")).isEmpty();
+    assertThat(stats.at("/sources/0/last5m/calls").asLong()).isEqualTo(1);
+    assertThat(unauthenticatedRefusals(project)).isEqualTo(20);
+
+    // A caller that authenticated and is refused in the project is the project's business.
+    String viewer = server.mintToken("dashboard", "system:viewer", project);
+    assertThat(writeRaw("Bearer " + viewer, project).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(projectRefusals()).isEqualTo(1);
+    assertThat(owner.get("/v1/projects/" + project + "/ingest/stats").body().get("refusals")).hasSize(1);
+    assertThat(unauthenticatedRefusals(project)).isEqualTo(20);
   }
 
   @Test
