@@ -173,21 +173,4 @@ class StreamingRefusalsTest {
     assertThat(codes(i -> unchecked(() -> upload(writer, info(), MORE_MESSAGES))))
         .isEqualTo(Map.of(unknown.getCode(), ROUNDS));
   }
-
-  @Test
-  void aMessageOver64MiB_isResourceExhausted_onWriteRawAndWrite() throws Exception {
-    ByteString big = junk(70_000_000);
-    for (int i = 0; i < 3; i++) {
-      StatusRuntimeException e = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
-          () -> ProfileStoreServiceGrpc.newBlockingStub(channel)
-              .withInterceptors(GrpcChannels.headers("Bearer " + writer, project))
-              .withDeadlineAfter(60, TimeUnit.SECONDS)
-              .writeRaw(WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
-                  .addSamples(RawSample.newBuilder().setRawProfile(big))).build()));
-      assertThat(e).isNotNull();
-      assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-      assertThat(e.getStatus().getDescription()).contains("67108864");
-      assertThat(write(writer, big, 2).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-    }
-  }
 }
