@@ -199,8 +199,12 @@ async function route() {
     }
   }
   renderChrome(match.r.section, isProject ? params[0] : null);
+  // Each visit renders into its own element: a page still loading when the user moves on
+  // appends into its detached element, never onto the next page.
+  const view = h('div', { class: 'view' });
+  clear(main).append(view);
   const ctx = {
-    main: clear(main),
+    main: view,
     me: state.me,
     org: state.org,
     projects: state.projects,
@@ -218,9 +222,11 @@ async function route() {
   try {
     await match.r.page.render(ctx, ...params);
   } catch (e) {
-    main.append(h('p', { class: 'error', role: 'alert' }, e.message || String(e)));
+    view.append(h('p', { class: 'error', role: 'alert' }, e.message || String(e)));
   }
-  document.title = `${(main.querySelector('h1') || {}).textContent || 'Tollgate'} - Tollgate`;
+  if (view.isConnected) {
+    document.title = `${(view.querySelector('h1') || {}).textContent || 'Tollgate'} - Tollgate`;
+  }
 }
 
 async function onLoggedIn(result) {
