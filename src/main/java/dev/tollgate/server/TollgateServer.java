@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.util.TimeoutMode;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.FileService;
@@ -64,6 +65,8 @@ import dev.tollgate.session.Sessions;
 import dev.tollgate.token.BearerTokens;
 import dev.tollgate.token.LastUsedTracker;
 import dev.tollgate.token.TokenAuthenticator;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -79,6 +82,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,7 +218,7 @@ public final class TollgateServer implements AutoCloseable {
       }
       List<ServerServiceDefinition> grpc = new ArrayList<>(ingestion.grpcServices());
       grpc.add(query.grpcService());
-      sb.service(grpcService(grpc));
+      sb.service(grpcService(grpc), grpcDecorator(grpc));
       // The server's 64 MiB bounds a whole request, a stream's total included; a debug-info upload
       // is a stream of 8 MiB chunks that only --debuginfo-max-size bounds (the store refuses
       // anything past it as the bytes arrive), plus room for the chunks' framing.
@@ -317,6 +323,20 @@ public final class TollgateServer implements AutoCloseable {
   }
 
   /**
+   * What wraps the gRPC service on the port: a refused call's unread rest is read and thrown away
+   * (see {@link DiscardAfterAnswer}), so it cannot stall the client's other calls.
+   */
+  public static Function<? super HttpService, ? extends HttpService> grpcDecorator(
+      List<ServerServiceDefinition> services) {
+    Set<String> unary = services.stream().flatMap(s -> s.getMethods().stream())
+        .map(ServerMethodDefinition::getMethodDescriptor)
+        .filter(m -> m.getType() == MethodDescriptor.MethodType.UNARY)
+        .map(m -> "/" + m.getFullMethodName())
+        .collect(Collectors.toSet());
+    return delegate -> new DiscardAfterAnswer(delegate, MAX_MESSAGE_BYTES, unary);
+  }
+
+  /**
    * The gRPC service mounted on the port: {@code services} plus gRPC health and reflection, native
    * gRPC, gRPC-Web and unframed requests, 64 MiB messages, listeners on the blocking-task pool (the
    * event loops only move bytes).
@@ -331,6 +351,7 @@ public final class TollgateServer implements AutoCloseable {
         .maxRequestMessageLength(MAX_MESSAGE_BYTES)
         .maxResponseMessageLength(MAX_MESSAGE_BYTES)
         .useBlockingTaskExecutor(true)
+        .exceptionHandler(OversizeGrpcRequests.grpcExceptionHandler(MAX_MESSAGE_BYTES))
         .build();
   }
 

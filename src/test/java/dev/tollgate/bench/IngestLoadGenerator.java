@@ -139,7 +139,7 @@ public final class IngestLoadGenerator {
     // The same server: TollgateServer's transport settings and gRPC service (health, reflection,
     // 64 MiB, listeners on the blocking-task pool), with only the handler and the interceptor gone.
     Server s = TollgateServer.serverBuilder(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).http(0)
-        .service(TollgateServer.grpcService(List.of(noop.bindService())))
+        .service(TollgateServer.grpcService(List.of(noop.bindService())), TollgateServer.grpcDecorator(List.of(noop.bindService())))
         .build();
     s.start().join();
     return s;

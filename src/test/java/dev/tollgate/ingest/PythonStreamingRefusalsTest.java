@@ -16,9 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link StreamingRefusalsTest}'s refusals from Python's C-core gRPC stack (what Go and C agents
  * look like on the wire): every refused {@code Write} and {@code Upload} gets its real status,
- * never CANCELLED, while the client is still sending. (70 MB messages on WriteRaw and Write are
- * answered RESOURCE_EXHAUSTED, but C-core, still sending when the stream is reset, sometimes
- * reports CANCELLED: printed by the script, not asserted, see docs/ingestion.md.)
+ * never CANCELLED, while the client is still sending; a 70 MB message on WriteRaw and on Write is
+ * RESOURCE_EXHAUSTED every time, although C-core is still sending it when the answer comes.
  */
 class PythonStreamingRefusalsTest {
   static final int ROUNDS = 60;
@@ -66,7 +65,11 @@ class PythonStreamingRefusalsTest {
         .contains("write-invalid-record: INVALID_ARGUMENT=" + ROUNDS + "\n")
         .contains("upload-no-token: UNAUTHENTICATED=" + ROUNDS + "\n")
         .contains("upload-profile-writer: PERMISSION_DENIED=" + ROUNDS + "\n")
-        .contains("upload-chunk-first: INVALID_ARGUMENT=" + ROUNDS + "\n");
+        .contains("upload-chunk-first: INVALID_ARGUMENT=" + ROUNDS + "\n")
+        .contains("writeraw-70mb: RESOURCE_EXHAUSTED=3\n")
+        .contains("writeraw-70mb details: request message larger than the server's limit of 67108864 bytes\n")
+        .contains("write-70mb: RESOURCE_EXHAUSTED=3\n")
+        .contains("write-70mb details: request message larger than the server's limit of 67108864 bytes\n");
     assertThat(out).containsPattern("upload-unknown-id: (NOT_FOUND|FAILED_PRECONDITION|INVALID_ARGUMENT)=" + ROUNDS
         + "\n");
   }

@@ -155,6 +155,21 @@ class StreamingRefusalsTest {
         .isEqualTo(Map.of(Status.Code.INVALID_ARGUMENT, ROUNDS));
   }
 
+  /**
+   * Each refused stream's client goes on sending 2 MiB, more than the connection's flow-control
+   * window, which the server drains for 10 s after answering. Unread, those bytes stopped the
+   * server reading the connection: the next call's first record arrived only when an earlier
+   * drain ended, after the stream's 5 s limit (DEADLINE_EXCEEDED).
+   */
+  @Test
+  void write_refusedStreamsStillSending_doNotHoldUpTheNextCalls() {
+    Map<Status.Code, Integer> seen = new TreeMap<>();
+    for (int i = 0; i < 12; i++) {
+      seen.merge(unchecked(() -> write(writer, junk(1024), 32)).getCode(), 1, Integer::sum);
+    }
+    assertThat(seen).isEqualTo(Map.of(Status.Code.INVALID_ARGUMENT, 12));
+  }
+
   @Test
   void upload_refusedBeforeTheService_isTheRealStatusEveryTime() {
     assertThat(codes(i -> unchecked(() -> upload(null, info(), MORE_MESSAGES))))
@@ -172,5 +187,29 @@ class StreamingRefusalsTest {
     assertThat(unknown.getCode()).isNotEqualTo(Status.Code.CANCELLED).isNotEqualTo(Status.Code.OK);
     assertThat(codes(i -> unchecked(() -> upload(writer, info(), MORE_MESSAGES))))
         .isEqualTo(Map.of(unknown.getCode(), ROUNDS));
+  }
+
+  /**
+   * A message over 64 MiB is RESOURCE_EXHAUSTED with the limit in its message, on the unary and
+   * the streaming call, and the connection goes on: a good call after it on the same channel works.
+   */
+  @Test
+  void aMessageOver64MiB_isResourceExhausted_onWriteRawAndWrite() throws Exception {
+    ByteString big = junk(70_000_000);
+    for (int i = 0; i < 3; i++) {
+      StatusRuntimeException e = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
+          () -> ProfileStoreServiceGrpc.newBlockingStub(channel)
+              .withInterceptors(GrpcChannels.headers("Bearer " + writer, project))
+              .withDeadlineAfter(60, TimeUnit.SECONDS)
+              .writeRaw(WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
+                  .addSamples(RawSample.newBuilder().setRawProfile(big))).build()));
+      assertThat(e).as("WriteRaw of 70 MB answered without an error").isNotNull();
+      assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(e.getStatus().getDescription()).contains("67108864");
+      Status streamed = write(writer, big, 2);
+      assertThat(streamed.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(streamed.getDescription()).isEqualTo(e.getStatus().getDescription());
+    }
+    assertThat(write(writer, junk(1024), 0).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
   }
 }
