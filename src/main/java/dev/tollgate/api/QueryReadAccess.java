@@ -81,14 +81,7 @@ public final class QueryReadAccess implements QueryAccess {
   }
 
   private static Status status(TollgateException e) {
-    Status s = switch (e.kind()) {
-      case NOT_FOUND -> Status.NOT_FOUND;
-      case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
-      case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
-      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-      default -> Status.UNAVAILABLE;
-    };
-    return s.withDescription(e.getMessage());
+    return Status.fromCode(e.kind().grpcCode()).withDescription(e.getMessage());
   }
 
   private static String sessionCookie(String header) {

@@ -331,6 +331,10 @@ public final class DebuginfoStore {
         Files.deleteIfExists(tmp);
       }
       return copy;
+    } catch (dev.tollgate.objectstore.ObjectStoreException e) {
+      log.warn("fetching debug info {} from object storage failed: {}", key, e.getMessage());
+      throw dev.tollgate.errors.TollgateException.unavailable(
+          "debug info is in object storage, which cannot be reached right now; retry");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

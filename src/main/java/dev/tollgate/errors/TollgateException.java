@@ -2,6 +2,8 @@ package dev.tollgate.errors;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Status;
+
 /**
  * A refusal with a kind that maps to one HTTP status and one gRPC code. Messages are shown to
  * callers as they are, so they never contain secrets.
@@ -9,21 +11,28 @@ import static java.util.Objects.requireNonNull;
 public final class TollgateException extends RuntimeException {
   /** What went wrong, with its HTTP status. */
   public enum Kind {
-    INVALID_ARGUMENT(400, "invalid_argument"),
-    UNAUTHENTICATED(401, "unauthenticated"),
-    PERMISSION_DENIED(403, "permission_denied"),
-    NOT_FOUND(404, "not_found"),
-    ALREADY_EXISTS(409, "already_exists"),
-    FAILED_PRECONDITION(409, "failed_precondition"),
-    RESOURCE_EXHAUSTED(429, "resource_exhausted"),
-    UNAVAILABLE(503, "unavailable");
+    INVALID_ARGUMENT(400, "invalid_argument", Status.Code.INVALID_ARGUMENT),
+    UNAUTHENTICATED(401, "unauthenticated", Status.Code.UNAUTHENTICATED),
+    PERMISSION_DENIED(403, "permission_denied", Status.Code.PERMISSION_DENIED),
+    NOT_FOUND(404, "not_found", Status.Code.NOT_FOUND),
+    ALREADY_EXISTS(409, "already_exists", Status.Code.ALREADY_EXISTS),
+    FAILED_PRECONDITION(409, "failed_precondition", Status.Code.FAILED_PRECONDITION),
+    RESOURCE_EXHAUSTED(429, "resource_exhausted", Status.Code.RESOURCE_EXHAUSTED),
+    UNAVAILABLE(503, "unavailable", Status.Code.UNAVAILABLE);
 
     private final int httpStatus;
     private final String code;
+    private final Status.Code grpcCode;
 
-    Kind(int httpStatus, String code) {
+    Kind(int httpStatus, String code, Status.Code grpcCode) {
       this.httpStatus = httpStatus;
       this.code = code;
+      this.grpcCode = grpcCode;
+    }
+
+    /** The same refusal on a gRPC call. */
+    public Status.Code grpcCode() {
+      return grpcCode;
     }
 
     public int httpStatus() {

@@ -3,7 +3,9 @@ package dev.tollgate.profiles;
 import static java.util.Objects.requireNonNull;
 
 import dev.tollgate.db.Database;
+import dev.tollgate.errors.TollgateException;
 import dev.tollgate.objectstore.ObjectStore;
+import dev.tollgate.objectstore.ObjectStoreException;
 import dev.tollgate.objectstore.ObjectStoreSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -215,6 +217,11 @@ public final class ProfileStore implements AutoCloseable {
       bytes = objectStore.readRange(l.objectKey(), l.offset(), Math.toIntExact(l.length()));
     } catch (ObjectStore.MissingObjectException e) {
       return Optional.empty(); // retention deleted it meanwhile
+    } catch (ObjectStoreException e) {
+      // Stored, but where this server cannot reach now: 503 / UNAVAILABLE, which clients retry.
+      log.warn("reading profile {} from object storage failed: {}", profileId, e.getMessage());
+      throw TollgateException.unavailable("profile " + profileId
+          + " is in object storage, which cannot be reached right now; retry");
     }
     try {
       return Optional.of(blob(ByteBuffer.wrap(bytes), l, profileId, "object " + l.objectKey()));

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.tollgate.errors.TollgateException;
 import dev.tollgate.profiles.SeriesSummary;
 import dev.tollgate.proto.parca.query.v1alpha1.DiffProfile;
 import dev.tollgate.proto.parca.query.v1alpha1.HasProfileDataRequest;
@@ -310,6 +311,10 @@ final class QueryGrpcService extends QueryServiceGrpc.QueryServiceImplBase {
       return;
     } catch (BlobReader.PeerUnavailableException e) {
       out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (TollgateException e) {
+      // e.g. stored profiles or debug info in object storage that cannot be reached right now
+      out.onError(Status.fromCode(e.kind().grpcCode()).withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (IllegalArgumentException e) {
       log.warn("query failed on stored data: {}", e.getMessage());

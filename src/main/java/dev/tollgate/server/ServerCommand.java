@@ -99,6 +99,13 @@ public final class ServerCommand implements Callable<Integer> {
           + " in the data dir, generated on first start.")
   Path legacyKeyEncryptionKeyFile;
 
+  @Option(names = "--decode-memory", defaultValue = "${env:TOLLGATE_DECODE_MEMORY:-0}",
+      description = "Bytes of off-heap memory for decoding Arrow calls (WriteArrow, Write), shared by all calls;"
+          + " one call may use half of it, a call that does not fit now is RESOURCE_EXHAUSTED and retried by the"
+          + " agent (env TOLLGATE_DECODE_MEMORY). Default 0: a quarter of the machine's memory (or container"
+          + " limit), at least 256 MiB. See docs/ingestion.md, Memory for a fleet of agents.")
+  long decodeMemory;
+
   @Option(names = "--max-profile-samples", defaultValue = "${env:TOLLGATE_MAX_PROFILE_SAMPLES:-1000000}",
       description = "Most samples in one pprof profile, and rows in one Arrow record (env TOLLGATE_MAX_PROFILE_SAMPLES)."
           + " Default: ${DEFAULT-VALUE}.")
@@ -181,7 +188,7 @@ public final class ServerCommand implements Callable<Integer> {
         dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies),
         iamMaxStaleness, legacyKeyEncryptionKeyFile, blankToNull(System.getenv(LegacyKeyEncryption.ENV)),
         objectStore(), new ProfileLimits(maxProfileSamples, maxProfileLocations, maxProfileFunctions,
-            maxProfileStrings, maxProfileValues));
+            maxProfileStrings, maxProfileValues), decodeMemory);
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

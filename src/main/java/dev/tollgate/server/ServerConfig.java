@@ -21,6 +21,8 @@ import java.time.Duration;
  * @param legacyKeyEncryptionKey that key itself, base64 (from the environment); null: a file in the data directory
  * @param objectStore where profiles and debug info go (docs/scale-out.md); null keeps them on local disk only
  * @param profileLimits how many objects one profile may describe (bounds the work, not only the bytes)
+ * @param decodeMemoryBytes off-heap memory for decoding Arrow calls, shared by all of them; 0 sizes
+ *     it from the machine (a quarter of its memory or container limit, at least 256 MiB)
  */
 public record ServerConfig(
     int port,
@@ -43,7 +45,8 @@ public record ServerConfig(
     Path legacyKeyEncryptionKeyFile,
     String legacyKeyEncryptionKey,
     dev.tollgate.objectstore.ObjectStoreSettings objectStore,
-    dev.tollgate.ingest.ProfileLimits profileLimits) {
+    dev.tollgate.ingest.ProfileLimits profileLimits,
+    long decodeMemoryBytes) {
 
   /** The default IAM staleness bound, {@code --iam-max-staleness}. */
   public static final Duration DEFAULT_IAM_MAX_STALENESS = Duration.ofSeconds(5);
@@ -82,6 +85,9 @@ public record ServerConfig(
           "--legacy-key-encryption-key-file and TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY exclude each other");
     }
     requireNonNull(profileLimits, "profileLimits");
+    if (decodeMemoryBytes < 0) {
+      throw new IllegalArgumentException("--decode-memory must be 0 (sized from the machine) or positive");
+    }
   }
 
   /** Defaults for everything but the data directory; tests start from here. */
@@ -89,7 +95,7 @@ public record ServerConfig(
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
         Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null,
         dev.tollgate.iam.OrganizationCreation.DEFAULT, dev.tollgate.api.TrustedProxies.NONE,
-        DEFAULT_IAM_MAX_STALENESS, null, null, null, dev.tollgate.ingest.ProfileLimits.defaults());
+        DEFAULT_IAM_MAX_STALENESS, null, null, null, dev.tollgate.ingest.ProfileLimits.defaults(), 0);
   }
 
   public boolean tls() {
@@ -107,117 +113,124 @@ public record ServerConfig(
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false, externalUrl,
         bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore, profileLimits);
+        iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits);
+        objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withDataDir(Path dir) {
     return new ServerConfig(port, dir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits);
+        objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits);
+        profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits);
+        profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits);
+        profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits);
+        profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits);
+        objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits);
+        objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withRetention(Duration value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, value, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits);
+        objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withOrganizationCreation(dev.tollgate.iam.OrganizationCreation value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, value,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits);
+        profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withTrustedProxies(dev.tollgate.api.TrustedProxies value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, value, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits);
+        objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withIamMaxStaleness(Duration value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, value, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits);
+        profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withLegacyKeyEncryptionKeyFile(Path value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, iamMaxStaleness, value, null, objectStore, profileLimits);
+        organizationCreation, trustedProxies, iamMaxStaleness, value, null, objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withLegacyKeyEncryptionKey(String value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, iamMaxStaleness, null, value, objectStore, profileLimits);
+        organizationCreation, trustedProxies, iamMaxStaleness, null, value, objectStore, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withObjectStore(dev.tollgate.objectstore.ObjectStoreSettings value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        value, profileLimits);
+        value, profileLimits, decodeMemoryBytes);
   }
 
   public ServerConfig withProfileLimits(dev.tollgate.ingest.ProfileLimits value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, value);
+        objectStore, value, decodeMemoryBytes);
+  }
+
+  public ServerConfig withDecodeMemoryBytes(long value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
+        objectStore, profileLimits, value);
   }
 
   @Override

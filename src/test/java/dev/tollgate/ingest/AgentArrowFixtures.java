@@ -157,6 +157,12 @@ public final class AgentArrowFixtures {
    * (which replace the previous batch's, as the agent's writer does), all in one schema.
    */
   public static byte[] v2Batches(BufferAllocator a, List<List<Row>> batches) {
+    return v2Batches(a, batches, null);
+  }
+
+  /** As above, compressed by {@code codec}; null: commons-compress's LZ4_FRAME, as everywhere else. */
+  public static byte[] v2Batches(BufferAllocator a, List<List<Row>> batches,
+      org.apache.arrow.vector.compression.CompressionCodec codec) {
     List<AutoCloseable> owned = new ArrayList<>();
     try {
       List<String> labelNames = new ArrayList<>(new TreeSet<>(batches.stream().flatMap(List::stream)
@@ -165,7 +171,7 @@ public final class AgentArrowFixtures {
       for (List<Row> rows : batches) {
         parts.add(v2Part(a, labelNames, rows, owned));
       }
-      return ArrowFixtures.writeStream(parts, a);
+      return codec == null ? ArrowFixtures.writeStream(parts, a) : ArrowFixtures.writeStream(parts, codec);
     } finally {
       closeAll(owned);
     }

@@ -96,11 +96,13 @@ class ArrowCountBoundsTest {
 
   @Test
   void write_recordOfFiftyMillionTinyRows_isInvalidArgument() throws Exception {
+    // Built before the stream opens: the server gives a stream 5 s from its start to its records,
+    // and building this takes seconds on a loaded machine (CI saw DEADLINE_EXCEEDED).
+    ByteString record = ByteString.copyFrom(ArrowFixtures.v2TinyRows(allocator, 50_000_000, 0));
     StreamRecorder<WriteResponse> answers = new StreamRecorder<>();
     StreamObserver<WriteRequest> requests = GrpcTestClients.stub(server.baseUrl(), "good-" + project,
         project.toString(), ProfileStoreServiceGrpc.ProfileStoreServiceStub.class).write(answers);
-    requests.onNext(WriteRequest.newBuilder()
-        .setRecord(ByteString.copyFrom(ArrowFixtures.v2TinyRows(allocator, 50_000_000, 0))).build());
+    requests.onNext(WriteRequest.newBuilder().setRecord(record).build());
     assertThatThrownBy(() -> answers.done().get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
         .satisfies(e -> {
           Status s = Status.fromThrowable(e.getCause());

@@ -296,7 +296,6 @@ final class ArrowFixtures {
     v.setValueCount(values.length);
   }
 
-  /** Schema, each dictionary once, the record batch and end-of-stream, bodies LZ4_FRAME-compressed. */
   /** One record batch and the dictionaries written just before it. */
   record Part(VectorSchemaRoot root, Map<Long, Dictionary> dicts) {}
 
@@ -304,7 +303,13 @@ final class ArrowFixtures {
     return writeStream(List.of(new Part(root, dicts)), a);
   }
 
+  /** Schema, then per part its dictionaries and record batch, then end-of-stream, bodies LZ4_FRAME-compressed. */
   static byte[] writeStream(List<Part> parts, BufferAllocator a) {
+    return writeStream(parts, CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.LZ4_FRAME));
+  }
+
+  /** As above, compressed by {@code codec} (e.g. {@link FastLz4FrameCodec} for the largest fixtures). */
+  static byte[] writeStream(List<Part> parts, CompressionCodec codec) {
     VectorSchemaRoot first = parts.getFirst().root();
     DictionaryProvider.MapDictionaryProvider provider = new DictionaryProvider.MapDictionaryProvider();
     parts.getFirst().dicts().values().forEach(provider::put);
@@ -313,7 +318,6 @@ final class ArrowFixtures {
       messageFields.add(DictionaryUtility.toMessageFormat(f, provider, new HashSet<>()));
     }
     Schema messageSchema = new Schema(messageFields, first.getSchema().getCustomMetadata());
-    CompressionCodec codec = CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.LZ4_FRAME);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     IpcOption option = IpcOption.DEFAULT;
     try {

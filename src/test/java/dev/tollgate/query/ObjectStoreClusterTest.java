@@ -213,6 +213,56 @@ class ObjectStoreClusterTest {
     }
   }
 
+  /**
+   * Reads of what is only in object storage, while it is down: the raw download is a 503 and a
+   * QueryService merge UNAVAILABLE, both saying why (never a 500 / INTERNAL, which clients do not
+   * retry); once it is back, the same reads answer with the stored data.
+   */
+  @Test
+  void objectStorageDown_readsAre503AndUnavailable_thenAnswerOnceItIsBack() throws Exception {
+    byte[] pprof = Files.readAllBytes(TestData.pprofFiles().getFirst());
+    String prefix = "reads-down-" + UUID.randomUUID();
+    try (RootAllocator allocator = new RootAllocator();
+        TestServer one = TestServer.start(Backend.POSTGRESQL, dir, c -> c.withObjectStore(s3.settings(prefix)))) {
+      String project = one.defaultProjectId();
+      String writer = one.mintToken("agent", "system:profile-writer", project);
+      String viewer = one.mintToken("reader", "system:viewer", null);
+      Instant start = Instant.now().minusSeconds(60);
+      Queries.push(one.url(), writer, project, Map.of("__name__", "cpu", "job", "app"), pprof);
+      byte[] ipc = AgentArrowFixtures.v2(allocator, AgentArrowFixtures.scenario(0x1234, "abcdef0123456789"));
+      GrpcTestClients.stub(one.url(), writer, project, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
+          .writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
+      Instant end = Instant.now().plusSeconds(60);
+      awaitUploaded(one.config().dataDir().resolve("profiles").resolve(project), prefix);
+      String profiles = "/v1/projects/" + project + "/profiles";
+
+      try (TollgateServer two = one.startSecondNode(dir.resolve("node-2"))) {
+        one.close(); // the objects are the only copy now
+        Api api = Api.withToken(two.url(), viewer);
+        String rawId = rawPprofId(api, profiles, api.get("/v1/projects/" + project + "/series").body().toString());
+        var q = Queries.query(two.url(), viewer, project);
+        s3.stop();
+        try {
+          HttpResponse<byte[]> raw = download(two.url() + profiles + "/" + rawId + "/raw", viewer);
+          assertThat(raw.statusCode()).isEqualTo(503);
+          assertThat(new String(raw.body(), java.nio.charset.StandardCharsets.UTF_8))
+              .contains("\"unavailable\"").contains("object storage");
+          assertThatThrownBy(() -> q.query(Queries.merge(CPU, start, end, ReportType.REPORT_TYPE_TOP)))
+              .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+                assertThat(e.getStatus().getDescription()).contains("object storage");
+              });
+        } finally {
+          s3.restart();
+        }
+        HttpResponse<byte[]> raw = download(two.url() + profiles + "/" + rawId + "/raw", viewer);
+        assertThat(raw.statusCode()).isEqualTo(200);
+        assertThat(raw.body()).isEqualTo(pprof);
+        assertThat(q.query(Queries.merge(CPU, start, end, ReportType.REPORT_TYPE_TOP)).getTotal()).isEqualTo(7);
+      }
+    }
+  }
+
   /** Until the sealed segments are uploaded: their local files are deleted only once the index points at the objects. */
   private static void awaitUploaded(Path localSegments, String prefix) throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;

@@ -1,0 +1,183 @@
+package dev.tollgate.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import com.linecorp.armeria.client.WebClient;
+import dev.tollgate.ingest.AgentArrowFixtures.Fn;
+import dev.tollgate.ingest.AgentArrowFixtures.Loc;
+import dev.tollgate.ingest.AgentArrowFixtures.Row;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub;
+import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowRequest;
+import dev.tollgate.testing.Backend;
+import dev.tollgate.testing.GrpcTestClients;
+import dev.tollgate.testing.ServerProcess;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent's largest WriteArrow - about 32 MiB compressed, a few hundred MB once LZ4 is undone -
+ * against the real server in its own JVM, sized as the README's {@code ./tollgate server} is on a
+ * 2-core, 4 GiB machine: {@code -XX:MaxRAM=4g}, so the JVM's default heap is what it would be there
+ * (a quarter: 1 GiB), and {@code --decode-memory} 1 GiB (what such a machine gets by default).
+ * Three agents send it at once and retry RESOURCE_EXHAUSTED and UNAVAILABLE as the agent does
+ * (backoff, 10 tries): every call is accepted in the end, stored exactly once, byte for byte, and
+ * the server neither runs out of memory nor stops. The peak RSS is printed (docs/ingestion.md).
+ */
+class LargestWriteArrowTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final int AGENTS = 3;
+  static final int THREADS = 200;
+  static final int SAMPLES_PER_THREAD = 2000;
+  static final int LEAF_FRAMES = 8;
+  static final int SHARED_FRAMES = 120;
+
+  static byte[] payload;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void buildPayload() {
+    try (RootAllocator allocator = new RootAllocator()) {
+      payload = AgentArrowFixtures.v2Batches(allocator, List.of(largest()), new FastLz4FrameCodec());
+    }
+  }
+
+  /**
+   * {@link #THREADS} label sets of {@link #SAMPLES_PER_THREAD} CPU rows, each row a distinct stack
+   * of {@link #LEAF_FRAMES} leaf frames drawn from 2,000 locations on top of one of 40 shared
+   * chains of {@link #SHARED_FRAMES} frames (the runtime, framework and main frames real stacks
+   * share), so the stacks compress about as well as an agent's do.
+   */
+  static List<Row> largest() {
+    Random random = new Random(7);
+    List<Loc> pool = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      pool.add(i % 2 == 0
+          ? new Loc(0x400000L + 0x40L * i, "native", "/usr/lib/libapp.so", "feedface" + i % 7, List.of(
+              new Fn("fn_" + i, "src/file_" + i % 13 + ".c", i, i + 3)))
+          : new Loc(0x7f0000000000L + 0x40L * i, "native", "/usr/bin/app", "beefcafe" + i % 5, List.of()));
+    }
+    List<List<Loc>> chains = new ArrayList<>();
+    for (int c = 0; c < 40; c++) {
+      List<Loc> chain = new ArrayList<>(SHARED_FRAMES);
+      for (int d = 0; d < SHARED_FRAMES; d++) {
+        chain.add(pool.get(random.nextInt(pool.size())));
+      }
+      chains.add(chain);
+    }
+    List<Row> rows = new ArrayList<>(THREADS * SAMPLES_PER_THREAD);
+    for (int t = 0; t < THREADS; t++) {
+      Map<String, String> labels = Map.of("node", "big-node", "comm", "app", "thread_id", String.valueOf(t));
+      for (int s = 0; s < SAMPLES_PER_THREAD; s++) {
+        List<Loc> stack = new ArrayList<>(LEAF_FRAMES + SHARED_FRAMES);
+        for (int d = 0; d < LEAF_FRAMES; d++) {
+          stack.add(pool.get(random.nextInt(pool.size())));
+        }
+        stack.addAll(chains.get(random.nextInt(chains.size())));
+        rows.add(Row.cpu(labels, stack, 1, AgentArrowFixtures.T0 + (long) t * SAMPLES_PER_THREAD + s));
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void threeAgentsSendTheLargestCallAtOnce_eachIsAcceptedInTheEnd_withA4GiBMachinesMemory() throws Exception {
+    assertThat(payload.length).as("compressed size").isBetween(24 << 20, 40 << 20);
+    Path tokenFile = dir.resolve("owner.token");
+    // ExitOnOutOfMemoryError: running out of heap ends the process, which the test sees
+    try (ServerProcess server = ServerProcess.startWithJvmOptions(dir,
+        List.of("-XX:MaxRAM=4g", "-XX:+ExitOnOutOfMemoryError"),
+        "--data-dir=" + dir.resolve("data"), ServerProcess.databaseFlag(Backend.SQLITE.newDatabaseUrl(dir)),
+        "--bootstrap-token-file=" + tokenFile, "--decode-memory=" + (1L << 30))) {
+      String token = Files.readString(tokenFile).strip();
+      String project = server.defaultProjectId();
+      ProfileStoreServiceBlockingStub stub = GrpcTestClients.stub(server.url(), token, project,
+          ProfileStoreServiceBlockingStub.class);
+      WriteArrowRequest request = WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(payload)).build();
+
+      List<Status> refusals = new CopyOnWriteArrayList<>();
+      ExecutorService agents = Executors.newFixedThreadPool(AGENTS);
+      List<Future<Integer>> sent = new ArrayList<>();
+      for (int i = 0; i < AGENTS; i++) {
+        sent.add(agents.submit(() -> sendAsTheAgentDoes(stub, request, refusals)));
+      }
+      List<Integer> tries = new ArrayList<>();
+      for (Future<Integer> f : sent) {
+        tries.add(f.get(10, TimeUnit.MINUTES));
+      }
+      agents.shutdown();
+      long peakRssKiB = peakRssKiB(server.process().pid());
+      System.out.printf("largest WriteArrow: %d bytes compressed, %d agents at once, tries %s, retryable refusals %s,"
+          + " server peak RSS %d MiB%n", payload.length, AGENTS, tries, refusals, peakRssKiB >> 10);
+
+      assertThat(refusals).allSatisfy(s -> assertThat(s.getCode()).as(s.toString())
+          .isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE));
+      assertThat(server.process().isAlive()).as(server.output()).isTrue();
+      assertThat(server.output()).doesNotContain("OutOfMemoryError");
+
+      WebClient web = WebClient.builder(server.url()).addHeader("authorization", "Bearer " + token)
+          .maxResponseLength(0).build();
+      JsonNode stats = JSON.readTree(web.get("/v1/projects/" + project + "/ingest/stats").aggregate().join()
+          .contentUtf8());
+      assertThat(stats.get("sources").get(0).get("totalBytes").asLong())
+          .as("each call stored once").isEqualTo((long) AGENTS * payload.length);
+      JsonNode series = JSON.readTree(web.get("/v1/projects/" + project + "/series").aggregate().join()
+          .contentUtf8()).get("series");
+      assertThat(series).hasSize(THREADS);
+      JsonNode profiles = JSON.readTree(web.get("/v1/projects/" + project + "/profiles?seriesId="
+          + series.get(0).get("id").asText()).aggregate().join().contentUtf8()).get("profiles");
+      assertThat(profiles).hasSize(AGENTS);
+      byte[] raw = web.get("/v1/projects/" + project + "/profiles/" + profiles.get(0).get("id").asText() + "/raw")
+          .aggregate().join().content().array();
+      assertThat(raw).isEqualTo(payload);
+    }
+  }
+
+  /** One agent's send: RESOURCE_EXHAUSTED and UNAVAILABLE retried with backoff, 10 tries; the tries it took. */
+  private static int sendAsTheAgentDoes(ProfileStoreServiceBlockingStub stub, WriteArrowRequest request,
+      List<Status> refusals) throws InterruptedException {
+    long backoffMillis = 500;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        stub.withDeadlineAfter(2, TimeUnit.MINUTES).writeArrow(request);
+        return attempt;
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        refusals.add(e.getStatus());
+        if (attempt == 10 || (code != Status.Code.RESOURCE_EXHAUSTED && code != Status.Code.UNAVAILABLE)) {
+          throw new AssertionError("the agent would drop this batch after try " + attempt + ": " + e.getStatus(), e);
+        }
+      }
+      Thread.sleep(backoffMillis);
+      backoffMillis = Math.min(backoffMillis * 2, 8_000);
+    }
+  }
+
+  /** VmHWM of the process: the most resident memory it has had, in KiB. */
+  static long peakRssKiB(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no VmHWM in /proc/" + pid + "/status");
+  }
+}
