@@ -92,6 +92,7 @@ final class IpcFraming {
           Buffer b = new Buffer();
           boolean compressedDictionary = m.headerType() == MessageHeader.DictionaryBatch
               && batch.compression() != null;
+          boolean compressedRecords = m.headerType() == MessageHeader.RecordBatch && batch.compression() != null;
           for (int i = 0; i < batch.buffersLength(); i++) {
             batch.buffers(b, i);
             if (b.offset() < 0 || b.length() < 0 || b.offset() > body - b.length()) {
@@ -100,6 +101,12 @@ final class IpcFraming {
             if (compressedDictionary && !decompresses(ipc, pos + len + (int) b.offset(), (int) b.length(),
                 batch.compression().codec())) {
               throw bad(what, message, "buffer " + i + " does not decompress to its stated length");
+            }
+            // A record batch's buffers are decompressed by Arrow as it loads them; one that states
+            // a negative length (other than -1, "stored as is") or one past INT_MAX makes Arrow
+            // throw with the field's earlier buffers still allocated (ArrowFuzzTest finding).
+            if (compressedRecords && !statesAUsableLength(ipc, pos + len + (int) b.offset(), (int) b.length())) {
+              throw bad(what, message, "buffer " + i + " states no usable uncompressed length");
             }
           }
         }
@@ -147,6 +154,18 @@ final class IpcFraming {
     } catch (IOException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** An absent buffer, or one whose 8-byte uncompressed length is -1 or 0..INT_MAX. */
+  private static boolean statesAUsableLength(byte[] ipc, int offset, int length) {
+    if (length == 0) {
+      return true;
+    }
+    if (length < 8) {
+      return false;
+    }
+    long stated = ByteBuffer.wrap(ipc, offset, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    return stated == -1 || (stated >= 0 && stated <= Integer.MAX_VALUE);
   }
 
   private static InvalidProfileException bad(String what, int message, String problem) {

@@ -75,6 +75,24 @@ class IpcFramingTest {
     }
   }
 
+  /** A compressed record batch's buffer stating a negative length (not -1) leaked the batch in VectorLoader. */
+  @Test
+  void recordBatchBufferStatingANegativeLength_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
+    byte[] ipc;
+    try (InputStream in = getClass().getResourceAsStream(
+        "ArrowFuzzTestInputs/anyIpcStream_isReadOrRefused_neverAnotherException/"
+            + "record-batch-negative-uncompressed-length-leaks-1024-bytes")) {
+      ipc = in.readAllBytes();
+    }
+    try (RootAllocator root = new RootAllocator(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(root, 16L << 20);
+      assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class);
+      assertThatThrownBy(() -> records.readSamples(ipc, "ipc_buffer")).isInstanceOf(InvalidProfileException.class)
+          .hasMessageContaining("states no usable uncompressed length");
+      assertThat(root.getAllocatedMemory()).isZero();
+    }
+  }
+
   /** Arrow Java accepts a schema message with a body and never frees the body. */
   @Test
   void schemaWithABody_isInvalid_andLeavesNoArrowMemoryAllocated() {
