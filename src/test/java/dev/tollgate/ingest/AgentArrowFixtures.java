@@ -236,6 +236,7 @@ public final class AgentArrowFixtures {
         }
       }
       ListViewVector st = (ListViewVector) root.getVector("stacktrace");
+      st.setInitialCapacity(n); // the views are written into the buffers below, which do not grow
       st.allocateNew();
       UInt4Vector items = (UInt4Vector) st.getDataVector();
       Map<List<Loc>, int[]> seen = new HashMap<>();
@@ -254,10 +255,11 @@ public final class AgentArrowFixtures {
         views[i] = at;
       }
       items.setValueCount(off);
-      for (int i = 0; i < n; i++) { // ListViewVector checks sizes against the values already there
-        st.setOffset(i, views[i][0]);
-        st.setValidity(i, 1);
-        st.setSize(i, views[i][1]);
+      for (int i = 0; i < n; i++) {
+        // into the buffers: ListViewVector's setters check each view against the buffers and do not grow them
+        st.getOffsetBuffer().setInt(4L * i, views[i][0]);
+        st.getSizeBuffer().setInt(4L * i, views[i][1]);
+        org.apache.arrow.vector.BitVectorHelper.setBit(st.getValidityBuffer(), i);
       }
       st.setValueCount(n);
       locationDictionaries(a, locs, dicts, owned);

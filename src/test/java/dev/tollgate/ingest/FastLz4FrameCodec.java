@@ -16,11 +16,18 @@ import org.apache.arrow.vector.compression.CompressionUtil;
  * fixtures only: it cannot decompress.
  */
 final class FastLz4FrameCodec extends AbstractCompressionCodec {
+  private long uncompressedBytes;
+
+  /** The bytes of every buffer compressed so far, before compression. */
+  long uncompressedBytes() {
+    return uncompressedBytes;
+  }
 
   @Override
   protected ArrowBuf doCompress(BufferAllocator allocator, ArrowBuf uncompressed) {
     byte[] in = new byte[Math.toIntExact(uncompressed.writerIndex())];
     uncompressed.getBytes(0, in);
+    uncompressedBytes += in.length;
     ByteArrayOutputStream out = new ByteArrayOutputStream(in.length / 4 + 64);
     try (LZ4FrameOutputStream lz4 = new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB)) {
       lz4.write(in);

@@ -44,36 +44,50 @@ import org.junit.jupiter.api.io.TempDir;
 class LargestWriteArrowTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int AGENTS = 3;
-  static final int THREADS = 200;
-  static final int SAMPLES_PER_THREAD = 2000;
+  static final int THREADS = 100;
+  static final int SAMPLES_PER_THREAD = 1000;
   static final int LEAF_FRAMES = 8;
   static final int SHARED_FRAMES = 120;
+  static final int LOCATIONS = 100_000;
 
   static byte[] payload;
+  /** The buffers' bytes before compression: what the server decodes. */
+  static long decodedBytes;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void buildPayload() {
     try (RootAllocator allocator = new RootAllocator()) {
-      payload = AgentArrowFixtures.v2Batches(allocator, List.of(largest()), new FastLz4FrameCodec());
+      FastLz4FrameCodec codec = new FastLz4FrameCodec();
+      payload = AgentArrowFixtures.v2Batches(allocator, List.of(largest()), codec);
+      decodedBytes = codec.uncompressedBytes();
     }
   }
 
   /**
    * {@link #THREADS} label sets of {@link #SAMPLES_PER_THREAD} CPU rows, each row a distinct stack
-   * of {@link #LEAF_FRAMES} leaf frames drawn from 2,000 locations on top of one of 40 shared
-   * chains of {@link #SHARED_FRAMES} frames (the runtime, framework and main frames real stacks
-   * share), so the stacks compress about as well as an agent's do.
+   * of {@link #LEAF_FRAMES} leaf frames drawn from {@link #LOCATIONS} symbolized locations on top of
+   * one of 40 shared chains of {@link #SHARED_FRAMES} frames (the runtime, framework and main frames
+   * real stacks share), every function named as C++ templates are (about 1.5 KB, alike): 12.8 M
+   * stack entries and 150 MB of names, inside the default count limits (20 M values), about 30 MiB
+   * once compressed and some 200 MB decoded.
    */
   static List<Row> largest() {
     Random random = new Random(7);
-    List<Loc> pool = new ArrayList<>();
-    for (int i = 0; i < 2000; i++) {
-      pool.add(i % 2 == 0
-          ? new Loc(0x400000L + 0x40L * i, "native", "/usr/lib/libapp.so", "feedface" + i % 7, List.of(
-              new Fn("fn_" + i, "src/file_" + i % 13 + ".c", i, i + 3)))
-          : new Loc(0x7f0000000000L + 0x40L * i, "native", "/usr/bin/app", "beefcafe" + i % 5, List.of()));
+    String[] parts = {"std::__1::basic_string<char, std::__1::char_traits<char>, std::__1::allocator<char> >",
+        "boost::asio::detail::executor_function<boost::asio::detail::binder2<", "absl::flat_hash_map<",
+        "google::protobuf::internal::MapEntryImpl<", "folly::Future<folly::Unit>::thenValue<"};
+    List<Loc> pool = new ArrayList<>(LOCATIONS);
+    StringBuilder name = new StringBuilder(1600);
+    for (int i = 0; i < LOCATIONS; i++) {
+      name.setLength(0);
+      while (name.length() < 1500) {
+        name.append(parts[random.nextInt(parts.length)]).append(random.nextInt(100)).append(", ");
+      }
+      name.append(">::operator()_").append(i);
+      pool.add(new Loc(0x400000L + 0x40L * i, "native", "/usr/lib/libapp.so", "feedface" + i % 7, List.of(
+          new Fn(name.toString(), "src/file_" + i % 97 + ".cc", i, i + 3))));
     }
     List<List<Loc>> chains = new ArrayList<>();
     for (int c = 0; c < 40; c++) {
@@ -101,6 +115,7 @@ class LargestWriteArrowTest {
   @Test
   void threeAgentsSendTheLargestCallAtOnce_eachIsAcceptedInTheEnd_withA4GiBMachinesMemory() throws Exception {
     assertThat(payload.length).as("compressed size").isBetween(24 << 20, 40 << 20);
+    assertThat(decodedBytes).as("decoded size").isBetween(150L << 20, 400L << 20);
     Path tokenFile = dir.resolve("owner.token");
     // ExitOnOutOfMemoryError: running out of heap ends the process, which the test sees
     try (ServerProcess server = ServerProcess.startWithJvmOptions(dir,
@@ -121,12 +136,19 @@ class LargestWriteArrowTest {
       }
       List<Integer> tries = new ArrayList<>();
       for (Future<Integer> f : sent) {
-        tries.add(f.get(10, TimeUnit.MINUTES));
+        try {
+          tries.add(f.get(10, TimeUnit.MINUTES));
+        } catch (java.util.concurrent.ExecutionException e) {
+          String out = server.output();
+          throw new AssertionError("an agent's call failed; server alive: " + server.process().isAlive()
+              + ", its output ends:\n" + out.substring(Math.max(0, out.length() - 4000)), e.getCause());
+        }
       }
       agents.shutdown();
       long peakRssKiB = peakRssKiB(server.process().pid());
-      System.out.printf("largest WriteArrow: %d bytes compressed, %d agents at once, tries %s, retryable refusals %s,"
-          + " server peak RSS %d MiB%n", payload.length, AGENTS, tries, refusals, peakRssKiB >> 10);
+      System.out.printf("largest WriteArrow: %d bytes compressed, %d decoded, %d agents at once, tries %s, retryable"
+          + " refusals %s, server peak RSS %d MiB%n", payload.length, decodedBytes, AGENTS, tries, refusals,
+          peakRssKiB >> 10);
 
       assertThat(refusals).allSatisfy(s -> assertThat(s.getCode()).as(s.toString())
           .isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE));
