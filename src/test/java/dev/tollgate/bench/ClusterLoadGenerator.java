@@ -1,18 +1,10 @@
 package dev.tollgate.bench;
 
-import com.google.protobuf.ByteString;
 import dev.tollgate.cluster.PgCluster;
 import dev.tollgate.objectstore.ObjectStoreSettings;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
 import dev.tollgate.server.ServerConfig;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.testing.Api;
-import dev.tollgate.testing.GrpcTestClients;
 import dev.tollgate.testing.S3Server;
 import dev.tollgate.testing.TestData;
 import dev.tollgate.testing.TestServer;
@@ -30,9 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
@@ -217,55 +207,9 @@ public final class ClusterLoadGenerator {
     System.out.printf("  upload: %s%n", c.perMb());
   }
 
-  /** As {@link IngestLoadGenerator}'s run, with caller {@code c} sending to {@code urlOf.apply(c)}. */
   private static IngestLoadGenerator.Result run(IntFunction<String> urlOf, String token, String project,
       List<byte[]> pprofs, int callers, int seconds) throws InterruptedException {
-    AtomicLong calls = new AtomicLong();
-    AtomicLong bytes = new AtomicLong();
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
-    CountDownLatch done = new CountDownLatch(callers);
-    long start = System.nanoTime();
-    long cpuStart = processCpuNanos();
-    Map<String, Long> threadsBefore = ThreadCpu.snapshot();
-    AtomicLong clientCpu = new AtomicLong();
-    for (int c = 0; c < callers; c++) {
-      int caller = c;
-      Thread.ofPlatform().start(() -> {
-        try {
-          var stub = GrpcTestClients.stub(urlOf.apply(caller), token, project,
-              ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
-          int i = caller;
-          while (System.nanoTime() < end) {
-            byte[] data = pprofs.get(i % pprofs.size());
-            // one series per caller and file, like a scraper's targets x profile types
-            stub.writeRaw(WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
-                .setLabels(LabelSet.newBuilder()
-                    .addLabels(Label.newBuilder().setName("__name__").setValue("bench"))
-                    .addLabels(Label.newBuilder().setName("instance").setValue("caller-" + caller))
-                    .addLabels(Label.newBuilder().setName("file").setValue(String.valueOf(i % pprofs.size()))))
-                .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(data)))).build());
-            i++;
-            bytes.addAndGet(data.length);
-            calls.incrementAndGet();
-          }
-        } finally {
-          clientCpu.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
-          done.countDown();
-        }
-      });
-    }
-    done.await();
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    long cpu = processCpuNanos() - cpuStart;
-    Map<String, Long> threadsAfter = ThreadCpu.snapshot();
-    return new IngestLoadGenerator.Result(calls.get(), bytes.get(), elapsed, cpu / 1e9,
-        ThreadCpu.perCall(threadsBefore, threadsAfter, calls.get())
-            + String.format(", callers %.2f", clientCpu.get() / 1e6 / Math.max(1, calls.get())));
-  }
-
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
+    return IngestLoadGenerator.run(urlOf, token, project, callers, seconds, IngestLoadGenerator.writeRaw(pprofs));
   }
 
   private static long cpuNanos(ProcessHandle p) {

@@ -139,7 +139,8 @@ public final class IngestLoadGenerator {
     // The same server: TollgateServer's transport settings and gRPC service (health, reflection,
     // 64 MiB, listeners on the blocking-task pool), with only the handler and the interceptor gone.
     Server s = TollgateServer.serverBuilder(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).http(0)
-        .service(TollgateServer.grpcService(List.of(noop.bindService())), TollgateServer.grpcDecorator(List.of(noop.bindService())))
+        .service(TollgateServer.grpcService(List.of(noop.bindService())),
+            TollgateServer.grpcDecorator(List.of(noop.bindService())))
         .build();
     s.start().join();
     return s;
@@ -147,7 +148,12 @@ public final class IngestLoadGenerator {
 
   private static Result run(String url, String token, String project, List<byte[]> pprofs, int callers, int seconds)
       throws InterruptedException {
-    return run(url, token, project, callers, seconds, (stub, caller, i) -> {
+    return run(c -> url, token, project, callers, seconds, writeRaw(pprofs));
+  }
+
+  /** WriteRaw of the files in turn, each caller and file its own series. */
+  static Sender writeRaw(List<byte[]> pprofs) {
+    return (stub, caller, i) -> {
       byte[] data = pprofs.get(i % pprofs.size());
       // one series per caller and file, like a scraper's targets x profile types
       WriteRawRequest req = WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
@@ -158,7 +164,7 @@ public final class IngestLoadGenerator {
           .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(data)))).build();
       stub.writeRaw(req);
       return data.length;
-    });
+    };
   }
 
   /** One call of caller {@code caller}, its {@code i}-th; returns the payload bytes sent. */
@@ -169,6 +175,12 @@ public final class IngestLoadGenerator {
   /** {@code callers} platform threads, each sending calls back to back for {@code seconds}. */
   static Result run(String url, String token, String project, int callers, int seconds, Sender sender)
       throws InterruptedException {
+    return run(c -> url, token, project, callers, seconds, sender);
+  }
+
+  /** As above, caller {@code c} sending to {@code urlOf.apply(c)} (several servers). */
+  static Result run(java.util.function.IntFunction<String> urlOf, String token, String project, int callers,
+      int seconds, Sender sender) throws InterruptedException {
     AtomicLong calls = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -181,7 +193,7 @@ public final class IngestLoadGenerator {
       int caller = c;
       Thread.ofPlatform().start(() -> {
         try {
-          var stub = GrpcTestClients.stub(url, token, project,
+          var stub = GrpcTestClients.stub(urlOf.apply(caller), token, project,
               ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class);
           int i = caller;
           while (System.nanoTime() < end) {

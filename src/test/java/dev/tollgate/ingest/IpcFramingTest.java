@@ -26,13 +26,17 @@ import org.junit.jupiter.api.Test;
  * Arrow even accepts). The framing check refuses them before Arrow allocates anything.
  */
 class IpcFramingTest {
+  /** A stored input of ArrowFuzzTest (its findings are kept there as regression inputs). */
+  private byte[] fuzzInput(String name) throws java.io.IOException {
+    try (InputStream in = getClass().getResourceAsStream(
+        "ArrowFuzzTestInputs/anyIpcStream_isReadOrRefused_neverAnotherException/" + name)) {
+      return in.readAllBytes();
+    }
+  }
+
   @Test
   void bufferPastItsBody_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
-    byte[] ipc;
-    try (InputStream in = getClass().getResourceAsStream(
-        "ArrowFuzzTestInputs/anyIpcStream_isReadOrRefused_neverAnotherException/buffer-past-body")) {
-      ipc = in.readAllBytes();
-    }
+    byte[] ipc = fuzzInput("buffer-past-body");
     try (RootAllocator root = new RootAllocator(64L << 20)) {
       ArrowRecords records = new ArrowRecords(root, 16L << 20);
       assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class)
@@ -43,11 +47,7 @@ class IpcFramingTest {
 
   @Test
   void nodeLengthPastIntMax_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
-    byte[] ipc;
-    try (InputStream in = getClass().getResourceAsStream(
-        "ArrowFuzzTestInputs/anyIpcStream_isReadOrRefused_neverAnotherException/node-length-past-int-max")) {
-      ipc = in.readAllBytes();
-    }
+    byte[] ipc = fuzzInput("node-length-past-int-max");
     try (RootAllocator root = new RootAllocator(64L << 20)) {
       ArrowRecords records = new ArrowRecords(root, 16L << 20);
       assertThatThrownBy(() -> records.readSamples(ipc, "ipc_buffer")).isInstanceOf(InvalidProfileException.class)
@@ -58,11 +58,7 @@ class IpcFramingTest {
 
   @Test
   void messageAfterTheSchemaThatIsNoBatch_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
-    byte[] ipc;
-    try (InputStream in = getClass().getResourceAsStream(
-        "ArrowFuzzTestInputs/anyIpcStream_isReadOrRefused_neverAnotherException/non-batch-message-after-schema-leaks-256-bytes")) {
-      ipc = in.readAllBytes();
-    }
+    byte[] ipc = fuzzInput("non-batch-message-after-schema-leaks-256-bytes");
     try (RootAllocator root = new RootAllocator(64L << 20)) {
       ArrowRecords records = new ArrowRecords(root, 16L << 20);
       assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class)
@@ -78,12 +74,7 @@ class IpcFramingTest {
   /** A compressed record batch's buffer stating a negative length (not -1) leaked the batch in VectorLoader. */
   @Test
   void recordBatchBufferStatingANegativeLength_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
-    byte[] ipc;
-    try (InputStream in = getClass().getResourceAsStream(
-        "ArrowFuzzTestInputs/anyIpcStream_isReadOrRefused_neverAnotherException/"
-            + "record-batch-negative-uncompressed-length-leaks-1024-bytes")) {
-      ipc = in.readAllBytes();
-    }
+    byte[] ipc = fuzzInput("record-batch-negative-uncompressed-length-leaks-1024-bytes");
     try (RootAllocator root = new RootAllocator(64L << 20)) {
       ArrowRecords records = new ArrowRecords(root, 16L << 20);
       assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class);

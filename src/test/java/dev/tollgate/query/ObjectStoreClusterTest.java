@@ -79,10 +79,7 @@ class ObjectStoreClusterTest {
       String writer = one.mintToken("agent", "system:profile-writer", project);
       String viewer = one.mintToken("reader", "system:viewer", null);
       Instant start = Instant.now().minusSeconds(60);
-      Queries.push(one.url(), writer, project, Map.of("__name__", "cpu", "job", "app"), pprof);
-      byte[] ipc = AgentArrowFixtures.v2(allocator, AgentArrowFixtures.scenario(0x1234, "abcdef0123456789"));
-      GrpcTestClients.stub(one.url(), writer, project, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
-          .writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
+      storeCpuProfiles(one.url(), writer, project, pprof, allocator);
       Instant end = Instant.now().plusSeconds(60);
 
       Path localSegments = one.config().dataDir().resolve("profiles").resolve(project);
@@ -228,10 +225,7 @@ class ObjectStoreClusterTest {
       String writer = one.mintToken("agent", "system:profile-writer", project);
       String viewer = one.mintToken("reader", "system:viewer", null);
       Instant start = Instant.now().minusSeconds(60);
-      Queries.push(one.url(), writer, project, Map.of("__name__", "cpu", "job", "app"), pprof);
-      byte[] ipc = AgentArrowFixtures.v2(allocator, AgentArrowFixtures.scenario(0x1234, "abcdef0123456789"));
-      GrpcTestClients.stub(one.url(), writer, project, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
-          .writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
+      storeCpuProfiles(one.url(), writer, project, pprof, allocator);
       Instant end = Instant.now().plusSeconds(60);
       awaitUploaded(one.config().dataDir().resolve("profiles").resolve(project), prefix);
       String profiles = "/v1/projects/" + project + "/profiles";
@@ -261,6 +255,15 @@ class ObjectStoreClusterTest {
         assertThat(q.query(Queries.merge(CPU, start, end, ReportType.REPORT_TYPE_TOP)).getTotal()).isEqualTo(7);
       }
     }
+  }
+
+  /** A pprof in series {__name__=cpu, job=app} and the agent's Arrow scenario, whose CPU rows total 7. */
+  private static void storeCpuProfiles(String url, String writer, String project, byte[] pprof,
+      RootAllocator allocator) {
+    Queries.push(url, writer, project, Map.of("__name__", "cpu", "job", "app"), pprof);
+    byte[] ipc = AgentArrowFixtures.v2(allocator, AgentArrowFixtures.scenario(0x1234, "abcdef0123456789"));
+    GrpcTestClients.stub(url, writer, project, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
+        .writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
   }
 
   /** Until the sealed segments are uploaded: their local files are deleted only once the index points at the objects. */
