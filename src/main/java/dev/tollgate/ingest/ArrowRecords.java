@@ -41,13 +41,13 @@ final class ArrowRecords {
       "period_type", "period_unit", "temporality", "period", "duration", "timestamp");
   static final List<String> V1_LOCATION_COLUMNS = List.of("stacktrace_id", "is_complete", "locations");
 
-  private final BufferAllocator allocator;
+  private final ArrowMemory memory;
   private final long maxDecodedBytes;
   private final boolean limitIsMemory;
   private final ProfileLimits limits;
 
-  ArrowRecords(BufferAllocator allocator, long maxDecodedBytes) {
-    this(allocator, maxDecodedBytes, false, ProfileLimits.defaults());
+  ArrowRecords(ArrowMemory memory, long maxDecodedBytes) {
+    this(memory, maxDecodedBytes, false, ProfileLimits.defaults());
   }
 
   /**
@@ -59,8 +59,8 @@ final class ArrowRecords {
    *     and values ({@link ProfileLimits#values}) - every element of every column, nested list and
    *     dictionary, plus each row times the columns the index reads of it
    */
-  ArrowRecords(BufferAllocator allocator, long maxDecodedBytes, boolean limitIsMemory, ProfileLimits limits) {
-    this.allocator = allocator;
+  ArrowRecords(ArrowMemory memory, long maxDecodedBytes, boolean limitIsMemory, ProfileLimits limits) {
+    this.memory = memory;
     this.maxDecodedBytes = maxDecodedBytes;
     this.limitIsMemory = limitIsMemory;
     this.limits = java.util.Objects.requireNonNull(limits, "limits");
@@ -83,8 +83,8 @@ final class ArrowRecords {
    */
   String version(byte[] ipc, String what) {
     IpcFraming.check(ipc, what);
-    try (BufferAllocator memory = forOneStream();
-        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
+    try (ArrowMemory.Stream memory = forOneStream();
+        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory.allocator(),
             CommonsCompressionFactory.INSTANCE)) {
       Schema schema = r.getVectorSchemaRoot().getSchema();
       return schema.getCustomMetadata() == null ? null : schema.getCustomMetadata().get(VERSION_KEY);
@@ -108,9 +108,9 @@ final class ArrowRecords {
     return read(ipc, "ipc_buffer", "v2", V2_COLUMNS, false);
   }
 
-  /** A child allocator for one stream; the reader must be closed before it. */
-  private BufferAllocator forOneStream() {
-    return allocator.newChildAllocator("arrow-stream", 0, maxDecodedBytes);
+  /** The memory of one stream; the reader must be closed before it. */
+  private ArrowMemory.Stream forOneStream() {
+    return memory.forOneStream("arrow-stream", maxDecodedBytes);
   }
 
   /**
@@ -120,7 +120,8 @@ final class ArrowRecords {
    * closed by now, so whatever the root still holds belongs to other calls.
    */
   private RuntimeException tooLarge(String what, OutOfMemoryException e) {
-    if (allocator.getLimit() - allocator.getAllocatedMemory() < maxDecodedBytes) {
+    BufferAllocator shared = memory.root();
+    if (shared.getLimit() - shared.getAllocatedMemory() < maxDecodedBytes) {
       return new ServerCapacityException("the server is decoding too many large Arrow streams at once; retry", e);
     }
     if (limitIsMemory) {
@@ -136,8 +137,8 @@ final class ArrowRecords {
    */
   long readV1Locations(byte[] ipc) {
     IpcFraming.check(ipc, "locations record");
-    try (BufferAllocator memory = forOneStream();
-        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
+    try (ArrowMemory.Stream memory = forOneStream();
+        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory.allocator(),
             CommonsCompressionFactory.INSTANCE)) {
       Schema schema = r.getVectorSchemaRoot().getSchema();
       for (String c : V1_LOCATION_COLUMNS) {
@@ -163,8 +164,8 @@ final class ArrowRecords {
 
   private Summary read(byte[] ipc, String what, String version, List<String> required, boolean v1) {
     IpcFraming.check(ipc, what);
-    try (BufferAllocator memory = forOneStream();
-        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory,
+    try (ArrowMemory.Stream memory = forOneStream();
+        ArrowStreamReader r = new ArrowStreamReader(new ByteArrayInputStream(ipc), memory.allocator(),
             CommonsCompressionFactory.INSTANCE)) {
       VectorSchemaRoot root = r.getVectorSchemaRoot();
       Schema schema = root.getSchema();
@@ -253,7 +254,7 @@ final class ArrowRecords {
   /** The answer of {@code Write}: an IPC stream with one binary column {@code stacktrace_id}. */
   byte[] stacktraceIdsRecord(List<byte[]> ids) {
     Schema schema = new Schema(List.of(new Field("stacktrace_id", FieldType.notNullable(ArrowType.Binary.INSTANCE), null)));
-    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, memory.root())) {
       VarBinaryVector v = (VarBinaryVector) root.getVector(0);
       v.allocateNew(ids.size());
       for (int i = 0; i < ids.size(); i++) {

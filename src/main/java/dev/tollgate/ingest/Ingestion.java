@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,7 @@ public final class Ingestion implements AutoCloseable {
   private final DebuginfoStore debuginfo;
   private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
   private final ScheduledExecutorService timers;
-  private final BufferAllocator allocator;
+  private final ArrowMemory arrowMemory;
   private final List<ServerServiceDefinition> services;
   private final IngestRestService rest;
   private final IngestStats stats;
@@ -92,7 +91,7 @@ public final class Ingestion implements AutoCloseable {
     DecompressionBudget budget = DecompressionBudget.ofHeap();
     // Arrow decodes off the heap (arrow-memory-unsafe: not bounded by the heap nor by
     // MaxDirectMemorySize), so its total is sized from the machine, not from -Xmx.
-    this.allocator = new RootAllocator(settings.effectiveDecodeMemoryBytes());
+    this.arrowMemory = new ArrowMemory(settings.effectiveDecodeMemoryBytes());
     if (budget.profileLimit(settings.maxDecompressedProfileBytes()) < settings.maxDecompressedProfileBytes()) {
       log.warn("profiles are limited to {} bytes decompressed (half the decompression budget, a quarter of the heap)"
           + " instead of {}; give the JVM more heap (-Xmx) to accept larger ones",
@@ -104,7 +103,7 @@ public final class Ingestion implements AutoCloseable {
     OtlpStore otlp = new OtlpStore(db.jdbi(), clock);
     long retentionMillis = settings.retention().toMillis();
     this.services = List.of(
-        ServerInterceptors.intercept(new ProfileStoreGrpcService(recorder, work, timers, allocator, settings,
+        ServerInterceptors.intercept(new ProfileStoreGrpcService(recorder, work, timers, arrowMemory, settings,
             budget), auth),
         ServerInterceptors.intercept(new DebuginfoGrpcService(debuginfo, work), auth),
         ServerInterceptors.intercept(new TelemetryGrpcService(
@@ -161,7 +160,7 @@ public final class Ingestion implements AutoCloseable {
 
   /** The off-heap memory all calls decode Arrow streams in (its limit is the decode budget). */
   BufferAllocator decodeMemory() {
-    return allocator;
+    return arrowMemory.root();
   }
 
   /** The uploaded debug info, for naming native frames on the read path ({@link dev.tollgate.query.Query}). */
@@ -191,7 +190,7 @@ public final class Ingestion implements AutoCloseable {
       objectStore.close();
     }
     try {
-      allocator.close();
+      arrowMemory.close();
     } catch (IllegalStateException e) {
       log.warn("Arrow memory still allocated at close: {}", e.getMessage());
     }

@@ -18,19 +18,27 @@ import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStrea
  * Checks the framing of an Arrow IPC stream before Arrow reads it: every message's metadata and
  * body lie within the bytes; the first message is a schema without a body and every later one a
  * record or dictionary batch; in a record or dictionary batch, every buffer lies within its body
- * and the row count and every node's length and null count are between 0 and INT_MAX. Arrow
+ * and the row count and every node's length and null count are between 0 and INT_MAX, and the
+ * variadic buffer counts of string-view columns are no more than the batch's buffers; the schema
+ * is nested at most {@link #MAX_DEPTH} levels and every dictionary batch's id is one it defines. Arrow
  * Java reads a message's body into memory before it checks these; when one fails it throws
- * without freeing the body, which leaks it from the shared allocator for good (three findings of
- * ArrowFuzzTest). Pure: reads {@code ipc}, allocates nothing.
+ * without freeing the body (ArrowFuzzTest findings). {@link ArrowMemory} frees what it leaves, but
+ * refusing first costs less and names the problem. Pure: reads {@code ipc}, allocates no Arrow
+ * memory.
  */
 final class IpcFraming {
   private static final int CONTINUATION = 0xFFFFFFFF;
+  /** Levels of nested fields a schema may have (the agent's deepest, a stack's function name, is 6). */
+  static final int MAX_DEPTH = 32;
+  /** Fields a schema may have in all, nested ones included (the agent's: one per label name plus about 30). */
+  static final int MAX_FIELDS = 100_000;
 
   private IpcFraming() {}
 
   /** @throws InvalidProfileException naming the first message whose framing is wrong */
   static void check(byte[] ipc, String what) {
     ByteBuffer in = ByteBuffer.wrap(ipc).order(ByteOrder.LITTLE_ENDIAN);
+    java.util.Set<Long> dictionaryIds = new java.util.HashSet<>();
     int pos = 0;
     for (int message = 0; ipc.length - pos >= 4; message++) {
       int len = in.getInt(pos);
@@ -66,6 +74,20 @@ final class IpcFraming {
         if (message == 0 && body != 0) {
           throw bad(what, message, "is a schema with a body of " + body + " bytes");
         }
+        if (message == 0) {
+          org.apache.arrow.flatbuf.Schema schema = (org.apache.arrow.flatbuf.Schema) m.header(
+              new org.apache.arrow.flatbuf.Schema());
+          int[] budget = {MAX_FIELDS};
+          for (int i = 0; i < schema.fieldsLength(); i++) {
+            collectDictionaryIds(schema.fields(i), 1, budget, dictionaryIds, what);
+          }
+        }
+        if (m.headerType() == MessageHeader.DictionaryBatch) {
+          long id = ((DictionaryBatch) m.header(new DictionaryBatch())).id();
+          if (!dictionaryIds.contains(id)) {
+            throw bad(what, message, "is a dictionary batch of id " + id + ", which the schema does not define");
+          }
+        }
         if (message > 0 && m.headerType() != MessageHeader.RecordBatch
             && m.headerType() != MessageHeader.DictionaryBatch) {
           throw bad(what, message, "is neither a record batch nor a dictionary batch (header type "
@@ -87,6 +109,17 @@ final class IpcFraming {
                 || node.nullCount() > node.length()) {
               throw bad(what, message, "node " + i + " has length " + node.length() + " and null count "
                   + node.nullCount());
+            }
+          }
+          // Arrow sizes a list by a string-view column's variadic buffer count before it checks
+          // that there are so many buffers: a corrupt count took the heap (ArrowFuzzTest finding)
+          long variadic = 0;
+          for (int i = 0; i < batch.variadicBufferCountsLength(); i++) {
+            long count = batch.variadicBufferCounts(i);
+            variadic += count;
+            if (count < 0 || variadic > batch.buffersLength()) {
+              throw bad(what, message, "states " + count + " variadic buffers of a column; it has "
+                  + batch.buffersLength() + " buffers in all");
             }
           }
           Buffer b = new Buffer();
@@ -117,6 +150,27 @@ final class IpcFraming {
       }
       pos += len;
       pos += (int) body;
+    }
+  }
+
+  /**
+   * Adds the dictionary ids of {@code field} and its children, {@code depth} levels down; refuses
+   * a schema nested deeper than {@link #MAX_DEPTH} or with more than {@link #MAX_FIELDS} fields in
+   * all. Arrow Java converts a schema's fields recursively: a flatbuffer whose children point back
+   * at their parent overflowed the stack (ArrowFuzzTest finding), and one whose children share
+   * subtrees would take exponential time.
+   */
+  private static void collectDictionaryIds(org.apache.arrow.flatbuf.Field field, int depth, int[] budget,
+      java.util.Set<Long> ids, String what) {
+    if (depth > MAX_DEPTH || --budget[0] < 0) {
+      throw bad(what, 0, "is a schema nested deeper than " + MAX_DEPTH + " levels or with more than "
+          + MAX_FIELDS + " fields");
+    }
+    if (field.dictionary() != null) {
+      ids.add(field.dictionary().id());
+    }
+    for (int i = 0; i < field.childrenLength(); i++) {
+      collectDictionaryIds(field.children(i), depth + 1, budget, ids, what);
     }
   }
 

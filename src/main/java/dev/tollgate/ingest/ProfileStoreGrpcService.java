@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * Parca's ProfileStoreService. Each call is validated and stored on {@code work} (virtual threads),
@@ -31,7 +30,7 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
   private final long maxProfileBytes;
 
   ProfileStoreGrpcService(BlobRecorder recorder, Executor work, ScheduledExecutorService timers,
-      BufferAllocator allocator, IngestSettings settings, DecompressionBudget budget) {
+      ArrowMemory arrowMemory, IngestSettings settings, DecompressionBudget budget) {
     this.recorder = recorder;
     this.work = work;
     this.timers = timers;
@@ -40,8 +39,8 @@ final class ProfileStoreGrpcService extends ProfileStoreServiceGrpc.ProfileStore
     this.maxProfileBytes = budget.profileLimit(settings.maxDecompressedProfileBytes());
     // Decoded Arrow data is bounded per stream here (half the allocator: two of the largest fit at
     // once), in all by the allocator's limit.
-    long maxArrowBytes = Math.min(settings.maxDecompressedProfileBytes(), allocator.getLimit() / 2);
-    this.arrow = new ArrowRecords(allocator, maxArrowBytes, maxArrowBytes < settings.maxDecompressedProfileBytes(),
+    long maxArrowBytes = Math.min(settings.maxDecompressedProfileBytes(), arrowMemory.root().getLimit() / 2);
+    this.arrow = new ArrowRecords(arrowMemory, maxArrowBytes, maxArrowBytes < settings.maxDecompressedProfileBytes(),
         settings.profileLimits());
   }
 

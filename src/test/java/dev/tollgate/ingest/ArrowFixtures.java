@@ -143,9 +143,11 @@ final class ArrowFixtures {
     setStrings(labelDict, labelValues.toArray(String[]::new));
     StructVector locations = locationDictionary(a);
     owned.add(locations);
-    Map<Long, Dictionary> dicts = Map.of(
+    // a stream carries only the dictionaries its schema defines (a stray one is invalid IPC)
+    Map<Long, Dictionary> dicts = withStacktrace ? Map.of(
         LABEL_DICT, new Dictionary(labelDict, new DictionaryEncoding(LABEL_DICT, false, I32)),
-        LOCATION_DICT, new Dictionary(locations, new DictionaryEncoding(LOCATION_DICT, false, I32)));
+        LOCATION_DICT, new Dictionary(locations, new DictionaryEncoding(LOCATION_DICT, false, I32)))
+        : Map.of(LABEL_DICT, new Dictionary(labelDict, new DictionaryEncoding(LABEL_DICT, false, I32)));
     VectorSchemaRoot root = VectorSchemaRoot.create(schema, a);
     owned.add(root);
     StructVector labels = (StructVector) root.getVector("labels");

@@ -3,7 +3,6 @@ package dev.tollgate.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.apache.arrow.memory.RootAllocator;
 
 /**
  * The Arrow IPC path of {@code WriteArrow} and {@code Write} ({@link ArrowRecords#readSamples},
@@ -17,13 +16,13 @@ import org.apache.arrow.memory.RootAllocator;
  * for {@code maxDuration} (docs/benchmarks.md, "Fuzzing").
  */
 class ArrowFuzzTest {
-  static final RootAllocator ROOT = new RootAllocator(64L << 20);
-  static final ArrowRecords ARROW = new ArrowRecords(ROOT, 16L << 20, false,
+  static final ArrowMemory MEMORY = new ArrowMemory(64L << 20);
+  static final ArrowRecords ARROW = new ArrowRecords(MEMORY, 16L << 20, false,
       new ProfileLimits(10_000, 10_000, 10_000, 20_000, 200_000));
 
   @FuzzTest(maxDuration = "20s")
   void anyIpcStream_isReadOrRefused_neverAnotherException(byte[] ipc) {
-    long before = ROOT.getAllocatedMemory(); // each input on its own, whatever one before it did
+    long before = MEMORY.root().getAllocatedMemory(); // each input on its own, whatever one before it did
     try {
       ArrowRecords.Summary s = ARROW.readSamples(ipc, "ipc_buffer");
       assertThat(s.rows()).isNotNegative();
@@ -36,6 +35,6 @@ class ArrowFuzzTest {
     } catch (InvalidProfileException | ServerCapacityException e) {
       assertThat(e.getMessage()).isNotBlank();
     }
-    assertThat(ROOT.getAllocatedMemory()).as("Arrow memory freed").isEqualTo(before);
+    assertThat(MEMORY.root().getAllocatedMemory()).as("Arrow memory freed").isEqualTo(before);
   }
 }

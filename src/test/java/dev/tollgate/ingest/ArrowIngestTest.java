@@ -77,7 +77,7 @@ class ArrowIngestTest {
   @Test
   void writeArrow_v2WithLz4ReeLabelsAndListViewStacktraces_isStoredUnderEachLabelSet() throws Exception {
     byte[] ipc = ArrowFixtures.v2(allocator);
-    ArrowRecords.Summary summary = new ArrowRecords(allocator, 1 << 20).readV2(ipc);
+    ArrowRecords.Summary summary = new ArrowRecords(new ArrowMemory(1 << 24), 1 << 20).readV2(ipc);
     assertThat(summary.rows()).isEqualTo(3);
 
     blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
@@ -141,7 +141,7 @@ class ArrowIngestTest {
   void writeArrow_severalRecordBatches_eachWithItsOwnDictionaries_areAllIndexed() throws Exception {
     byte[] ipc = ArrowFixtures.v2Batches(allocator, "v2", true,
         List.of(List.of("n1", "n2", "app", "db"), List.of("n3", "n4", "web", "cache")));
-    ArrowRecords.Summary summary = new ArrowRecords(allocator, 1 << 20).readV2(ipc);
+    ArrowRecords.Summary summary = new ArrowRecords(new ArrowMemory(1 << 24), 1 << 20).readV2(ipc);
     assertThat(summary.rows()).isEqualTo(6);
 
     blocking().writeArrow(WriteArrowRequest.newBuilder().setIpcBuffer(ByteString.copyFrom(ipc)).build());
@@ -178,9 +178,9 @@ class ArrowIngestTest {
   @Test
   void arrowDecoding_whileOtherStreamsFillTheSharedAllocator_isResourceExhausted_thenWorksAgain() {
     byte[] ipc = ArrowFixtures.v2(allocator);
-    try (RootAllocator root = new RootAllocator(8 << 20);
-        BufferAllocator others = root.newChildAllocator("other calls", 0, 8 << 20)) {
-      ArrowRecords records = new ArrowRecords(root, 2 << 20);
+    try (ArrowMemory memory = new ArrowMemory(8 << 20);
+        BufferAllocator others = memory.root().newChildAllocator("other calls", 0, 8 << 20)) {
+      ArrowRecords records = new ArrowRecords(memory, 2 << 20);
       org.apache.arrow.memory.ArrowBuf held = others.buffer(8 << 20);
       assertThatThrownBy(() -> records.readV2(ipc)).satisfies(e -> {
         Status status = GrpcErrors.toStatus(e).getStatus();

@@ -11,7 +11,12 @@ import java.util.List;
 import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flatbuf.MetadataVersion;
+import java.util.Map;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -37,37 +42,37 @@ class IpcFramingTest {
   @Test
   void bufferPastItsBody_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
     byte[] ipc = fuzzInput("buffer-past-body");
-    try (RootAllocator root = new RootAllocator(64L << 20)) {
-      ArrowRecords records = new ArrowRecords(root, 16L << 20);
+    try (ArrowMemory memory = new ArrowMemory(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(memory, 16L << 20);
       assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class)
           .hasMessage("locations record is not a valid Arrow IPC stream: message 1 buffer 5 is outside the body");
-      assertThat(root.getAllocatedMemory()).isZero();
+      assertThat(memory.root().getAllocatedMemory()).isZero();
     }
   }
 
   @Test
   void nodeLengthPastIntMax_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
     byte[] ipc = fuzzInput("node-length-past-int-max");
-    try (RootAllocator root = new RootAllocator(64L << 20)) {
-      ArrowRecords records = new ArrowRecords(root, 16L << 20);
+    try (ArrowMemory memory = new ArrowMemory(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(memory, 16L << 20);
       assertThatThrownBy(() -> records.readSamples(ipc, "ipc_buffer")).isInstanceOf(InvalidProfileException.class)
           .hasMessageStartingWith("ipc_buffer is not a valid Arrow IPC stream: message ");
-      assertThat(root.getAllocatedMemory()).isZero();
+      assertThat(memory.root().getAllocatedMemory()).isZero();
     }
   }
 
   @Test
   void messageAfterTheSchemaThatIsNoBatch_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
     byte[] ipc = fuzzInput("non-batch-message-after-schema-leaks-256-bytes");
-    try (RootAllocator root = new RootAllocator(64L << 20)) {
-      ArrowRecords records = new ArrowRecords(root, 16L << 20);
+    try (ArrowMemory memory = new ArrowMemory(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(memory, 16L << 20);
       assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class)
           .hasMessage("locations record is not a valid Arrow IPC stream: message 1 is neither a record batch"
               + " nor a dictionary batch (header type 0)");
       assertThatThrownBy(() -> records.readSamples(ipc, "ipc_buffer")).isInstanceOf(InvalidProfileException.class)
           .hasMessage("ipc_buffer is not a valid Arrow IPC stream: message 1 is neither a record batch"
               + " nor a dictionary batch (header type 0)");
-      assertThat(root.getAllocatedMemory()).isZero();
+      assertThat(memory.root().getAllocatedMemory()).isZero();
     }
   }
 
@@ -75,12 +80,54 @@ class IpcFramingTest {
   @Test
   void recordBatchBufferStatingANegativeLength_isInvalid_andLeavesNoArrowMemoryAllocated() throws Exception {
     byte[] ipc = fuzzInput("record-batch-negative-uncompressed-length-leaks-1024-bytes");
-    try (RootAllocator root = new RootAllocator(64L << 20)) {
-      ArrowRecords records = new ArrowRecords(root, 16L << 20);
+    try (ArrowMemory memory = new ArrowMemory(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(memory, 16L << 20);
       assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class);
       assertThatThrownBy(() -> records.readSamples(ipc, "ipc_buffer")).isInstanceOf(InvalidProfileException.class)
           .hasMessageContaining("states no usable uncompressed length");
-      assertThat(root.getAllocatedMemory()).isZero();
+      assertThat(memory.root().getAllocatedMemory()).isZero();
+    }
+  }
+
+  /** A string-view column's variadic buffer count changed by one byte made Arrow size a list by it: heap gone. */
+  @Test
+  void variadicBufferCountPastTheBuffers_isInvalid_andTakesNoMemory() throws Exception {
+    byte[] ipc = fuzzInput("variadic-count-takes-the-heap");
+    try (ArrowMemory memory = new ArrowMemory(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(memory, 16L << 20);
+      assertThatThrownBy(() -> records.readSamples(ipc, "ipc_buffer")).isInstanceOf(InvalidProfileException.class)
+          .hasMessageContaining("variadic buffers of a column");
+      assertThat(memory.root().getAllocatedMemory()).isZero();
+    }
+  }
+
+  /** A schema whose fields nest without end (a flatbuffer child pointing back) overflowed Arrow's stack. */
+  @Test
+  void schemaNestedPastTheLimit_isInvalid_beforeArrowRecursesIntoIt() throws Exception {
+    byte[] ipc = fuzzInput("schema-nesting-overflows-the-stack");
+    try (ArrowMemory memory = new ArrowMemory(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(memory, 16L << 20);
+      assertThatThrownBy(() -> records.readV1Locations(ipc)).isInstanceOf(InvalidProfileException.class)
+          .hasMessageContaining("is a schema nested deeper than 32 levels or with more than 100000 fields");
+      assertThat(memory.root().getAllocatedMemory()).isZero();
+    }
+  }
+
+  @Test
+  void dictionaryBatchOfAnIdTheSchemaLacks_isInvalid() {
+    try (RootAllocator a = new RootAllocator();
+        VarCharVector names = new VarCharVector("names", a);
+        IntVector x = new IntVector("x", a)) {
+      ArrowFixtures.setStrings(names, "a");
+      x.allocateNew(1);
+      x.set(0, 7);
+      x.setValueCount(1);
+      var root = new org.apache.arrow.vector.VectorSchemaRoot(List.of(x));
+      var stray = new Dictionary(names, new DictionaryEncoding(99, false, null));
+      byte[] ipc = ArrowFixtures.writeStream(List.of(new ArrowFixtures.Part(root, Map.of(99L, stray))), a);
+      assertThatThrownBy(() -> IpcFraming.check(ipc, "ipc_buffer")).isInstanceOf(InvalidProfileException.class)
+          .hasMessage("ipc_buffer is not a valid Arrow IPC stream: message 1 is a dictionary batch of id 99,"
+              + " which the schema does not define");
     }
   }
 
@@ -95,11 +142,11 @@ class IpcFramingTest {
     ByteBuffer ipc = ByteBuffer.allocate(8 + padded + 8 + 8).order(ByteOrder.LITTLE_ENDIAN);
     ipc.putInt(-1).putInt(padded).put(metadata).position(8 + padded);
     ipc.putLong(0).putInt(-1).putInt(0); // the 8-byte body, then end of stream
-    try (RootAllocator root = new RootAllocator(64L << 20)) {
-      ArrowRecords records = new ArrowRecords(root, 16L << 20);
+    try (ArrowMemory memory = new ArrowMemory(64L << 20)) {
+      ArrowRecords records = new ArrowRecords(memory, 16L << 20);
       assertThatThrownBy(() -> records.readV1Locations(ipc.array())).isInstanceOf(InvalidProfileException.class)
           .hasMessage("locations record is not a valid Arrow IPC stream: message 0 is a schema with a body of 8 bytes");
-      assertThat(root.getAllocatedMemory()).isZero();
+      assertThat(memory.root().getAllocatedMemory()).isZero();
     }
   }
 
