@@ -54,9 +54,9 @@ final class ArrowRecords {
    * @param limitIsMemory true when {@code maxDecodedBytes} is lower than the configured limit
    *     because of the memory the server has: a stream over it is then refused retryably
    * @param limits the work one stream may cause, counted as each batch is loaded and before its
-   *     rows are read: rows ({@link ProfileLimits#samples}; locations records:
+   *     rows are read: rows ({@link ProfileLimits#arrowRows}; locations records:
    *     {@link ProfileLimits#locations}), entries of one dictionary ({@link ProfileLimits#strings}),
-   *     and values ({@link ProfileLimits#values}) - every element of every column, nested list and
+   *     and values ({@link ProfileLimits#arrowValues}) - every element of every column, nested list and
    *     dictionary, plus each row times the columns the index reads of it
    */
   ArrowRecords(ArrowMemory memory, long maxDecodedBytes, boolean limitIsMemory, ProfileLimits limits) {
@@ -198,7 +198,7 @@ final class ArrowRecords {
         rows += n;
         List<FieldVector> labelColumns = ArrowRows.labelColumns(root, v1);
         // each row reads its labels, the six profile type columns, timestamp and (v1) stacktrace_id
-        values = counted(what, r, rows, limits.samples(), values + (long) n * (labelColumns.size() + 8));
+        values = counted(what, r, rows, limits.arrowRows(), values + (long) n * (labelColumns.size() + 8));
         for (int row = 0; row < n; row++) {
           SortedMap<String, String> key = ArrowRows.labels(labelColumns, row, r, v1);
           if (!series.containsKey(key)) {
@@ -235,7 +235,7 @@ final class ArrowRecords {
   private long counted(String what, ArrowStreamReader r, long rows, long maxRows, long values) throws IOException {
     if (rows > maxRows) {
       throw new InvalidProfileException(what + " has more than " + maxRows + " rows ("
-          + (maxRows == limits.samples() ? "--max-profile-samples" : "--max-profile-locations") + ")");
+          + (maxRows == limits.arrowRows() ? "--max-arrow-rows" : "--max-profile-locations") + ")");
     }
     var dictionaries = r.getDictionaryVectors().values();
     if (ArrowCounts.largestDictionary(dictionaries) > limits.strings()) {
@@ -244,9 +244,9 @@ final class ArrowRecords {
     }
     values += ArrowCounts.elements(r.getVectorSchemaRoot().getFieldVectors())
         + ArrowCounts.dictionaryElements(dictionaries);
-    if (values > limits.values()) {
-      throw new InvalidProfileException(what + " holds more than " + limits.values()
-          + " values in its columns, lists and dictionaries (--max-profile-values)");
+    if (values > limits.arrowValues()) {
+      throw new InvalidProfileException(what + " holds more than " + limits.arrowValues()
+          + " values in its columns, lists and dictionaries (--max-arrow-values)");
     }
     return values;
   }

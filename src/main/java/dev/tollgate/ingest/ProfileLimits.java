@@ -4,9 +4,12 @@ package dev.tollgate.ingest;
  * How many objects one pprof profile may make the server build, checked while its bytes are
  * scanned and before any protobuf object exists. The byte limits bound what a profile weighs on
  * the wire and inflated; these bound the work: two bytes ({@code 12 00}) are an empty sample,
- * so 256 MiB of inflated bytes can describe 134 million of them. Arrow records are bounded by the
- * same limits ({@link ArrowRecords}): rows by {@code samples}, rows of a v1 locations record by
- * {@code locations}, one dictionary's entries by {@code strings}, all elements by {@code values}.
+ * so 256 MiB of inflated bytes can describe 134 million of them. Arrow records ({@link ArrowRecords})
+ * have limits of their own for rows ({@code arrowRows}) and values ({@code arrowValues}), because
+ * the agent's largest calls hold far more than the largest pprof (a 32 MiB call of 128-frame
+ * stacks is about 400,000 rows and 51 million values) and their decoded size is bounded by the
+ * decode memory anyway; rows of a v1 locations record are bounded by {@code locations}, one
+ * dictionary's entries by {@code strings}.
  *
  * @param samples samples in one profile (default 1,000,000)
  * @param locations locations in one profile, and mappings (default 1,000,000)
@@ -14,9 +17,15 @@ package dev.tollgate.ingest;
  * @param strings entries of the string table (default 2,000,000)
  * @param values entries inside samples and locations - sample values, location ids, labels,
  *     location lines - and fields the server does not know, in all (default 20,000,000)
+ * @param arrowRows rows of one Arrow samples stream (default 10,000,000)
+ * @param arrowValues elements of one Arrow stream's columns, nested lists and dictionaries, plus
+ *     each row times the columns the index reads of it (default 500,000,000)
  */
-public record ProfileLimits(long samples, long locations, long functions, long strings, long values) {
+public record ProfileLimits(long samples, long locations, long functions, long strings, long values,
+    long arrowRows, long arrowValues) {
   public ProfileLimits {
+    positive(arrowRows, "arrowRows");
+    positive(arrowValues, "arrowValues");
     positive(samples, "samples");
     positive(locations, "locations");
     positive(functions, "functions");
@@ -24,12 +33,17 @@ public record ProfileLimits(long samples, long locations, long functions, long s
     positive(values, "values");
   }
 
+  /** Arrow streams bounded like pprof profiles: rows by {@code samples}, values by {@code values}. */
+  public ProfileLimits(long samples, long locations, long functions, long strings, long values) {
+    this(samples, locations, functions, strings, values, samples, values);
+  }
+
   /**
    * Far above real profiles (the largest in the test data has a few thousand samples; a busy
    * parca-agent pprof tens of thousands), far below what exhausts a 1 GiB heap.
    */
   public static ProfileLimits defaults() {
-    return new ProfileLimits(1_000_000, 1_000_000, 1_000_000, 2_000_000, 20_000_000);
+    return new ProfileLimits(1_000_000, 1_000_000, 1_000_000, 2_000_000, 20_000_000, 10_000_000, 500_000_000);
   }
 
   /**

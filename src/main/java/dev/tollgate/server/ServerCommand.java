@@ -107,7 +107,7 @@ public final class ServerCommand implements Callable<Integer> {
   long decodeMemory;
 
   @Option(names = "--max-profile-samples", defaultValue = "${env:TOLLGATE_MAX_PROFILE_SAMPLES:-1000000}",
-      description = "Most samples in one pprof profile, and rows in one Arrow record (env TOLLGATE_MAX_PROFILE_SAMPLES)."
+      description = "Most samples in one pprof profile (env TOLLGATE_MAX_PROFILE_SAMPLES)."
           + " Default: ${DEFAULT-VALUE}.")
   long maxProfileSamples;
 
@@ -129,9 +129,19 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--max-profile-values", defaultValue = "${env:TOLLGATE_MAX_PROFILE_VALUES:-20000000}",
       description = "Most entries inside the samples and locations of one pprof profile - values, location ids,"
-          + " labels, lines - and unknown fields, in all; in one Arrow record, elements of its columns, lists and"
-          + " dictionaries (env TOLLGATE_MAX_PROFILE_VALUES). Default: ${DEFAULT-VALUE}.")
+          + " labels, lines - and unknown fields, in all (env TOLLGATE_MAX_PROFILE_VALUES). Default: ${DEFAULT-VALUE}.")
   long maxProfileValues;
+
+  @Option(names = "--max-arrow-rows", defaultValue = "${env:TOLLGATE_MAX_ARROW_ROWS:-10000000}",
+      description = "Most rows in one Arrow samples stream (WriteArrow, Write) (env TOLLGATE_MAX_ARROW_ROWS)."
+          + " Default: ${DEFAULT-VALUE}.")
+  long maxArrowRows;
+
+  @Option(names = "--max-arrow-values", defaultValue = "${env:TOLLGATE_MAX_ARROW_VALUES:-500000000}",
+      description = "Most values in one Arrow stream: elements of its columns, nested lists and dictionaries, plus"
+          + " each row times the columns the server reads of it (env TOLLGATE_MAX_ARROW_VALUES)."
+          + " Default: ${DEFAULT-VALUE}.")
+  long maxArrowValues;
 
   @Option(names = "--object-store-url", defaultValue = "${env:TOLLGATE_OBJECT_STORE_URL}",
       description = "s3://bucket/prefix: sealed profile segments and debug info go to this S3-compatible bucket and"
@@ -188,7 +198,7 @@ public final class ServerCommand implements Callable<Integer> {
         dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies),
         iamMaxStaleness, legacyKeyEncryptionKeyFile, blankToNull(System.getenv(LegacyKeyEncryption.ENV)),
         objectStore(), new ProfileLimits(maxProfileSamples, maxProfileLocations, maxProfileFunctions,
-            maxProfileStrings, maxProfileValues), decodeMemory);
+            maxProfileStrings, maxProfileValues, maxArrowRows, maxArrowValues), decodeMemory);
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

@@ -74,7 +74,7 @@ class ArrowCountBoundsTest {
     assertThat(bomb.length).isLessThan(1 << 20);
     Status s = writeArrow(bomb);
     assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(s.getDescription()).isEqualTo("ipc_buffer has more than 1000000 rows (--max-profile-samples)");
+    assertThat(s.getDescription()).isEqualTo("ipc_buffer has more than 1000000 rows (--max-arrow-rows)");
   }
 
   @Test
@@ -83,9 +83,30 @@ class ArrowCountBoundsTest {
     Status s = writeArrow(bomb);
     assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(s.getDescription()).isEqualTo("ipc_buffer holds more than 1000000 values in its columns, lists and"
-        + " dictionaries (--max-profile-values)");
+        + " dictionaries (--max-arrow-values)");
     // the same shape with a real stack is stored
     assertThat(writeArrow(ArrowFixtures.v2TinyRows(allocator, 3, 64))).isEqualTo(Status.OK);
+  }
+
+  /**
+   * The agent's largest calls hold more values than the largest pprof may (a 32 MiB call of
+   * 128-frame stacks is about 51 M): with the default limits a stream of 25 M stack entries is
+   * read; with the Arrow limits as low as the pprof ones it would be refused, never retried.
+   */
+  @Test
+  void streamOverThePprofValueLimit_isRead_withTheDefaultArrowLimits() {
+    byte[] stream = ArrowFixtures.v2TinyRows(allocator, 200_000, 25_000_000);
+    ProfileLimits defaults = ProfileLimits.defaults();
+    assertThat(defaults.arrowValues()).isGreaterThan(25_000_000).isGreaterThan(defaults.values());
+    try (ArrowMemory memory = new ArrowMemory(1L << 30)) {
+      assertThat(new ArrowRecords(memory, 512L << 20, false, defaults).readSamples(stream, "ipc_buffer").rows())
+          .isEqualTo(200_000);
+      ProfileLimits asPprof = new ProfileLimits(defaults.samples(), defaults.locations(), defaults.functions(),
+          defaults.strings(), defaults.values());
+      assertThatThrownBy(() -> new ArrowRecords(memory, 512L << 20, false, asPprof).readSamples(stream, "ipc_buffer"))
+          .isInstanceOf(InvalidProfileException.class).hasMessageContaining("(--max-arrow-values)");
+      assertThat(memory.root().getAllocatedMemory()).isZero();
+    }
   }
 
   @Test
@@ -107,7 +128,7 @@ class ArrowCountBoundsTest {
         .satisfies(e -> {
           Status s = Status.fromThrowable(e.getCause());
           assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(s.getDescription()).isEqualTo("samples record has more than 1000000 rows (--max-profile-samples)");
+          assertThat(s.getDescription()).isEqualTo("samples record has more than 1000000 rows (--max-arrow-rows)");
         });
   }
 }
