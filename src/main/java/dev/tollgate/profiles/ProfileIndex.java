@@ -51,6 +51,47 @@ final class ProfileIndex {
    */
   record Location(String segment, long offset, long length, BlobKind kind, String storedBy, String objectKey) {}
 
+  /** A blob's digest with the ids its entries were stored under; inserted with the blob's index rows. */
+  record DigestRow(String projectId, String digest, List<String> profileIds, long receivedAt) {}
+
+  /**
+   * Which of {@code digests} the project has stored (any server), each with the profile ids its
+   * blob's entries were stored under.
+   */
+  Map<String, List<String>> storedDigests(String projectId, java.util.Collection<String> digests) {
+    Map<String, List<String>> found = new java.util.HashMap<>();
+    List<String> all = List.copyOf(new java.util.LinkedHashSet<>(digests));
+    for (int from = 0; from < all.size(); from += 500) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+      jdbi.useHandle(h -> h.createQuery("SELECT digest, profile_ids FROM blob_digests"
+              + " WHERE project_id = :p AND digest IN (<d>)")
+          .bind("p", projectId).bindList("d", chunk)
+          .map((rs, ctx) -> Map.entry(rs.getString(1), List.of(rs.getString(2).split(","))))
+          .forEach(e -> found.put(e.getKey(), e.getValue())));
+    }
+    return found;
+  }
+
+  /** In the transaction of {@code h}: a primary key conflict (another server stored the same blob) fails it. */
+  static void insertDigests(Handle h, List<DigestRow> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    var batch = h.prepareBatch("INSERT INTO blob_digests (project_id, digest, profile_ids, received_at)"
+        + " VALUES (:p, :d, :ids, :at)");
+    for (DigestRow r : rows) {
+      batch.bind("p", r.projectId()).bind("d", r.digest()).bind("ids", String.join(",", r.profileIds()))
+          .bind("at", r.receivedAt()).add();
+    }
+    batch.execute();
+  }
+
+  /** Forgets digests of blobs received before {@code cutoffMillis} (their blobs are past the retention). */
+  int deleteDigestsBefore(long cutoffMillis) {
+    return jdbi.withHandle(h -> h.createUpdate("DELETE FROM blob_digests WHERE received_at < :c")
+        .bind("c", cutoffMillis).execute());
+  }
+
   void insert(List<IndexRow> rows) {
     insert(rows, h -> {});
   }

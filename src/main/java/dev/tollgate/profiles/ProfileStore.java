@@ -316,6 +316,7 @@ public final class ProfileStore implements AutoCloseable {
     if (objects != null) {
       deleted += deleteExpiredObjects(cutoff);
     }
+    index.deleteDigestsBefore(cutoff);
     if (deleted > 0) {
       log.info("retention: deleted {} segments older than {}", deleted, retention);
     }
@@ -340,6 +341,11 @@ public final class ProfileStore implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /** Blobs not stored again because the same content already was: retries of calls whose answer was lost. */
+  public long retriesRecognized() {
+    return writer.retriesRecognized();
   }
 
   /** Segment fsyncs so far (group commit: concurrent appends share one). */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,9 @@ final class SegmentRecovery {
 
   private SegmentRecovery() {}
 
+  /** A frame found past the indexed end, with the rows it would index. */
+  private record Frame(FrameHeader header, List<IndexRow> rows) {}
+
   /** Result of one segment's recovery. */
   record Outcome(long validLength, int reindexed, long truncatedBytes, int droppedRows) {}
 
@@ -31,6 +35,7 @@ final class SegmentRecovery {
       int dropped = index.deleteBeyond(projectId, segment, fileLength);
       long pos = index.indexedEnd(projectId, segment);
       List<IndexRow> rows = new ArrayList<>();
+      List<Frame> frames = new ArrayList<>();
       ByteBuffer prefix = ByteBuffer.allocate(Frames.PREFIX);
       while (pos < fileLength) {
         prefix.clear();
@@ -54,12 +59,37 @@ final class SegmentRecovery {
         }
         long frameLength = Frames.PREFIX + len;
         long size = len - 4 - ByteBuffer.wrap(payload.array()).getInt();
+        List<IndexRow> frameRows = new ArrayList<>();
         for (FrameHeader.Entry e : h.entries()) {
-          rows.add(IndexRow.of(projectId, h, e, segment, pos, frameLength, size, index.nodeId()));
+          frameRows.add(IndexRow.of(projectId, h, e, segment, pos, frameLength, size, index.nodeId()));
         }
+        frames.add(new Frame(h, frameRows));
         pos += frameLength;
       }
-      index.insert(rows);
+      // A frame stored but not indexed was never acknowledged: its client may have retried it
+      // meanwhile, here or on another server. Then the retry is what stays indexed.
+      Map<String, List<String>> stored = index.storedDigests(projectId,
+          frames.stream().map(f -> f.header().digest()).filter(java.util.Objects::nonNull).toList());
+      List<ProfileIndex.DigestRow> digests = new ArrayList<>();
+      int retried = 0;
+      for (Frame f : frames) {
+        String digest = f.header().digest();
+        if (digest != null && stored.containsKey(digest)) {
+          retried++;
+          continue;
+        }
+        if (digest != null) {
+          List<String> ids = f.header().entries().stream().map(FrameHeader.Entry::id).toList();
+          stored.put(digest, ids);
+          digests.add(new ProfileIndex.DigestRow(projectId, digest, ids, f.header().receivedAt()));
+        }
+        rows.addAll(f.rows());
+      }
+      index.insert(rows, h -> ProfileIndex.insertDigests(h, digests));
+      if (retried > 0) {
+        log.info("segment {}/{}: {} stored but unindexed records were retried and stored since; left unindexed",
+            projectId, segment, retried);
+      }
       long cut = fileLength - pos;
       if (cut > 0) {
         dropped += index.deleteBeyond(projectId, segment, pos);

@@ -49,6 +49,7 @@ final class SegmentWriter implements AutoCloseable {
   /** The highest sequence used per project: uploaded segments' files are gone, yet a name must never repeat. */
   private final Map<String, Long> lastSequence = new HashMap<>();
   private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong retriesRecognized = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   SegmentWriter(Path root, ProfileIndex index, InstantSource clock, long segmentMaxBytes, Duration segmentMaxAge) {
@@ -72,20 +73,23 @@ final class SegmentWriter implements AutoCloseable {
     this.thread = Thread.ofPlatform().name("tollgate-segment-writer").daemon(true).start(this::run);
   }
 
-  /** One blob ready to write: its frame and its index rows, whose location the writer fills in. */
-  private record PreparedBlob(ByteBuffer frame, List<IndexRow> rows) {}
+  /**
+   * One blob ready to write: its frame, its index rows (whose location the writer fills in), its
+   * content digest and the ids of its entries.
+   */
+  private record PreparedBlob(ByteBuffer frame, List<IndexRow> rows, String digest, List<String> ids) {}
 
   /** One caller's blobs; acknowledged together. */
   private static final class Append implements Runnable {
     final String projectId;
     final List<PreparedBlob> blobs;
-    final List<String> ids;
     final CompletableFuture<List<String>> done = new CompletableFuture<>();
+    /** The answer: one profile id per entry, the stored ones' for a blob stored before. */
+    final List<String> ids = new ArrayList<>();
 
-    Append(String projectId, List<PreparedBlob> blobs, List<String> ids) {
+    Append(String projectId, List<PreparedBlob> blobs) {
       this.projectId = projectId;
       this.blobs = blobs;
-      this.ids = ids;
     }
 
     @Override
@@ -102,28 +106,29 @@ final class SegmentWriter implements AutoCloseable {
     long now = clock.millis();
     String project = projectId.toString();
     List<PreparedBlob> prepared = new ArrayList<>(blobs.size());
-    List<String> callIds = new ArrayList<>();
     try {
       for (NewBlob blob : blobs) {
         List<FrameHeader.Entry> entries = new ArrayList<>(blob.entries().size());
+        List<String> blobIds = new ArrayList<>(blob.entries().size());
         for (SeriesEntry e : blob.entries()) {
           String id = ids.next(now);
-          callIds.add(id);
+          blobIds.add(id);
           entries.add(new FrameHeader.Entry(id, e.labels(), e.profileTypes(), e.sampleTimeMillis(),
               e.sampleEndMillis()));
         }
+        String digest = BlobDigests.of(blob);
         FrameHeader h = new FrameHeader(blob.kind().name(), now, source.id(), source.name(), entries,
-            blob.rawSample());
+            blob.rawSample(), digest);
         List<IndexRow> rows = new ArrayList<>(entries.size());
         for (FrameHeader.Entry e : entries) {
           rows.add(IndexRow.of(project, h, e, null, 0, 0, blob.bytes().length, index.nodeId()));
         }
-        prepared.add(new PreparedBlob(Frames.encode(h, blob.bytes()), rows));
+        prepared.add(new PreparedBlob(Frames.encode(h, blob.bytes()), rows, digest, List.copyOf(blobIds)));
       }
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
-    Append a = new Append(project, prepared, List.copyOf(callIds));
+    Append a = new Append(project, prepared);
     enqueue(a, a.done);
     return a.done;
   }
@@ -187,10 +192,25 @@ final class SegmentWriter implements AutoCloseable {
     }
     Map<Segment, Long> touched = new LinkedHashMap<>(); // segment -> its size before this batch
     List<IndexRow> rows = new ArrayList<>();
+    List<ProfileIndex.DigestRow> digests = new ArrayList<>();
     long now = clock.millis();
     try {
+      // A retry of a call whose answer was lost is answered with what its first attempt stored
+      // (on any server), and a blob twice in this batch is written once.
+      Map<String, Map<String, List<String>>> stored = storedDigests(appends);
       for (Append a : appends) {
+        a.ids.clear();
+        Map<String, List<String>> known = stored.get(a.projectId);
         for (PreparedBlob blob : a.blobs) {
+          List<String> earlier = known.get(blob.digest());
+          if (earlier != null) {
+            a.ids.addAll(earlier);
+            retriesRecognized.incrementAndGet();
+            continue;
+          }
+          known.put(blob.digest(), blob.ids());
+          digests.add(new ProfileIndex.DigestRow(a.projectId, blob.digest(), blob.ids(), now));
+          a.ids.addAll(blob.ids());
           Segment seg = activeSegment(a.projectId, now, blob.frame().remaining(), touched);
           touched.putIfAbsent(seg, seg.size());
           long offset = seg.append(blob.frame());
@@ -205,9 +225,9 @@ final class SegmentWriter implements AutoCloseable {
         fsyncs.incrementAndGet();
       }
       if (ackAfterUpload) {
-        uploadAndIndex(touched.keySet(), rows, now);
+        uploadAndIndex(touched.keySet(), rows, digests, now);
       } else {
-        index.insert(rows);
+        index.insert(rows, h -> ProfileIndex.insertDigests(h, digests));
       }
     } catch (Exception e) {
       log.error("writing a batch of {} calls failed; rolling back", appends.size(), e);
@@ -230,23 +250,44 @@ final class SegmentWriter implements AutoCloseable {
       }
     }
     for (Append a : appends) {
-      a.done.complete(a.ids);
+      a.done.complete(List.copyOf(a.ids));
     }
+  }
+
+  /** Per project of the batch, the digests of its blobs already stored, with their profile ids. */
+  private Map<String, Map<String, List<String>>> storedDigests(List<Append> appends) {
+    Map<String, List<String>> byProject = new HashMap<>();
+    for (Append a : appends) {
+      for (PreparedBlob b : a.blobs) {
+        byProject.computeIfAbsent(a.projectId, k -> new ArrayList<>()).add(b.digest());
+      }
+    }
+    Map<String, Map<String, List<String>>> stored = new HashMap<>();
+    byProject.forEach((project, digests) -> stored.put(project, index.storedDigests(project, digests)));
+    return stored;
+  }
+
+  /** Blobs not stored again because a blob of the same content already was (retried calls). */
+  long retriesRecognized() {
+    return retriesRecognized.get();
   }
 
   /**
    * Group commit into object storage: every segment of the batch is sealed and put as one object,
    * then the batch's index rows and the objects' rows are committed in one transaction.
    */
-  private void uploadAndIndex(java.util.Set<Segment> segments, List<IndexRow> rows, long now) throws IOException {
+  private void uploadAndIndex(java.util.Set<Segment> segments, List<IndexRow> rows,
+      List<ProfileIndex.DigestRow> digests, long now) throws IOException {
     Map<Segment, String> keys = new LinkedHashMap<>();
     for (Segment s : segments) {
       active.remove(projectOf(s), s);
       s.close();
       keys.put(s, uploader.put(projectOf(s), s.path));
     }
-    index.insert(rows, h -> keys.forEach((s, key) ->
-        SegmentObjects.insert(h, projectOf(s), index.nodeId(), s.name(), key, s.size(), now)));
+    index.insert(rows, h -> {
+      keys.forEach((s, key) -> SegmentObjects.insert(h, projectOf(s), index.nodeId(), s.name(), key, s.size(), now));
+      ProfileIndex.insertDigests(h, digests);
+    });
   }
 
   /** After a failed ack-after-upload batch: its segments held only that batch, so they go whole. */

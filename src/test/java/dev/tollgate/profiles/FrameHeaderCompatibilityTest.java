@@ -24,6 +24,7 @@ class FrameHeaderCompatibilityTest {
     byte[] p = payload(old, blob);
     FrameHeader h = Frames.header(p);
     assertThat(h.rawSample()).isNull();
+    assertThat(h.digest()).isNull();
     assertThat(h.entries()).singleElement().satisfies(e -> assertThat(e.labels()).containsEntry("__name__", "cpu"));
     assertThat(Frames.blob(p)).isEqualTo(blob);
   }
@@ -32,13 +33,14 @@ class FrameHeaderCompatibilityTest {
   void recordWithRawSample_roundTrips_andOtherKindsWriteNoField() throws Exception {
     RawSampleInfo info = new RawSampleInfo(true, List.of(new RawSampleInfo.Executable(3, 0x1000, -4096L)));
     FrameHeader h = new FrameHeader("PPROF", 1, "tok", "n", List.of(new FrameHeader.Entry("id",
-        new TreeMap<>(java.util.Map.of("__name__", "cpu")), List.of("t"), 0, 0)), info);
+        new TreeMap<>(java.util.Map.of("__name__", "cpu")), List.of("t"), 0, 0)), info, "d1g35t");
     ByteBuffer frame = Frames.encode(h, new byte[] {9});
     byte[] p = new byte[frame.remaining() - Frames.PREFIX];
     frame.get(Frames.PREFIX, p);
     assertThat(Frames.header(p).rawSample()).isEqualTo(info);
+    assertThat(Frames.header(p).digest()).isEqualTo("d1g35t");
 
     ByteBuffer arrow = Frames.encode(new FrameHeader("ARROW", 1, "tok", "n", h.entries()), new byte[] {9});
-    assertThat(new String(arrow.array(), StandardCharsets.UTF_8)).doesNotContain("rawSample");
+    assertThat(new String(arrow.array(), StandardCharsets.UTF_8)).doesNotContain("rawSample").doesNotContain("digest");
   }
 }

@@ -123,8 +123,11 @@ class ProfileStoreTest {
     try (ProfileStore store = store(1 << 20)) {
       id = store.append(project, source, List.of(blob("cpu", "a", "one"))).join().getFirst();
     }
-    // as if the process died between fsync and index commit
-    db.jdbi().useHandle(h -> h.execute("DELETE FROM profiles"));
+    // as if the process died between fsync and index commit (rows and digest commit together)
+    db.jdbi().useHandle(h -> {
+      h.execute("DELETE FROM profiles");
+      h.execute("DELETE FROM blob_digests");
+    });
     try (ProfileStore store = store(1 << 20)) {
       assertThat(store.read(project, id).orElseThrow().bytes()).asString().isEqualTo("one");
     }
@@ -138,6 +141,61 @@ class ProfileStoreTest {
     try (ProfileStore store = store(1 << 20)) {
       assertThat(store.read(project, id)).isEmpty();
       assertThat(store.series(project)).isEmpty();
+    }
+  }
+
+  /**
+   * A call whose answer was lost (deadline, dropped connection) is retried with the same bytes:
+   * the retry is answered with the first attempt's ids and not stored again - also when both
+   * arrive in one group commit - while the same bytes under other labels are a profile of their own.
+   */
+  @Test
+  void retriedAppend_isAnsweredWithTheStoredIds_andNotStoredAgain() {
+    try (ProfileStore store = store(1 << 20)) {
+      List<String> first = store.append(project, source, List.of(blob("cpu", "a", "one"), blob("cpu", "b", "two")))
+          .join();
+      List<String> retry = store.append(project, source, List.of(blob("cpu", "a", "one"), blob("cpu", "b", "two")))
+          .join();
+      assertThat(retry).isEqualTo(first);
+      assertThat(store.retriesRecognized()).isEqualTo(2);
+      // concurrent: both in the writer's queue at once
+      var x = store.append(project, source, List.of(blob("cpu", "c", "three")));
+      var y = store.append(project, source, List.of(blob("cpu", "c", "three")));
+      assertThat(y.join()).isEqualTo(x.join());
+      // the same bytes under another label set, of another project
+      String otherNode = store.append(project, source, List.of(blob("cpu", "d", "one"))).join().getFirst();
+      UUID otherProject = UUID.randomUUID();
+      String elsewhere = store.append(otherProject, source, List.of(blob("cpu", "a", "one"))).join().getFirst();
+      assertThat(List.of(otherNode, elsewhere)).doesNotContainAnyElementsOf(first);
+      assertThat(store.series(project)).hasSize(4).allSatisfy(s -> assertThat(s.count()).isEqualTo(1));
+      assertThat(store.series(otherProject)).singleElement().satisfies(s -> assertThat(s.count()).isEqualTo(1));
+      assertThat(store.retriesRecognized()).isEqualTo(3);
+    }
+  }
+
+  /**
+   * A frame fsynced but not indexed when the process died was never acknowledged; if its client
+   * retried meanwhile (here, through a second node on the same database), the retry is what stays
+   * indexed, and the recovered frame is not indexed a second time.
+   */
+  @Test
+  void frameStoredButNotIndexed_whoseRetryWasStoredMeanwhile_isNotIndexedAgainOnStart() {
+    try (ProfileStore store = store(1 << 20)) {
+      store.append(project, source, List.of(blob("cpu", "a", "one"))).join();
+    }
+    db.jdbi().useHandle(h -> {
+      h.execute("DELETE FROM profiles");
+      h.execute("DELETE FROM blob_digests");
+    });
+    String retried;
+    try (ProfileStore other = new ProfileStore(db, dir.resolve("other"), "node-b", clock, Duration.ofDays(7), 1 << 20,
+        Duration.ofHours(1))) {
+      retried = other.append(project, source, List.of(blob("cpu", "a", "one"))).join().getFirst();
+    }
+    try (ProfileStore store = store(1 << 20)) {
+      String series = store.series(project).getFirst().id();
+      assertThat(store.profiles(project, series, Instant.EPOCH, Instant.parse("2100-01-01T00:00:00Z"), 10))
+          .singleElement().satisfies(p -> assertThat(p.id()).isEqualTo(retried));
     }
   }
 
