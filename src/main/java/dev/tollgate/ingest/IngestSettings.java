@@ -21,6 +21,9 @@ import java.time.Duration;
  *     physical memory (or container limit), at least 256 MiB
  * @param profileLimits how many samples, locations, functions, strings and values one pprof
  *     profile may hold ({@link ProfileLimits#defaults()})
+ * @param retryWindow for how long after a blob was stored a blob of the same content (bytes, label
+ *     sets, sample times) is taken for a retry of its call, answered with what was stored and not
+ *     stored again; {@link Duration#ZERO}: every blob is stored (default 15 minutes)
  */
 public record IngestSettings(
     Duration retention,
@@ -31,13 +34,19 @@ public record IngestSettings(
     Duration writeStreamTimeout,
     int maxPanicReportBytes,
     long decodeMemoryBytes,
-    ProfileLimits profileLimits) {
+    ProfileLimits profileLimits,
+    Duration retryWindow) {
+
 
   public IngestSettings {
     requireNonNull(retention, "retention");
     requireNonNull(segmentMaxAge, "segmentMaxAge");
     requireNonNull(writeStreamTimeout, "writeStreamTimeout");
     requireNonNull(profileLimits, "profileLimits");
+    requireNonNull(retryWindow, "retryWindow");
+    if (retryWindow.isNegative()) {
+      throw new IllegalArgumentException("retryWindow must not be negative: " + retryWindow);
+    }
     requirePositive(retention, "retention");
     requirePositive(segmentMaxAge, "segmentMaxAge");
     requirePositive(writeStreamTimeout, "writeStreamTimeout");
@@ -64,7 +73,8 @@ public record IngestSettings(
       long segmentMaxBytes, Duration segmentMaxAge, Duration writeStreamTimeout, int maxPanicReportBytes,
       long decodeMemoryBytes) {
     this(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge, writeStreamTimeout,
-        maxPanicReportBytes, decodeMemoryBytes, ProfileLimits.defaults());
+        maxPanicReportBytes, decodeMemoryBytes, ProfileLimits.defaults(),
+        dev.tollgate.profiles.ProfileStore.DEFAULT_RETRY_WINDOW);
   }
 
   /** Settings with {@code decodeMemoryBytes} sized from the machine. */
@@ -82,32 +92,37 @@ public record IngestSettings(
 
   public IngestSettings withRetention(Duration value) {
     return new IngestSettings(value, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits, retryWindow);
   }
 
   public IngestSettings withDebuginfoMaxSize(long value) {
     return new IngestSettings(retention, value, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits, retryWindow);
   }
 
   public IngestSettings withMaxDecompressedProfileBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, value, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits, retryWindow);
   }
 
   public IngestSettings withSegmentMaxBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, value, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits, retryWindow);
   }
 
   public IngestSettings withDecodeMemoryBytes(long value) {
     return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, value, profileLimits);
+        writeStreamTimeout, maxPanicReportBytes, value, profileLimits, retryWindow);
+  }
+
+  public IngestSettings withRetryWindow(Duration value) {
+    return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, profileLimits, value);
   }
 
   public IngestSettings withProfileLimits(ProfileLimits value) {
     return new IngestSettings(retention, debuginfoMaxSize, maxDecompressedProfileBytes, segmentMaxBytes, segmentMaxAge,
-        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, value);
+        writeStreamTimeout, maxPanicReportBytes, decodeMemoryBytes, value, retryWindow);
   }
 
   /** {@link #decodeMemoryBytes}, or when 0 a quarter of the machine's memory (at least 256 MiB). */

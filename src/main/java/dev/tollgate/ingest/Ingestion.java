@@ -82,7 +82,7 @@ public final class Ingestion implements AutoCloseable {
     this.nodes = new Nodes(db.jdbi(), clock);
     this.objectStore = objectStore == null ? null : new ObjectStore(objectStore);
     this.profiles = new ProfileStore(db, dataDir.resolve("profiles"), nodeId, clock, settings.retention(),
-        settings.segmentMaxBytes(), settings.segmentMaxAge(), this.objectStore);
+        settings.segmentMaxBytes(), settings.segmentMaxAge(), this.objectStore, settings.retryWindow());
     this.debuginfo = new DebuginfoStore(db, dataDir.resolve("debuginfo"), clock, settings.debuginfoMaxSize(),
         this.objectStore);
     this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("tollgate-ingest-timer")
@@ -98,6 +98,11 @@ public final class Ingestion implements AutoCloseable {
           budget.profileLimit(settings.maxDecompressedProfileBytes()), settings.maxDecompressedProfileBytes());
     }
     IngestMetrics metrics = new IngestMetrics(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("tollgate.ingest.retries.recognized", profiles,
+            ProfileStore::retriesRecognized)
+        .description("Blobs not stored again because the same content already was: retries of calls whose answer"
+            + " the client did not receive")
+        .register(registry);
     BlobRecorder recorder = new BlobRecorder(profiles, stats, metrics);
     IngestAuthInterceptor auth = new IngestAuthInterceptor(authorizer, metrics, stats);
     OtlpStore otlp = new OtlpStore(db.jdbi(), clock);

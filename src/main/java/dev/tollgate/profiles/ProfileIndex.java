@@ -55,28 +55,36 @@ final class ProfileIndex {
   record DigestRow(String projectId, String digest, List<String> profileIds, long receivedAt) {}
 
   /**
-   * Which of {@code digests} the project has stored (any server), each with the profile ids its
-   * blob's entries were stored under.
+   * Which of {@code digests} the project has stored (any server) since {@code sinceMillis}, each
+   * with the profile ids its blob's entries were stored under.
    */
-  Map<String, List<String>> storedDigests(String projectId, java.util.Collection<String> digests) {
+  Map<String, List<String>> storedDigests(String projectId, java.util.Collection<String> digests, long sinceMillis) {
     Map<String, List<String>> found = new java.util.HashMap<>();
     List<String> all = List.copyOf(new java.util.LinkedHashSet<>(digests));
     for (int from = 0; from < all.size(); from += 500) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
       jdbi.useHandle(h -> h.createQuery("SELECT digest, profile_ids FROM blob_digests"
-              + " WHERE project_id = :p AND digest IN (<d>)")
-          .bind("p", projectId).bindList("d", chunk)
+              + " WHERE project_id = :p AND digest IN (<d>) AND received_at >= :since")
+          .bind("p", projectId).bindList("d", chunk).bind("since", sinceMillis)
           .map((rs, ctx) -> Map.entry(rs.getString(1), List.of(rs.getString(2).split(","))))
           .forEach(e -> found.put(e.getKey(), e.getValue())));
     }
     return found;
   }
 
-  /** In the transaction of {@code h}: a primary key conflict (another server stored the same blob) fails it. */
-  static void insertDigests(Handle h, List<DigestRow> rows) {
+  /**
+   * In the transaction of {@code h}; a digest older than the retry window is replaced. A primary
+   * key conflict (another server stored the same blob at the same time) fails the transaction.
+   */
+  static void insertDigests(Handle h, List<DigestRow> rows, long sinceMillis) {
     if (rows.isEmpty()) {
       return;
     }
+    var stale = h.prepareBatch("DELETE FROM blob_digests WHERE project_id = :p AND digest = :d AND received_at < :since");
+    for (DigestRow r : rows) {
+      stale.bind("p", r.projectId()).bind("d", r.digest()).bind("since", sinceMillis).add();
+    }
+    stale.execute();
     var batch = h.prepareBatch("INSERT INTO blob_digests (project_id, digest, profile_ids, received_at)"
         + " VALUES (:p, :d, :ids, :at)");
     for (DigestRow r : rows) {
@@ -86,7 +94,7 @@ final class ProfileIndex {
     batch.execute();
   }
 
-  /** Forgets digests of blobs received before {@code cutoffMillis} (their blobs are past the retention). */
+  /** Forgets digests of blobs received before {@code cutoffMillis} (past the retry window). */
   int deleteDigestsBefore(long cutoffMillis) {
     return jdbi.withHandle(h -> h.createUpdate("DELETE FROM blob_digests WHERE received_at < :c")
         .bind("c", cutoffMillis).execute());

@@ -41,6 +41,13 @@ public final class ProfileStore implements AutoCloseable {
   private final ProfileIndex index;
   private final InstantSource clock;
   private final Duration retention;
+  private final Duration retryWindow;
+  /**
+   * How long after a blob was stored a blob of the same content counts as a retry of its call, not
+   * as a new profile, by default: agents retry for about a minute (10 tries, exponential backoff),
+   * other clients within their deadline; a profile's own sample times make a later equal blob unlikely.
+   */
+  public static final Duration DEFAULT_RETRY_WINDOW = Duration.ofMinutes(15);
   private final SegmentWriter writer;
   /** Null without object storage. */
   private final ObjectStore objectStore;
@@ -70,6 +77,17 @@ public final class ProfileStore implements AutoCloseable {
    */
   public ProfileStore(Database db, Path root, String nodeId, InstantSource clock, Duration retention,
       long segmentMaxBytes, Duration segmentMaxAge, ObjectStore objectStore) {
+    this(db, root, nodeId, clock, retention, segmentMaxBytes, segmentMaxAge, objectStore,
+        DEFAULT_RETRY_WINDOW);
+  }
+
+  /**
+   * As above; a blob of the same content as one stored less than {@code retryWindow} ago is a
+   * retry of its call: answered with the stored ids, not stored again ({@link Duration#ZERO}: never).
+   */
+  public ProfileStore(Database db, Path root, String nodeId, InstantSource clock, Duration retention,
+      long segmentMaxBytes, Duration segmentMaxAge, ObjectStore objectStore, Duration retryWindow) {
+    this.retryWindow = requireNonNull(retryWindow, "retryWindow");
     this.root = requireNonNull(root, "root");
     this.index = new ProfileIndex(requireNonNull(db, "db").jdbi(), requireNonNull(nodeId, "nodeId"));
     this.clock = requireNonNull(clock, "clock");
@@ -86,7 +104,8 @@ public final class ProfileStore implements AutoCloseable {
     if (objectStore == null) {
       this.uploader = null;
       this.sealer = null;
-      this.writer = new SegmentWriter(root, index, clock, segmentMaxBytes, requireNonNull(segmentMaxAge, "segmentMaxAge"));
+      this.writer = new SegmentWriter(root, index, clock, segmentMaxBytes, requireNonNull(segmentMaxAge, "segmentMaxAge"),
+          null, null, false, retryWindow);
       return;
     }
     ObjectStoreSettings os = objectStore.settings();
@@ -96,7 +115,7 @@ public final class ProfileStore implements AutoCloseable {
       log.info("uploading {} segments a previous run had not uploaded", notUploaded.size());
     }
     this.writer = new SegmentWriter(root, index, clock, os.sealBytes(), os.sealAge(), uploader, objects,
-        os.ackAfterUpload());
+        os.ackAfterUpload(), retryWindow);
     // An idle segment is sealed by age too, so what arrived reaches object storage within about the seal age.
     long period = Math.max(100, Math.min(1000, os.sealAge().toMillis() / 4));
     this.sealer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -316,7 +335,7 @@ public final class ProfileStore implements AutoCloseable {
     if (objects != null) {
       deleted += deleteExpiredObjects(cutoff);
     }
-    index.deleteDigestsBefore(cutoff);
+    index.deleteDigestsBefore(clock.millis() - retryWindow.toMillis());
     if (deleted > 0) {
       log.info("retention: deleted {} segments older than {}", deleted, retention);
     }

@@ -68,8 +68,9 @@ final class SegmentRecovery {
       }
       // A frame stored but not indexed was never acknowledged: its client may have retried it
       // meanwhile, here or on another server. Then the retry is what stays indexed.
+      // Any age: such a frame was never answered, so any blob of its content is its retry.
       Map<String, List<String>> stored = index.storedDigests(projectId,
-          frames.stream().map(f -> f.header().digest()).filter(java.util.Objects::nonNull).toList());
+          frames.stream().map(f -> f.header().digest()).filter(java.util.Objects::nonNull).toList(), 0);
       List<ProfileIndex.DigestRow> digests = new ArrayList<>();
       int retried = 0;
       for (Frame f : frames) {
@@ -85,7 +86,7 @@ final class SegmentRecovery {
         }
         rows.addAll(f.rows());
       }
-      index.insert(rows, h -> ProfileIndex.insertDigests(h, digests));
+      index.insert(rows, h -> ProfileIndex.insertDigests(h, digests, 0));
       if (retried > 0) {
         log.info("segment {}/{}: {} stored but unindexed records were retried and stored since; left unindexed",
             projectId, segment, retried);

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class SegmentWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SegmentWriter.class);
   private static final int MAX_BATCH = 512;
+  /** How long a blob of a stored one's content is a retry; {@link Duration#ZERO}: every blob is stored. */
+  private final Duration retryWindow;
 
   private final Path root;
   private final ProfileIndex index;
@@ -53,7 +55,7 @@ final class SegmentWriter implements AutoCloseable {
   private volatile boolean closed;
 
   SegmentWriter(Path root, ProfileIndex index, InstantSource clock, long segmentMaxBytes, Duration segmentMaxAge) {
-    this(root, index, clock, segmentMaxBytes, segmentMaxAge, null, null, false);
+    this(root, index, clock, segmentMaxBytes, segmentMaxAge, null, null, false, ProfileStore.DEFAULT_RETRY_WINDOW);
   }
 
   /**
@@ -61,7 +63,8 @@ final class SegmentWriter implements AutoCloseable {
    * @param ackAfterUpload with an uploader: acknowledge a batch only once its segments are objects
    */
   SegmentWriter(Path root, ProfileIndex index, InstantSource clock, long segmentMaxBytes, Duration segmentMaxAge,
-      SegmentUploader uploader, SegmentObjects objects, boolean ackAfterUpload) {
+      SegmentUploader uploader, SegmentObjects objects, boolean ackAfterUpload, Duration retryWindow) {
+    this.retryWindow = retryWindow;
     this.uploader = uploader;
     this.objects = objects;
     this.ackAfterUpload = uploader != null && ackAfterUpload;
@@ -197,19 +200,23 @@ final class SegmentWriter implements AutoCloseable {
     try {
       // A retry of a call whose answer was lost is answered with what its first attempt stored
       // (on any server), and a blob twice in this batch is written once.
-      Map<String, Map<String, List<String>>> stored = storedDigests(appends);
+      boolean recognizeRetries = !retryWindow.isZero();
+      long since = now - retryWindow.toMillis();
+      Map<String, Map<String, List<String>>> stored = recognizeRetries ? storedDigests(appends, since) : Map.of();
       for (Append a : appends) {
         a.ids.clear();
         Map<String, List<String>> known = stored.get(a.projectId);
         for (PreparedBlob blob : a.blobs) {
-          List<String> earlier = known.get(blob.digest());
+          List<String> earlier = known == null ? null : known.get(blob.digest());
           if (earlier != null) {
             a.ids.addAll(earlier);
             retriesRecognized.incrementAndGet();
             continue;
           }
-          known.put(blob.digest(), blob.ids());
-          digests.add(new ProfileIndex.DigestRow(a.projectId, blob.digest(), blob.ids(), now));
+          if (recognizeRetries) {
+            known.put(blob.digest(), blob.ids());
+            digests.add(new ProfileIndex.DigestRow(a.projectId, blob.digest(), blob.ids(), now));
+          }
           a.ids.addAll(blob.ids());
           Segment seg = activeSegment(a.projectId, now, blob.frame().remaining(), touched);
           touched.putIfAbsent(seg, seg.size());
@@ -225,9 +232,9 @@ final class SegmentWriter implements AutoCloseable {
         fsyncs.incrementAndGet();
       }
       if (ackAfterUpload) {
-        uploadAndIndex(touched.keySet(), rows, digests, now);
+        uploadAndIndex(touched.keySet(), rows, digests, now, since);
       } else {
-        index.insert(rows, h -> ProfileIndex.insertDigests(h, digests));
+        index.insert(rows, h -> ProfileIndex.insertDigests(h, digests, since));
       }
     } catch (Exception e) {
       log.error("writing a batch of {} calls failed; rolling back", appends.size(), e);
@@ -255,7 +262,7 @@ final class SegmentWriter implements AutoCloseable {
   }
 
   /** Per project of the batch, the digests of its blobs already stored, with their profile ids. */
-  private Map<String, Map<String, List<String>>> storedDigests(List<Append> appends) {
+  private Map<String, Map<String, List<String>>> storedDigests(List<Append> appends, long sinceMillis) {
     Map<String, List<String>> byProject = new HashMap<>();
     for (Append a : appends) {
       for (PreparedBlob b : a.blobs) {
@@ -263,7 +270,7 @@ final class SegmentWriter implements AutoCloseable {
       }
     }
     Map<String, Map<String, List<String>>> stored = new HashMap<>();
-    byProject.forEach((project, digests) -> stored.put(project, index.storedDigests(project, digests)));
+    byProject.forEach((project, digests) -> stored.put(project, index.storedDigests(project, digests, sinceMillis)));
     return stored;
   }
 
@@ -277,7 +284,7 @@ final class SegmentWriter implements AutoCloseable {
    * then the batch's index rows and the objects' rows are committed in one transaction.
    */
   private void uploadAndIndex(java.util.Set<Segment> segments, List<IndexRow> rows,
-      List<ProfileIndex.DigestRow> digests, long now) throws IOException {
+      List<ProfileIndex.DigestRow> digests, long now, long since) throws IOException {
     Map<Segment, String> keys = new LinkedHashMap<>();
     for (Segment s : segments) {
       active.remove(projectOf(s), s);
@@ -286,7 +293,7 @@ final class SegmentWriter implements AutoCloseable {
     }
     index.insert(rows, h -> {
       keys.forEach((s, key) -> SegmentObjects.insert(h, projectOf(s), index.nodeId(), s.name(), key, s.size(), now));
-      ProfileIndex.insertDigests(h, digests);
+      ProfileIndex.insertDigests(h, digests, since);
     });
   }
 

@@ -132,6 +132,12 @@ public final class ServerCommand implements Callable<Integer> {
           + " labels, lines - and unknown fields, in all (env TOLLGATE_MAX_PROFILE_VALUES). Default: ${DEFAULT-VALUE}.")
   long maxProfileValues;
 
+  @Option(names = "--retry-window", defaultValue = "${env:TOLLGATE_RETRY_WINDOW:-PT15M}",
+      description = "A profile whose content (bytes, labels, sample times) equals one stored less than this long ago"
+          + " is a client's retry of a call whose answer it did not receive: acknowledged, not stored again. PT0S:"
+          + " store every call (env TOLLGATE_RETRY_WINDOW). Default: ${DEFAULT-VALUE}.")
+  Duration retryWindow;
+
   @Option(names = "--max-arrow-rows", defaultValue = "${env:TOLLGATE_MAX_ARROW_ROWS:-10000000}",
       description = "Most rows in one Arrow samples stream (WriteArrow, Write) (env TOLLGATE_MAX_ARROW_ROWS)."
           + " Default: ${DEFAULT-VALUE}.")
@@ -198,7 +204,7 @@ public final class ServerCommand implements Callable<Integer> {
         dev.tollgate.api.TrustedProxies.parse(trustedProxies == null ? java.util.List.of() : trustedProxies),
         iamMaxStaleness, legacyKeyEncryptionKeyFile, blankToNull(System.getenv(LegacyKeyEncryption.ENV)),
         objectStore(), new ProfileLimits(maxProfileSamples, maxProfileLocations, maxProfileFunctions,
-            maxProfileStrings, maxProfileValues, maxArrowRows, maxArrowValues), decodeMemory);
+            maxProfileStrings, maxProfileValues, maxArrowRows, maxArrowValues), decodeMemory, retryWindow);
     CountDownLatch stop = new CountDownLatch(1);
     // SIGTERM/SIGINT: stop accepting, drain, flush, then exit 0 (a shutdown hook could not choose the exit code).
     // Handled from before the start, so a signal that arrives right after "Ready." still drains.

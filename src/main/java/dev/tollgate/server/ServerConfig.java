@@ -23,6 +23,8 @@ import java.time.Duration;
  * @param profileLimits how many objects one profile may describe (bounds the work, not only the bytes)
  * @param decodeMemoryBytes off-heap memory for decoding Arrow calls, shared by all of them; 0 sizes
  *     it from the machine (a quarter of its memory or container limit, at least 256 MiB)
+ * @param retryWindow how long a blob of the same content as one stored counts as a retry of its call and is not
+ *     stored again (Duration.ZERO: never)
  */
 public record ServerConfig(
     int port,
@@ -46,7 +48,8 @@ public record ServerConfig(
     String legacyKeyEncryptionKey,
     dev.tollgate.objectstore.ObjectStoreSettings objectStore,
     dev.tollgate.ingest.ProfileLimits profileLimits,
-    long decodeMemoryBytes) {
+    long decodeMemoryBytes,
+    Duration retryWindow) {
 
   /** The default IAM staleness bound, {@code --iam-max-staleness}. */
   public static final Duration DEFAULT_IAM_MAX_STALENESS = Duration.ofSeconds(5);
@@ -85,6 +88,10 @@ public record ServerConfig(
           "--legacy-key-encryption-key-file and TOLLGATE_LEGACY_KEY_ENCRYPTION_KEY exclude each other");
     }
     requireNonNull(profileLimits, "profileLimits");
+    requireNonNull(retryWindow, "retryWindow");
+    if (retryWindow.isNegative()) {
+      throw new IllegalArgumentException("--retry-window must not be negative");
+    }
     if (decodeMemoryBytes < 0) {
       throw new IllegalArgumentException("--decode-memory must be 0 (sized from the machine) or positive");
     }
@@ -95,7 +102,8 @@ public record ServerConfig(
     return new ServerConfig(7070, dataDir, null, "admin@localhost", null, null, null, false, null, null,
         Duration.ofDays(7), 1_000_000_000L, Duration.ofSeconds(10), null,
         dev.tollgate.iam.OrganizationCreation.DEFAULT, dev.tollgate.api.TrustedProxies.NONE,
-        DEFAULT_IAM_MAX_STALENESS, null, null, null, dev.tollgate.ingest.ProfileLimits.defaults(), 0);
+        DEFAULT_IAM_MAX_STALENESS, null, null, null, dev.tollgate.ingest.ProfileLimits.defaults(), 0,
+        dev.tollgate.profiles.ProfileStore.DEFAULT_RETRY_WINDOW);
   }
 
   public boolean tls() {
@@ -113,124 +121,131 @@ public record ServerConfig(
   public ServerConfig withTlsFiles(Path cert, Path key) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, cert, key, false, externalUrl,
         bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation, trustedProxies,
-        iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore, profileLimits, decodeMemoryBytes);
+        iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(p, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits, decodeMemoryBytes);
+        objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withDataDir(Path dir) {
     return new ServerConfig(port, dir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits, decodeMemoryBytes);
+        objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withDatabaseUrl(String url) {
     return new ServerConfig(port, dataDir, url, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits, decodeMemoryBytes);
+        profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withAdminPassword(String pw) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, pw, tlsCertFile, tlsKeyFile, tlsSelfSigned,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits, decodeMemoryBytes);
+        profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withTlsSelfSigned(boolean on) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile, on,
         externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits, decodeMemoryBytes);
+        profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withBootstrapTokenFile(Path f) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, f, retention, debuginfoMaxSize, drainTimeout, nodeUrl, organizationCreation,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits, decodeMemoryBytes);
+        profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withExternalUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, url, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits, decodeMemoryBytes);
+        objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withNodeUrl(String url) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, url,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits, decodeMemoryBytes);
+        objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withRetention(Duration value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, value, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits, decodeMemoryBytes);
+        objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withOrganizationCreation(dev.tollgate.iam.OrganizationCreation value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl, value,
         trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits, decodeMemoryBytes);
+        profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withTrustedProxies(dev.tollgate.api.TrustedProxies value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, value, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits, decodeMemoryBytes);
+        objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withIamMaxStaleness(Duration value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, value, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey, objectStore,
-        profileLimits, decodeMemoryBytes);
+        profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withLegacyKeyEncryptionKeyFile(Path value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, iamMaxStaleness, value, null, objectStore, profileLimits, decodeMemoryBytes);
+        organizationCreation, trustedProxies, iamMaxStaleness, value, null, objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withLegacyKeyEncryptionKey(String value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
-        organizationCreation, trustedProxies, iamMaxStaleness, null, value, objectStore, profileLimits, decodeMemoryBytes);
+        organizationCreation, trustedProxies, iamMaxStaleness, null, value, objectStore, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withObjectStore(dev.tollgate.objectstore.ObjectStoreSettings value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        value, profileLimits, decodeMemoryBytes);
+        value, profileLimits, decodeMemoryBytes, retryWindow);
   }
 
   public ServerConfig withProfileLimits(dev.tollgate.ingest.ProfileLimits value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, value, decodeMemoryBytes);
+        objectStore, value, decodeMemoryBytes, retryWindow);
+  }
+
+  public ServerConfig withRetryWindow(Duration value) {
+    return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
+        tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
+        organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
+        objectStore, profileLimits, decodeMemoryBytes, value);
   }
 
   public ServerConfig withDecodeMemoryBytes(long value) {
     return new ServerConfig(port, dataDir, databaseUrl, adminEmail, adminPassword, tlsCertFile, tlsKeyFile,
         tlsSelfSigned, externalUrl, bootstrapTokenFile, retention, debuginfoMaxSize, drainTimeout, nodeUrl,
         organizationCreation, trustedProxies, iamMaxStaleness, legacyKeyEncryptionKeyFile, legacyKeyEncryptionKey,
-        objectStore, profileLimits, value);
+        objectStore, profileLimits, value, retryWindow);
   }
 
   @Override

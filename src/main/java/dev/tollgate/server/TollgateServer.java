@@ -197,7 +197,8 @@ public final class TollgateServer implements AutoCloseable {
           new LegacyCredentials(legacyState, iam, legacyUsage, audit, clock));
       Ingestion ingestion = new Ingestion(db, config.dataDir(),
           IngestSettings.defaults().withRetention(config.retention()).withDebuginfoMaxSize(config.debuginfoMaxSize())
-              .withProfileLimits(config.profileLimits()).withDecodeMemoryBytes(config.decodeMemoryBytes()),
+              .withProfileLimits(config.profileLimits()).withDecodeMemoryBytes(config.decodeMemoryBytes())
+              .withRetryWindow(config.retryWindow()),
           callAuthorizer, new ProjectReadGuard(authorizer), metrics, clock, new IssuedTokens(iam, legacyState),
           config.objectStore());
       closeables.add(ingestion);

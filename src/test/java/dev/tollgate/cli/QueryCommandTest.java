@@ -32,7 +32,8 @@ class QueryCommandTest {
   @Test
   void query_writesTheMergedPprof_andPrintsTheTopFunctions() throws Exception {
     FakeClock clock = new FakeClock(Instant.parse("2026-03-01T10:00:00Z"));
-    try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c, clock)) {
+    // replays one request as distinct profiles, which the retry window would take for retries
+    try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c.withRetryWindow(java.time.Duration.ZERO), clock)) {
       String project = server.defaultProjectId();
       String writer = server.mintToken("agent", "system:profile-writer", project);
       String reader = server.mintToken("reader", "system:viewer", null);

@@ -42,7 +42,8 @@ class StatsSeriesAgreementTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = TestServer.start(backend, dir);
+    // replays one file as eleven profiles, which the retry window would take for one and its retries
+    server = TestServer.start(backend, dir, c -> c.withRetryWindow(java.time.Duration.ZERO));
     project = server.defaultProjectId();
   }
 

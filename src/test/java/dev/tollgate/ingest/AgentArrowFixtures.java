@@ -85,6 +85,18 @@ public final class AgentArrowFixtures {
     public static Row offCpu(Map<String, String> labels, List<Loc> stack, long value, long timestampNanos) {
       return new Row(labels, stack, value, "wallclock", "nanoseconds", "samples", "count", timestampNanos);
     }
+
+    Row later(long nanos) {
+      return new Row(labels, stack, value, sampleType, sampleUnit, periodType, periodUnit, timestampNanos + nanos);
+    }
+  }
+
+  /**
+   * {@code rows} sampled {@code nanos} later: the agent's next call with the same stacks (every call
+   * carries its own sample times; the same bytes twice are a retry, which the server stores once).
+   */
+  public static List<Row> later(List<Row> rows, long nanos) {
+    return rows.stream().map(r -> r.later(nanos)).toList();
   }
 
   public static final long PERIOD = 52_631_578L;

@@ -199,7 +199,7 @@ class AgentProfileQueryTest {
     Instant from = clock.instant();
     writeArrow(ipc);
     clock.advance(Duration.ofSeconds(10));
-    writeArrow(ipc);
+    writeArrow(AgentArrowFixtures.v2(allocator, AgentArrowFixtures.later(rows, 10_000_000_000L)));
     clock.advance(Duration.ofSeconds(10));
     Instant to = clock.instant();
 

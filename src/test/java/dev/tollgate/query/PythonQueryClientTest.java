@@ -41,7 +41,8 @@ class PythonQueryClientTest {
     }
     Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
     FakeClock clock = new FakeClock(t0);
-    try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c, clock)) {
+    // the client replays one file as two profiles, which the retry window would take for a retry
+    try (TestServer server = TestServer.start(Backend.SQLITE, dir, c -> c.withRetryWindow(java.time.Duration.ZERO), clock)) {
       String project = server.defaultProjectId();
       String writer = server.mintToken("agent", "system:profile-writer", project);
       String viewer = server.mintToken("reader", "system:viewer", null);

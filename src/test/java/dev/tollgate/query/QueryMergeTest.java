@@ -48,7 +48,8 @@ class QueryMergeTest {
   static void start() throws Exception {
     GoPprof.go();
     clock = new FakeClock(T0);
-    server = TestServer.start(Backend.SQLITE, dir.resolve("server"), c -> c, clock);
+    // replays each file as three profiles, which the retry window would take for one and its retries
+    server = TestServer.start(Backend.SQLITE, dir.resolve("server"), c -> c.withRetryWindow(java.time.Duration.ZERO), clock);
     project = server.defaultProjectId();
     writer = server.mintToken("agent", "system:profile-writer", project);
     viewer = server.mintToken("reader", "system:viewer", null);

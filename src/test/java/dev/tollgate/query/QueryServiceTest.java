@@ -76,7 +76,8 @@ class QueryServiceTest {
   @BeforeEach
   void start() throws Exception {
     clock = new FakeClock(T0);
-    server = TestServer.start(backend, dir, c -> c, clock);
+    // replays files as several profiles, which the retry window would take for one and its retries
+    server = TestServer.start(backend, dir, c -> c.withRetryWindow(java.time.Duration.ZERO), clock);
     project = server.defaultProjectId();
     String writer = server.mintToken("agent", "system:profile-writer", project);
     viewer = server.mintToken("reader", "system:viewer", null);

@@ -57,7 +57,8 @@ class QueryStorageTest {
 
   @Test
   void serverB_mergesProfilesServerAStored_sharingPostgres() throws Exception {
-    try (TestServer a = TestServer.start(Backend.POSTGRESQL, dir)) {
+    // replays one file as two profiles, which the retry window would take for one and its retry
+    try (TestServer a = TestServer.start(Backend.POSTGRESQL, dir, c -> c.withRetryWindow(Duration.ZERO))) {
       String project = a.defaultProjectId();
       String writer = a.mintToken("agent", "system:profile-writer", project);
       String viewer = a.mintToken("reader", "system:viewer", null);
