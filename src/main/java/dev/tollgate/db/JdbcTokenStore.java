@@ -2,6 +2,9 @@ package dev.tollgate.db;
 
 import dev.tollgate.token.TokenStore;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -29,5 +32,19 @@ public final class JdbcTokenStore implements TokenStore {
       lastUsedByTokenId.forEach((id, at) -> b.bind("id", id).bind("at", at.toEpochMilli()).add());
       b.execute();
     });
+  }
+
+  @Override
+  public Map<String, Instant> readLastUsed(Collection<String> serviceAccountIds) {
+    Map<String, Instant> out = new HashMap<>();
+    if (serviceAccountIds.isEmpty()) {
+      return out;
+    }
+    jdbi.useHandle(h -> h.createQuery("SELECT id, last_used_at FROM service_account_tokens "
+            + "WHERE service_account_id IN (<ids>) AND last_used_at IS NOT NULL")
+        .bindList("ids", List.copyOf(serviceAccountIds))
+        .map((rs, c) -> Map.entry(rs.getString("id"), Instant.ofEpochMilli(rs.getLong("last_used_at"))))
+        .forEach(e -> out.put(e.getKey(), e.getValue())));
+    return out;
   }
 }

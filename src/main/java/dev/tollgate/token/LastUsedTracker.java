@@ -3,6 +3,7 @@ package dev.tollgate.token;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +36,15 @@ public final class LastUsedTracker implements AutoCloseable {
   /** The newest use seen by this node, flushed or not; null if none since start. */
   public Instant lastUsed(String tokenId) {
     return latest.get(tokenId);
+  }
+
+  /**
+   * The last-used times any server has written to the database so far (read now) of the tokens
+   * of these service accounts, by token id. Another server's uses reach this one only this way:
+   * its IAM snapshot is not reloaded for a use.
+   */
+  public Map<String, Instant> writtenByAnyServer(Collection<String> serviceAccountIds) {
+    return store.readLastUsed(serviceAccountIds);
   }
 
   /** Number of token rows written so far (for tests and metrics). */
