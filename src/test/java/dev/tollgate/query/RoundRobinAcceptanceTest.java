@@ -13,8 +13,13 @@ import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowRequest;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
+import dev.tollgate.proto.parca.query.v1alpha1.LabelsRequest;
+import dev.tollgate.proto.parca.query.v1alpha1.MetricsSeries;
+import dev.tollgate.proto.parca.query.v1alpha1.ProfileTypesRequest;
+import dev.tollgate.proto.parca.query.v1alpha1.QueryRangeRequest;
 import dev.tollgate.proto.parca.query.v1alpha1.QueryRequest.ReportType;
 import dev.tollgate.proto.parca.query.v1alpha1.QueryServiceGrpc;
+import dev.tollgate.proto.parca.query.v1alpha1.ValuesRequest;
 import dev.tollgate.proto.pprof.Profile;
 import dev.tollgate.server.TollgateServer;
 import dev.tollgate.testing.Api;
@@ -42,11 +47,10 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.RootAllocator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -82,8 +86,7 @@ class RoundRobinAcceptanceTest {
   /** The one server's answers, by step, for the three servers' run to equal. */
   private static final Map<String, Object> ONE_SERVER_ANSWERS = new ConcurrentHashMap<>();
 
-  @TempDir static Path s3Dir;
-  static S3Server s3;
+  @RegisterExtension static final S3Server.PerClass S3 = new S3Server.PerClass();
 
   @Parameter Target target;
   @TempDir Path dir;
@@ -94,21 +97,11 @@ class RoundRobinAcceptanceTest {
   private List<String> urls;
   private Channel grpc;
 
-  @BeforeAll
-  static void startS3() throws Exception {
-    s3 = S3Server.start(s3Dir);
-  }
-
-  @AfterAll
-  static void stopS3() throws Exception {
-    s3.close();
-  }
-
   private final String prefix = "acceptance-" + UUID.randomUUID();
 
   @BeforeEach
   void start() throws Exception {
-    first = TestServer.start(Backend.POSTGRESQL, dir, c -> c.withObjectStore(s3.settings(prefix)));
+    first = TestServer.start(Backend.POSTGRESQL, dir, c -> c.withObjectStore(S3.server().settings(prefix)));
     for (int i = 1; i < target.servers; i++) {
       others.add(first.startSecondNode(dir.resolve("node-" + i)));
     }
@@ -197,6 +190,24 @@ class RoundRobinAcceptanceTest {
     }
     assertThat(totals.get(ARROW_CPU)).isEqualTo(7);
     sameAsOneServer("query totals", totals);
+    List<String> types = query.profileTypes(ProfileTypesRequest.getDefaultInstance()).getTypesList().stream()
+        .map(t -> t.getName() + ":" + t.getSampleType() + ":" + t.getSampleUnit() + ":" + t.getPeriodType() + ":"
+            + t.getPeriodUnit() + (t.getDelta() ? ":delta" : "")).sorted().toList();
+    assertThat(types).contains(ARROW_CPU).containsAll(fibTypes);
+    sameAsOneServer("profile types", types);
+    List<String> labels = query.labels(LabelsRequest.getDefaultInstance()).getLabelNamesList();
+    assertThat(labels).contains("job", "node", "comm");
+    sameAsOneServer("label names", labels);
+    assertThat(query.values(ValuesRequest.newBuilder().setLabelName("comm").build()).getLabelValuesList())
+        .containsExactly("app", "db");
+    List<MetricsSeries> range = query.queryRange(QueryRangeRequest.newBuilder().setQuery(ARROW_CPU)
+        .setStart(Queries.ts(start)).setEnd(Queries.ts(end)).build()).getSeriesList();
+    assertThat(range.stream().flatMap(r -> r.getSamplesList().stream()).mapToLong(x -> x.getValue()).sum())
+        .isEqualTo(7);
+    sameAsOneServer("query range", range.stream().map(r -> r.getLabelset() + " " + r.getSamplesList().stream()
+        .map(x -> x.getValue()).toList()).sorted().toList());
+    sameAsOneServer("flamegraph", query.query(Queries.merge(ARROW_CPU, start, end, ReportType.REPORT_TYPE_FLAMEGRAPH_TABLE))
+        .getFlamegraph().toString());
 
     // The statistics, on whichever server answers, once every server's counts are flushed (every 10 s).
     JsonNode source = awaitValue(() -> {
@@ -213,7 +224,7 @@ class RoundRobinAcceptanceTest {
 
     // Once every server's sealed segments are in the object store (their local files go then),
     // the same bytes are read from the objects.
-    awaitValue(() -> s3.keys().stream().anyMatch(k -> k.startsWith(prefix + "/profiles/" + project + "/"))
+    awaitValue(() -> S3.server().keys().stream().anyMatch(k -> k.startsWith(prefix + "/profiles/" + project + "/"))
         && dataDirs().stream().allMatch(d -> segmentFiles(d.resolve("profiles").resolve(project)) == 0)
         ? true : null, "every segment uploaded to the object store");
     assertDownloads(viewer, base, series, sent);
