@@ -72,6 +72,17 @@ public final class LastUsedTracker implements AutoCloseable {
     return a.isAfter(b) ? a : b;
   }
 
+  /** The newest of these times, nulls skipped; null if all are. */
+  public static Instant newest(Instant... times) {
+    Instant newest = null;
+    for (Instant at : times) {
+      if (at != null && (newest == null || at.isAfter(newest))) {
+        newest = at;
+      }
+    }
+    return newest;
+  }
+
   /** Writes what is left. */
   @Override
   public void close() {

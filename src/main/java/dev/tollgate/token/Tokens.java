@@ -180,12 +180,7 @@ public final class Tokens {
 
   /** {@code t} with the newest of its snapshot's time, {@code written} and this server's unwritten use. */
   private ServiceAccountToken withLastUsed(ServiceAccountToken t, Instant written) {
-    Instant newest = t.lastUsedAt();
-    for (Instant at : new Instant[] {written, lastUsed.lastUsed(t.id())}) {
-      if (at != null && (newest == null || at.isAfter(newest))) {
-        newest = at;
-      }
-    }
+    Instant newest = LastUsedTracker.newest(t.lastUsedAt(), written, lastUsed.lastUsed(t.id()));
     if (Objects.equals(newest, t.lastUsedAt())) {
       return t;
     }
