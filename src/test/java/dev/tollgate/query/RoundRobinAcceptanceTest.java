@@ -6,11 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import dev.tollgate.ingest.AgentArrowFixtures;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.Label;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.LabelSet;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.ProfileStoreServiceGrpc;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.RawProfileSeries;
-import dev.tollgate.proto.parca.profilestore.v1alpha1.RawSample;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteArrowRequest;
 import dev.tollgate.proto.parca.profilestore.v1alpha1.WriteRawRequest;
 import dev.tollgate.proto.parca.query.v1alpha1.LabelsRequest;
@@ -142,7 +138,7 @@ class RoundRobinAcceptanceTest {
     for (Path f : TestData.pprofFiles()) {
       String name = f.getFileName().toString().replace(".pb.gz", "").replace('-', '_');
       sent.put(name, Files.readAllBytes(f));
-      WriteRawRequest req = writeRaw(Map.of("__name__", name, "job", "acceptance"), sent.get(name));
+      WriteRawRequest req = Queries.writeRaw(Map.of("__name__", name, "job", "acceptance"), sent.get(name));
       bytes += req.getSerializedSize();
       store.withDeadlineAfter(30, TimeUnit.SECONDS).writeRaw(req);
     }
@@ -232,7 +228,7 @@ class RoundRobinAcceptanceTest {
     // Revoked through REST: refused by every server once the change reached it.
     ok(owner.delete("/v1/organizations/" + org + "/serviceaccounts/" + writer.serviceAccountId() + "/tokens/"
         + writer.tokenId()));
-    WriteRawRequest more = writeRaw(Map.of("__name__", "after_revocation", "job", "acceptance"), sent.get("fib"));
+    WriteRawRequest more = Queries.writeRaw(Map.of("__name__", "after_revocation", "job", "acceptance"), sent.get("fib"));
     awaitValue(() -> {
       for (int i = 0; i < urls.size(); i++) { // one round: each server once
         try {
@@ -306,13 +302,6 @@ class RoundRobinAcceptanceTest {
         json("subject", "serviceaccount:" + name, "role", role, "projectId", project)));
     JsonNode t = ok(owner.post(accounts + "/" + id + "/tokens", json("name", "t"))).body().get("token");
     return new Minted(id, t.get("id").asText(), t.get("token").asText());
-  }
-
-  private static WriteRawRequest writeRaw(Map<String, String> labels, byte[] pprof) {
-    LabelSet.Builder ls = LabelSet.newBuilder();
-    labels.forEach((k, v) -> ls.addLabels(Label.newBuilder().setName(k).setValue(v)));
-    return WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder().setLabels(ls)
-        .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(pprof)))).build();
   }
 
   private static Api.Response ok(Api.Response r) {
