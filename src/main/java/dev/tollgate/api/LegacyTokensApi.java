@@ -43,6 +43,7 @@ public final class LegacyTokensApi {
   }
 
   @Get(BASE)
+  @Blocking
   public HttpResponse list(ServiceRequestContext ctx, @Param("project_id") String projectId) {
     return Json.ok(Views.list("tokens", legacyTokens.list(ApiAuthDecorator.caller(ctx), projectId),
         LegacyTokensApi::token));

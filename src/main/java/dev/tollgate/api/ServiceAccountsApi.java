@@ -17,6 +17,9 @@ import dev.tollgate.iam.ServiceAccount;
 import dev.tollgate.iam.ServiceAccountToken;
 import dev.tollgate.iam.ServiceAccounts;
 import dev.tollgate.token.Tokens;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /** Service accounts, their tokens and their bindings, at IAM.md's paths (plus disable/enable). */
 public final class ServiceAccountsApi {
@@ -40,6 +43,7 @@ public final class ServiceAccountsApi {
    * can show what a token would carry; and the organization's {@code quota} ({@code {used, max}}).
    */
   @Get(BASE)
+  @Blocking
   public HttpResponse list(ServiceRequestContext ctx, @Param("organization_id") String orgId) {
     Caller caller = ApiAuthDecorator.caller(ctx);
     var accounts = serviceAccounts.list(caller, orgId);
@@ -52,8 +56,9 @@ public final class ServiceAccountsApi {
       withRoles = false; // no rolebinding.list: the accounts without their roles
     }
     boolean roles = withRoles;
+    Map<String, Instant> lastUsed = tokens.lastUsedOfAccounts(accounts);
     ObjectNode out = Views.list("serviceAccounts", accounts, sa -> {
-      ObjectNode v = view(sa);
+      ObjectNode v = view(sa, lastUsed);
       if (roles) {
         var a = v.putArray("roles");
         bySubject.getOrDefault(sa.subject().value(), java.util.List.of())
@@ -73,6 +78,7 @@ public final class ServiceAccountsApi {
   }
 
   @Get(BASE + "/{id}")
+  @Blocking
   public HttpResponse get(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
     return Json.ok(Views.wrap("serviceAccount", view(serviceAccounts.get(ApiAuthDecorator.caller(ctx), orgId, id))));
   }
@@ -109,6 +115,7 @@ public final class ServiceAccountsApi {
   }
 
   @Get(BASE + "/{id}/tokens")
+  @Blocking
   public HttpResponse listTokens(ServiceRequestContext ctx, @Param("organization_id") String orgId, @Param("id") String id) {
     return Json.ok(Views.list("tokens", tokens.list(ApiAuthDecorator.caller(ctx), orgId, id), ServiceAccountsApi::token));
   }
@@ -132,12 +139,16 @@ public final class ServiceAccountsApi {
     return Json.noContent();
   }
 
+  /** The account with the newest use of its tokens known to any server. */
   private ObjectNode view(ServiceAccount sa) {
+    return view(sa, tokens.lastUsedOfAccounts(List.of(sa)));
+  }
+
+  private ObjectNode view(ServiceAccount sa, Map<String, Instant> lastUsedByAccount) {
     return Json.object().put("id", sa.id()).put("name", sa.name()).put("organizationId", sa.organizationId())
         .put("createdAt", Json.time(sa.createdAt())).put("createdBy", sa.createdBy()).put("disabled", sa.disabled())
         .put("tokenCount", state.current().tokensOf(sa.id()).size())
-        .put("lastUsedAt", Json.time(state.current().tokensOf(sa.id()).stream().map(tokens::lastUsedAt)
-            .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder()).orElse(null)));
+        .put("lastUsedAt", Json.time(lastUsedByAccount.get(sa.id())));
   }
 
   static ObjectNode token(ServiceAccountToken t) {

@@ -126,6 +126,11 @@ public final class JdbcLegacyTokenStore implements LegacyTokenStore {
   }
 
   @Override
+  public Map<String, Instant> readLastUsed(java.util.Collection<String> projectIds) {
+    return JdbcTokenStore.lastUsedOf(jdbi, "legacy_tokens", "project_id", projectIds);
+  }
+
+  @Override
   public Map<HourKey, Long> callsSince(Instant since) {
     return jdbi.withHandle(h -> {
       Map<HourKey, Long> out = new HashMap<>();

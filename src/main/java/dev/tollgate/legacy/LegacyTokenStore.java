@@ -20,6 +20,12 @@ public interface LegacyTokenStore {
    */
   void writeUsage(Map<String, Instant> lastUsed, Map<HourKey, Long> calls, Instant pruneBefore);
 
+  /**
+   * The last-used times written so far, by any server, of these projects' tokens (token id to
+   * time; tokens never used are absent).
+   */
+  Map<String, Instant> readLastUsed(java.util.Collection<String> projectIds);
+
   /** Calls per token and hour bucket, for buckets starting at or after {@code since}. */
   Map<HourKey, Long> callsSince(Instant since);
 

@@ -14,10 +14,12 @@ import dev.tollgate.iam.Permissions;
 import dev.tollgate.iam.Principal;
 import dev.tollgate.iam.Project;
 import dev.tollgate.iam.SystemRole;
+import dev.tollgate.token.LastUsedTracker;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -84,10 +86,14 @@ public final class LegacyTokens {
     state.reload();
   }
 
-  /** The project's tokens, with last-used times as fresh as this node knows them. */
+  /**
+   * The project's tokens, each with the newest use known to any server: written to the database
+   * by any of them, or seen by this one and not written yet.
+   */
   public List<LegacyToken> list(Caller caller, String projectId) {
     Project p = project(caller, projectId, TOKEN_LIST);
-    return state.current().tokensOf(p.id()).stream().map(this::withFreshLastUsed).toList();
+    Map<String, Instant> written = store.readLastUsed(List.of(p.id()));
+    return state.current().tokensOf(p.id()).stream().map(t -> withFreshLastUsed(t, written.get(t.id()))).toList();
   }
 
   public Created create(Caller caller, String projectId, String name) {
@@ -190,12 +196,13 @@ public final class LegacyTokens {
     return p;
   }
 
-  LegacyToken withFreshLastUsed(LegacyToken t) {
-    Instant seen = usage.lastUsed(t.id());
-    if (seen == null || (t.lastUsedAt() != null && !seen.isAfter(t.lastUsedAt()))) {
+  /** {@code t} with the newest of its snapshot's time, {@code written} (by any server) and this server's unwritten use. */
+  LegacyToken withFreshLastUsed(LegacyToken t, Instant written) {
+    Instant newest = LastUsedTracker.newest(t.lastUsedAt(), written, usage.lastUsed(t.id()));
+    if (java.util.Objects.equals(newest, t.lastUsedAt())) {
       return t;
     }
-    return new LegacyToken(t.id(), t.projectId(), t.name(), t.keyId(), t.createdAt(), t.createdBy(), seen,
+    return new LegacyToken(t.id(), t.projectId(), t.name(), t.keyId(), t.createdAt(), t.createdBy(), newest,
         t.replacement(), t.issuedAtNanos(), t.issuer());
   }
 }

@@ -152,10 +152,11 @@ public final class Migration {
     Instant since24h = hour.minus(Duration.ofHours(23));
     Instant since7d = hour.minus(Duration.ofHours(7 * 24 - 1));
     Map<LegacyTokenStore.HourKey, Long> calls = store.callsSince(since7d);
+    Map<String, Instant> written = store.readLastUsed(visible.stream().map(Project::id).toList());
     List<Entry> entries = new ArrayList<>();
     for (Project p : visible) {
       for (LegacyToken raw : state.current().tokensOf(p.id())) {
-        LegacyToken t = legacyTokens.withFreshLastUsed(raw);
+        LegacyToken t = legacyTokens.withFreshLastUsed(raw, written.get(raw.id()));
         long day = 0;
         long week = 0;
         for (Map.Entry<LegacyTokenStore.HourKey, Long> c : calls.entrySet()) {

@@ -3,6 +3,7 @@ package dev.tollgate.token;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +38,15 @@ public final class LastUsedTracker implements AutoCloseable {
     return latest.get(tokenId);
   }
 
+  /**
+   * The last-used times any server has written to the database so far (read now) of the tokens
+   * of these service accounts, by token id. Another server's uses reach this one only this way:
+   * its IAM snapshot is not reloaded for a use.
+   */
+  public Map<String, Instant> writtenByAnyServer(Collection<String> serviceAccountIds) {
+    return store.readLastUsed(serviceAccountIds);
+  }
+
   /** Number of token rows written so far (for tests and metrics). */
   public long writes() {
     return writes.get();
@@ -60,6 +70,17 @@ public final class LastUsedTracker implements AutoCloseable {
   /** The newer of two times. */
   public static Instant later(Instant a, Instant b) {
     return a.isAfter(b) ? a : b;
+  }
+
+  /** The newest of these times, nulls skipped; null if all are. */
+  public static Instant newest(Instant... times) {
+    Instant newest = null;
+    for (Instant at : times) {
+      if (at != null && (newest == null || at.isAfter(newest))) {
+        newest = at;
+      }
+    }
+    return newest;
   }
 
   /** Writes what is left. */

@@ -18,7 +18,11 @@ import dev.tollgate.iam.ServiceAccounts;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -59,11 +63,16 @@ public final class Tokens {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** The account's tokens, with last-used times as fresh as this node knows them. */
+  /**
+   * The account's tokens, each with the newest use known to any server: written to the database
+   * by any of them, or seen by this one and not written yet.
+   */
   public List<ServiceAccountToken> list(Caller caller, String organizationId, String serviceAccountId) {
     ServiceAccount sa = account(caller, organizationId, serviceAccountId);
     authorizer.require(caller.principal(), "serviceaccounttoken.list", organizationId, null, sa.subject().value());
-    return state.current().tokensOf(sa.id()).stream().map(this::withFreshLastUsed).toList();
+    List<ServiceAccountToken> tokens = state.current().tokensOf(sa.id());
+    Map<String, Instant> written = lastUsed.writtenByAnyServer(List.of(sa.id()));
+    return tokens.stream().map(t -> withLastUsed(t, written.get(t.id()))).toList();
   }
 
   public Created create(Caller caller, String organizationId, String serviceAccountId, String name, String projectId,
@@ -150,17 +159,32 @@ public final class Tokens {
     return requested;
   }
 
-  /** When the token was last used, counting uses not yet written to the database; null if never. */
-  public Instant lastUsedAt(ServiceAccountToken t) {
-    return withFreshLastUsed(t).lastUsedAt();
+  /**
+   * The newest use of any token of each account (account id to time; accounts whose tokens were
+   * never used are absent), known to any server as in {@link #list}. One database read.
+   */
+  public Map<String, Instant> lastUsedOfAccounts(Collection<ServiceAccount> accounts) {
+    List<String> ids = accounts.stream().map(ServiceAccount::id).toList();
+    Map<String, Instant> written = lastUsed.writtenByAnyServer(ids);
+    Map<String, Instant> out = new HashMap<>();
+    for (String id : ids) {
+      for (ServiceAccountToken t : state.current().tokensOf(id)) {
+        Instant at = withLastUsed(t, written.get(t.id())).lastUsedAt();
+        if (at != null) {
+          out.merge(id, at, LastUsedTracker::later);
+        }
+      }
+    }
+    return out;
   }
 
-  private ServiceAccountToken withFreshLastUsed(ServiceAccountToken t) {
-    Instant seen = lastUsed.lastUsed(t.id());
-    if (seen == null || (t.lastUsedAt() != null && !seen.isAfter(t.lastUsedAt()))) {
+  /** {@code t} with the newest of its snapshot's time, {@code written} and this server's unwritten use. */
+  private ServiceAccountToken withLastUsed(ServiceAccountToken t, Instant written) {
+    Instant newest = LastUsedTracker.newest(t.lastUsedAt(), written, lastUsed.lastUsed(t.id()));
+    if (Objects.equals(newest, t.lastUsedAt())) {
       return t;
     }
     return new ServiceAccountToken(t.id(), t.serviceAccountId(), t.name(), t.sha256(), t.projectId(), t.createdAt(),
-        t.createdBy(), t.expiresAt(), seen);
+        t.createdBy(), t.expiresAt(), newest);
   }
 }

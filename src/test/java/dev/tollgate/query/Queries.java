@@ -25,11 +25,16 @@ final class Queries {
   private Queries() {}
 
   static void push(String url, String writerToken, String project, Map<String, String> labels, byte[] pprof) {
+    GrpcTestClients.stub(url, writerToken, project, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
+        .writeRaw(writeRaw(labels, pprof));
+  }
+
+  /** A WriteRaw of one series with these labels and one sample, {@code pprof}. */
+  static WriteRawRequest writeRaw(Map<String, String> labels, byte[] pprof) {
     LabelSet.Builder ls = LabelSet.newBuilder();
     labels.forEach((k, v) -> ls.addLabels(Label.newBuilder().setName(k).setValue(v)));
-    GrpcTestClients.stub(url, writerToken, project, ProfileStoreServiceGrpc.ProfileStoreServiceBlockingStub.class)
-        .writeRaw(WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder().setLabels(ls)
-            .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(pprof)))).build());
+    return WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder().setLabels(ls)
+        .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(pprof)))).build();
   }
 
   static QueryServiceGrpc.QueryServiceBlockingStub query(String url, String token, String project) {

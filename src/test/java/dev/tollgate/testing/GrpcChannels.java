@@ -1,10 +1,16 @@
 package dev.tollgate.testing;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Plain grpc-java channels (Netty transport, as a Go or Java agent would connect), with the
@@ -28,6 +34,26 @@ public final class GrpcChannels {
       md.put(Metadata.Key.of("projectID", Metadata.ASCII_STRING_MARSHALLER), projectId);
     }
     return MetadataUtils.newAttachHeadersInterceptor(md);
+  }
+
+  /**
+   * A channel that sends each call to the next of {@code channels} in turn (one per server), so
+   * that a sequence of calls goes round robin over the servers, deterministically.
+   */
+  public static Channel roundRobin(List<? extends Channel> channels) {
+    List<Channel> all = List.copyOf(channels);
+    AtomicInteger next = new AtomicInteger();
+    return new Channel() {
+      @Override
+      public <Q, A> ClientCall<Q, A> newCall(MethodDescriptor<Q, A> method, CallOptions options) {
+        return all.get(Math.floorMod(next.getAndIncrement(), all.size())).newCall(method, options);
+      }
+
+      @Override
+      public String authority() {
+        return all.getFirst().authority();
+      }
+    };
   }
 
   public static void close(ManagedChannel ch) throws InterruptedException {

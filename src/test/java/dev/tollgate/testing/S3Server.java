@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real S3 server for tests: s3proxy with its filesystem back end, in a child JVM (its Jetty
@@ -145,5 +148,34 @@ public final class S3Server implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stop();
+  }
+
+  /**
+   * One server for a test class, started before its first test and stopped (its directory
+   * deleted) after its last: {@code @RegisterExtension static final S3Server.PerClass s3 = new S3Server.PerClass();}.
+   */
+  public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private Path dir;
+    private S3Server server;
+
+    public S3Server server() {
+      return server;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+      dir = Files.createTempDirectory("s3server");
+      server = start(dir);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+      server.close();
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
   }
 }

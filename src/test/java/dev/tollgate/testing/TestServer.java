@@ -56,11 +56,16 @@ public final class TestServer implements AutoCloseable {
    * first one's legacy key-encryption key (as every node on one database needs).
    */
   public TollgateServer startSecondNode(Path dataDir) throws Exception {
+    return startSecondNode(dataDir, java.time.Clock.tickMillis(java.time.ZoneOffset.UTC));
+  }
+
+  /** A second node, as {@link #startSecondNode(Path)}, whose time is {@code clock}. */
+  public TollgateServer startSecondNode(Path dataDir, java.time.InstantSource clock) throws Exception {
     Path kek = config.legacyKeyEncryptionKeyFile() != null ? config.legacyKeyEncryptionKeyFile()
         : config.dataDir().resolve("legacy-key-encryption.key");
     return TollgateServer.start(config.withPort(0).withDataDir(dataDir).withTlsFiles(null, null).withExternalUrl(null)
         .withBootstrapTokenFile(null).withNodeUrl(null)
-        .withLegacyKeyEncryptionKeyFile(config.legacyKeyEncryptionKey() == null ? kek : null));
+        .withLegacyKeyEncryptionKeyFile(config.legacyKeyEncryptionKey() == null ? kek : null), clock);
   }
 
   /** The configuration this server was started with. */
