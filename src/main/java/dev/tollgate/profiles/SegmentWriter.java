@@ -196,6 +196,7 @@ final class SegmentWriter implements AutoCloseable {
     Map<Segment, Long> touched = new LinkedHashMap<>(); // segment -> its size before this batch
     List<IndexRow> rows = new ArrayList<>();
     List<ProfileIndex.DigestRow> digests = new ArrayList<>();
+    int retries = 0;
     long now = clock.millis();
     try {
       // A retry of a call whose answer was lost is answered with what its first attempt stored
@@ -210,7 +211,7 @@ final class SegmentWriter implements AutoCloseable {
           List<String> earlier = known == null ? null : known.get(blob.digest());
           if (earlier != null) {
             a.ids.addAll(earlier);
-            retriesRecognized.incrementAndGet();
+            retries++;
             continue;
           }
           if (recognizeRetries) {
@@ -256,6 +257,7 @@ final class SegmentWriter implements AutoCloseable {
         sealed(s);
       }
     }
+    retriesRecognized.addAndGet(retries);
     for (Append a : appends) {
       a.done.complete(List.copyOf(a.ids));
     }

@@ -41,13 +41,17 @@ public final class StoreLoadGenerator {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int seriesPerAppend = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+    // -Dtollgate.bench.retryWindow=PT0S: without the lookup and insert of content digests
+    Duration retryWindow = Duration.parse(System.getProperty("tollgate.bench.retryWindow",
+        ProfileStore.DEFAULT_RETRY_WINDOW.toString()));
+    System.out.println("retry window " + retryWindow);
     Path tmp = Files.createTempDirectory("tollgate-store-bench");
     byte[] blob = new byte[23_000];
     new Random(1).nextBytes(blob);
     UUID project = UUID.randomUUID();
     try (Database db = Database.open(DatabaseUrl.sqliteFile(tmp.resolve("tollgate.db")));
         ProfileStore store = new ProfileStore(db, tmp.resolve("profiles"), "bench-node", Clock.systemUTC(), Duration.ofDays(7),
-            256L << 20, Duration.ofHours(1))) {
+            256L << 20, Duration.ofHours(1), null, retryWindow)) {
       for (int r = 0; r <= rounds; r++) {
         long[] cpuBefore = writerCpu();
         long writtenBefore = bytesWritten();
