@@ -56,7 +56,9 @@ public final class AgentLoadGenerator {
     };
     Path tmp = Files.createTempDirectory("tollgate-bench");
     List<Double> ratios = new ArrayList<>();
-    try (TestServer server = TestServer.start(BACKEND, tmp)) {
+    // Each agent replays one prebuilt call, which the retry window would take for retries of it
+    // (and not store): every call is stored, as the agent's own calls, each with new sample times, are.
+    try (TestServer server = TestServer.start(BACKEND, tmp, c -> c.withRetryWindow(java.time.Duration.ZERO))) {
       String project = server.defaultProjectId();
       String token = server.mintToken("bench-agent", "system:profile-writer", project);
       Server baseline = IngestLoadGenerator.noopServer();

@@ -154,7 +154,8 @@ public final class IngestLoadGenerator {
   /** WriteRaw of the files in turn, each caller and file its own series. */
   static Sender writeRaw(List<byte[]> pprofs) {
     return (stub, caller, i) -> {
-      byte[] data = pprofs.get(i % pprofs.size());
+      // each call a profile of its own (the same bytes again would be taken for a retry)
+      byte[] data = dev.tollgate.testing.TestData.replay(pprofs.get(i % pprofs.size()), caller << 20 | i);
       // one series per caller and file, like a scraper's targets x profile types
       WriteRawRequest req = WriteRawRequest.newBuilder().addSeries(RawProfileSeries.newBuilder()
           .setLabels(LabelSet.newBuilder()

@@ -48,6 +48,7 @@ public final class PgCluster implements AutoCloseable {
   final List<TollgateServer> servers = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final byte[] profile;
+  private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
   /** The legacy key-encryption key all servers of the cluster share (base64 of 32 bytes). */
   static final String SHARED_KEY_ENCRYPTION_KEY =
@@ -130,7 +131,9 @@ public final class PgCluster implements AutoCloseable {
         .setLabels(LabelSet.newBuilder()
             .addLabels(Label.newBuilder().setName("__name__").setValue("process_cpu"))
             .addLabels(Label.newBuilder().setName("job").setValue("feed")))
-        .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(profile)))).build();
+        // each call a profile of its own: the same bytes again would be taken for a retry
+        .addSamples(RawSample.newBuilder().setRawProfile(ByteString.copyFrom(
+            TestData.replay(profile, calls.incrementAndGet()))))).build();
     try {
       ProfileStoreServiceGrpc.newBlockingStub(channels.get(i))
           .withInterceptors(GrpcChannels.headers("Bearer " + credential, projectId()))

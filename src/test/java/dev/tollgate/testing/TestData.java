@@ -30,6 +30,21 @@ public final class TestData {
     }
   }
 
+  /**
+   * {@code gzip} (a gzipped pprof) as the {@code n}-th replay of it: the same profile, other bytes
+   * (the gzip header's modification time, which decoders ignore, is {@code n}). The server takes
+   * byte-identical calls for retries and stores one; load generators that replay one file as many
+   * calls, as real clients never do, use this so each call is a profile of its own.
+   */
+  public static byte[] replay(byte[] gzip, int n) {
+    if (gzip.length < 10 || gzip[0] != 0x1f || (gzip[1] & 0xff) != 0x8b) {
+      throw new IllegalArgumentException("not gzip");
+    }
+    byte[] copy = gzip.clone();
+    java.nio.ByteBuffer.wrap(copy, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(n);
+    return copy;
+  }
+
   private static Path pprofDir() {
     return basedir().resolve("../shared/testdata/pprof").normalize();
   }
