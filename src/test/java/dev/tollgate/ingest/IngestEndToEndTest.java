@@ -254,7 +254,8 @@ class IngestEndToEndTest {
   void profileList_givesTheNewestOfTheRange_oldestFirst_andSaysWhenOlderOnesWereLeftOut() throws Exception {
     byte[] data = Files.readAllBytes(TestData.pprofFiles().getFirst());
     for (int i = 0; i < 3; i++) {
-      good().writeRaw(writeRaw(Map.of("__name__", "latest"), data));
+      // three profiles (the same bytes thrice would be one and its retries)
+      good().writeRaw(writeRaw(Map.of("__name__", "latest"), TestData.replay(data, i)));
       Thread.sleep(5); // distinct receive times
     }
     String series = getJson("/v1/projects/" + project + "/series").at("/series/0/id").asText();
